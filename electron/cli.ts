@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * `drydock`: every operation, headless, for automation. Commands go through
+ * the same IPC handlers the GUI uses. Exit codes (README): 0 ok, 1 failed,
+ * 2 bad usage or input, 3 needs confirmation, 4 host key unknown or changed.
+ */
+import { createInterface } from 'node:readline/promises';
+import { DrydockError } from '../shared/errors';
+import { auditCommand, runsCommand } from './cli/audit';
+import { CliExit, createCliContext, exitCodeFor, EXIT, type CliContext } from './cli/context';
+import { hostsCommand } from './cli/hosts';
+import { serveCommand } from './cli/serve';
+
+type Command = (ctx: CliContext, argv: string[]) => Promise<void>;
+
+export const COMMANDS: Record<string, Command> = {
+  hosts: hostsCommand,
+  audit: auditCommand,
+  runs: runsCommand,
+  serve: serveCommand,
+};
+
+const HELP = `drydock — CircleCI Server 2.x operations over SSH
+
+  drydock hosts add NAME --address HOST[:PORT] --user USER [--key PATH] [--jump NAME] --role ROLE
+  drydock hosts list [--json]
+  drydock hosts remove NAME
+  drydock hosts import-ssh-config [--file PATH] [--role ROLE]
+  drydock hosts import-known-hosts [--file PATH]
+  drydock hosts trust NAME [--fingerprint SHA256:...]
+  drydock hosts forget-key NAME
+  drydock hosts facts NAME [--json]
+  drydock runs list [--json] | drydock runs resume ID
+  drydock audit verify | drydock audit tail [-n N]
+  drydock serve [--port N]
+
+Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE and DRYDOCK_SUDO_PASSWORD; state lives in DRYDOCK_HOME.`;
+
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const args = argv.filter((a) => a !== '--json');
+  const [command, ...rest] = args;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(HELP + '\n');
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`drydock: unknown command "${command}" (drydock help)\n`);
+    return EXIT.usage;
+  }
+  const ctx = createCliContext({ json, ask });
+  try {
+    await run(ctx, rest);
+    return EXIT.ok;
+  } catch (err) {
+    const exitCode = err instanceof CliExit ? err.exitCode : err instanceof DrydockError ? exitCodeFor(err.code) : (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? EXIT.usage : EXIT.failed;
+    const message = (err as Error).message.split('\n')[0];
+    process.stderr.write(`drydock: ${message}\n`);
+    return exitCode;
+  } finally {
+    await ctx.engine.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

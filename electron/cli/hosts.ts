@@ -1,0 +1,153 @@
+/** `drydock hosts …`: inventory, trust and facts. */
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { HOST_ROLES, parseAddress, type HostRole } from '../../shared/hosts';
+import { importSshConfig } from '../engine/inventory/ssh-config-import';
+import { CliExit, EXIT, usage, type CliContext } from './context';
+import { bytes, table } from './format';
+
+export async function hostsCommand(ctx: CliContext, argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'add':
+      return add(ctx, rest);
+    case 'list':
+      return list(ctx);
+    case 'remove':
+      return one(rest, async (name) => {
+        await ctx.call('hosts:remove', { name });
+        ctx.err(`Removed ${name}`);
+      });
+    case 'import-ssh-config':
+      return importConfig(ctx, rest);
+    case 'import-known-hosts':
+      return importKnownHosts(ctx, rest);
+    case 'trust':
+      return trust(ctx, rest);
+    case 'forget-key':
+      return one(rest, async (name) => {
+        const { removed } = await ctx.call('hosts:forget-key', { name });
+        ctx.err(`Forgot ${removed} key(s) of ${name}`);
+      });
+    case 'facts':
+      return facts(ctx, rest);
+    default:
+      usage('hosts: add | list | remove | import-ssh-config | import-known-hosts | trust | forget-key | facts');
+  }
+}
+
+async function one(argv: string[], run: (name: string) => Promise<void>): Promise<void> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true });
+  if (positionals.length !== 1) usage('give exactly one host name');
+  await run(positionals[0]);
+}
+
+async function add(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { address: { type: 'string' }, user: { type: 'string' }, key: { type: 'string' }, jump: { type: 'string' }, role: { type: 'string' } },
+  });
+  if (positionals.length !== 1) usage('hosts add NAME --address HOST[:PORT] --user USER [--key PATH] [--jump NAME] --role ROLE');
+  if (!values.address) usage('--address is required');
+  if (!values.user) usage('--user is required');
+  if (!values.role) usage(`--role is required (${HOST_ROLES.join(', ')})`);
+  const { address, port } = parseAddress(values.address);
+  const host = await ctx.call('hosts:add', {
+    name: positionals[0],
+    address,
+    port: port ?? 22,
+    user: values.user,
+    role: values.role as HostRole,
+    ...(values.key ? { keyPath: path.resolve(values.key) } : {}),
+    ...(values.jump ? { jump: values.jump } : {}),
+  });
+  if (ctx.json) ctx.out(JSON.stringify(host));
+  else ctx.err(`Added ${host.name}. Next: drydock hosts trust ${host.name}`);
+}
+
+async function list(ctx: CliContext): Promise<void> {
+  const hosts = await ctx.call('hosts:list', {});
+  if (ctx.json) return ctx.out(JSON.stringify(hosts));
+  if (!hosts.length) return ctx.err('No hosts yet: drydock hosts add NAME --address … --user … --role …');
+  ctx.out(
+    table([
+      ['NAME', 'ROLE', 'ADDRESS', 'USER', 'JUMP', 'HOST KEY'],
+      ...hosts.map((h) => [h.name, h.role, `${h.address}:${h.port}`, h.user, h.jump ?? '-', h.fingerprint ?? 'not trusted']),
+    ]),
+  );
+}
+
+async function importConfig(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { file: { type: 'string' }, role: { type: 'string' } } });
+  const file = values.file ?? path.join(os.homedir(), '.ssh', 'config');
+  const role = (values.role ?? 'nomad') as HostRole;
+  if (!HOST_ROLES.includes(role)) usage(`--role must be one of ${HOST_ROLES.join(', ')}`);
+  const { hosts, skipped } = importSshConfig(file, role);
+  ctx.engine.inventory.upsertAll(hosts);
+  for (const s of skipped) ctx.err(`skipped ${s.name}: ${s.reason}`);
+  if (ctx.json) ctx.out(JSON.stringify({ imported: hosts.map((h) => h.name), skipped }));
+  else ctx.err(`Imported ${hosts.length} host(s) from ${file}: ${hosts.map((h) => `${h.name} (${h.role})`).join(', ')}`);
+}
+
+async function importKnownHosts(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { file: { type: 'string' } } });
+  const file = values.file ?? path.join(os.homedir(), '.ssh', 'known_hosts');
+  const hosts = ctx.engine.inventory.list();
+  const names = hosts.map((h) => (h.port === 22 ? h.address : `[${h.address}]:${h.port}`));
+  const imported = ctx.engine.knownHosts.importFrom(file, names);
+  if (ctx.json) ctx.out(JSON.stringify({ imported }));
+  else ctx.err(`Imported keys for ${imported.length} of ${hosts.length} host(s) from ${file}`);
+}
+
+async function trust(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { fingerprint: { type: 'string' } } });
+  if (positionals.length !== 1) usage('hosts trust NAME [--fingerprint SHA256:...]');
+  const name = positionals[0];
+  let fingerprint = values.fingerprint;
+  if (!fingerprint) {
+    const scan = await ctx.call('hosts:scan-key', { name });
+    if (scan.status === 'trusted') {
+      ctx.err(`${name} is already trusted (${scan.keyType} ${scan.fingerprint})`);
+      return;
+    }
+    if (scan.status === 'changed') {
+      throw new CliExit(EXIT.hostKey, `Host key changed for ${name}: stored ${scan.storedFingerprint}, presented ${scan.fingerprint}. Possible man-in-the-middle attack; nothing trusted.`);
+    }
+    ctx.out(`${scan.knownAs} ${scan.keyType} ${scan.fingerprint}`);
+    if (!ctx.isTTY) {
+      throw new CliExit(
+        EXIT.needsConfirmation,
+        `Not trusted: compare ${scan.fingerprint} with \`ssh-keygen -lf\` of the host key on ${name}'s console, then run: drydock hosts trust ${name} --fingerprint ${scan.fingerprint}`,
+      );
+    }
+    const answer = (await ctx.ask(`Trust this ${scan.keyType} key for ${name}? Type yes to confirm: `)).trim().toLowerCase();
+    if (answer !== 'yes') throw new CliExit(EXIT.needsConfirmation, 'Not trusted.');
+    fingerprint = scan.fingerprint;
+  }
+  const result = await ctx.call('hosts:trust', { name, fingerprint });
+  if (ctx.json) ctx.out(JSON.stringify(result));
+  else ctx.err(`Trusted ${name}: ${result.keyType} ${result.fingerprint}`);
+}
+
+async function facts(ctx: CliContext, argv: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  if (positionals.length !== 1) usage('hosts facts NAME [--json]');
+  const { runId, facts: f } = await ctx.call('hosts:facts', { name: positionals[0] });
+  if (ctx.json) return ctx.out(JSON.stringify({ runId, facts: f }));
+  ctx.out(
+    table([
+      ['hostname', f.hostname],
+      ['os', `${f.os.name} ${f.os.version}`.trim()],
+      ['kernel', f.kernel],
+      ['cpus', String(f.cpus)],
+      ['memory', bytes(f.memoryBytes)],
+      ['docker', f.software.docker ?? 'not installed'],
+      ['nomad', f.software.nomad ?? 'not installed'],
+      ['replicated', f.software.replicated ?? 'not installed'],
+    ]),
+  );
+  ctx.out('');
+  ctx.out(table([['MOUNT', 'FS', 'SIZE', 'FREE'], ...f.disks.map((d) => [d.mount, d.filesystem, bytes(d.sizeBytes), bytes(d.freeBytes)])]));
+}

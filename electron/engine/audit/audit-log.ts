@@ -1,0 +1,115 @@
+/**
+ * The audit log: one JSON line per remote command, file change or trust
+ * decision, hash-chained (each line's hash covers the previous hash and the
+ * line's own fields), so an edited, removed or reordered line is detectable
+ * by `drydock audit verify`. It proves tampering, not authorship: whoever can
+ * rewrite the whole file can rebuild the chain, which is why it is append-only
+ * in normal use and meant to be shipped off the laptop by admins who need more.
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import path from 'node:path';
+import type { AuditEntry } from '../../../shared/contract';
+import { redact } from './redact';
+
+export type AuditRecord = Omit<AuditEntry, 'seq' | 'time' | 'prev' | 'hash'> & { time?: string };
+
+const GENESIS = '0'.repeat(64);
+const FIELDS = ['seq', 'time', 'host', 'fingerprint', 'kind', 'command', 'exitCode', 'durationMs', 'prev'] as const;
+
+export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
+  const canonical = JSON.stringify(FIELDS.map((f) => entry[f]));
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export class AuditLog {
+  constructor(readonly file: string) {}
+
+  /** Append one record; the command text is redacted here, whatever the caller passed. */
+  append(record: AuditRecord, secrets: readonly string[] = []): AuditEntry {
+    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const last = this.lastEntry();
+    const base = {
+      seq: last ? last.seq + 1 : 1,
+      time: record.time ?? new Date().toISOString(),
+      host: record.host,
+      fingerprint: record.fingerprint,
+      kind: record.kind,
+      command: redact(record.command, secrets),
+      exitCode: record.exitCode,
+      durationMs: Math.round(record.durationMs),
+      prev: last ? last.hash : GENESIS,
+    };
+    const entry: AuditEntry = { ...base, hash: hashEntry(base) };
+    appendFileSync(this.file, JSON.stringify(entry) + '\n', { mode: 0o600 });
+    return entry;
+  }
+
+  /** Reads only the file's tail: the log grows for years, appends stay cheap. */
+  private lastEntry(): AuditEntry | null {
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      let window = 4096;
+      while (true) {
+        const start = Math.max(0, size - window);
+        const buf = Buffer.alloc(size - start);
+        readSync(fd, buf, 0, buf.length, start);
+        const lines = buf.toString('utf8').split('\n').filter(Boolean);
+        if (lines.length >= 2 || start === 0) return lines.length ? (JSON.parse(lines[lines.length - 1]) as AuditEntry) : null;
+        window *= 4;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  entries(): AuditEntry[] {
+    let text = '';
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditEntry);
+  }
+
+  tail(limit: number): AuditEntry[] {
+    return this.entries().slice(-limit);
+  }
+
+  /** Walk the chain; the first line that does not fit is reported by its line number. */
+  verify(): { ok: boolean; entries: number; brokenAt?: number; reason?: string } {
+    let text = '';
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, entries: 0 };
+      throw err;
+    }
+    const lines = text.split('\n').filter(Boolean);
+    let prev = GENESIS;
+    for (let i = 0; i < lines.length; i++) {
+      const lineNo = i + 1;
+      let entry: AuditEntry;
+      try {
+        entry = JSON.parse(lines[i]) as AuditEntry;
+      } catch {
+        return { ok: false, entries: lines.length, brokenAt: lineNo, reason: 'line is not valid JSON' };
+      }
+      if (entry.seq !== lineNo) return { ok: false, entries: lines.length, brokenAt: lineNo, reason: `sequence ${entry.seq} where ${lineNo} was expected (a line was removed or moved)` };
+      if (entry.prev !== prev) return { ok: false, entries: lines.length, brokenAt: lineNo, reason: 'does not follow the previous line (chain broken)' };
+      const { hash, ...rest } = entry;
+      if (hashEntry(rest) !== hash) return { ok: false, entries: lines.length, brokenAt: lineNo, reason: 'contents do not match their hash (line edited)' };
+      prev = hash;
+    }
+    return { ok: true, entries: lines.length };
+  }
+}

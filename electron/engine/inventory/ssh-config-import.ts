@@ -1,0 +1,88 @@
+/**
+ * Read hosts from an OpenSSH client config (~/.ssh/config): Host, HostName,
+ * User, Port, IdentityFile and ProxyJump, with OpenSSH's first-match-wins
+ * rules as computed by the ssh-config library. Wildcard blocks only lend
+ * their defaults; they are not hosts.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SSHConfig from 'ssh-config';
+import { HostSchema, HOST_ROLES, parseAddress, type Host, type HostRole } from '../../../shared/hosts';
+
+export interface ImportResult {
+  hosts: Host[];
+  skipped: { name: string; reason: string }[];
+}
+
+function guessRole(name: string, isJump: boolean, fallback: HostRole): HostRole {
+  if (isJump) return 'bastion';
+  const n = name.toLowerCase();
+  if (/bastion|jump/.test(n)) return 'bastion';
+  if (/spare|standby|dr\b/.test(n)) return 'spare';
+  if (/ghe|github/.test(n)) return 'ghe';
+  if (/nomad|builder/.test(n)) return 'nomad';
+  if (/services|circleci|cci/.test(n)) return 'services';
+  return fallback;
+}
+
+function expandHome(p: string): string {
+  return p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p;
+}
+
+function sanitizeName(s: string): string {
+  return s.replace(/[^a-z0-9._-]/gi, '-').replace(/^[^a-z0-9]+/i, '').slice(0, 63) || 'jump';
+}
+
+export function importSshConfig(file: string, fallbackRole: HostRole = 'nomad'): ImportResult {
+  if (!HOST_ROLES.includes(fallbackRole)) throw new Error(`unknown role ${fallbackRole}`);
+  const config = SSHConfig.parse(readFileSync(file, 'utf8'));
+  const aliases: string[] = [];
+  for (const line of config) {
+    if (!('param' in line) || line.param.toLowerCase() !== 'host') continue;
+    const values = Array.isArray(line.value) ? line.value.map((v) => v.val) : String(line.value).split(/\s+/);
+    for (const v of values) if (!/[*?!]/.test(v) && !aliases.includes(v)) aliases.push(v);
+  }
+
+  const computed = new Map(aliases.map((alias) => [alias, config.compute(alias)]));
+  const jumpTargets = new Set<string>();
+  const extraJumps = new Map<string, Host>();
+  const jumpOf = (alias: string): string | undefined => {
+    const raw = computed.get(alias)?.ProxyJump;
+    if (!raw || typeof raw !== 'string' || raw.toLowerCase() === 'none') return undefined;
+    const last = raw.split(',').pop()!.trim();
+    if (computed.has(last)) return last;
+    // An inline jump (user@host:port) that is not a Host block becomes one.
+    const m = /^(?:([^@]+)@)?(.+)$/.exec(last)!;
+    const { address, port } = parseAddress(m[2]);
+    const name = sanitizeName(address);
+    if (!extraJumps.has(name)) {
+      extraJumps.set(name, { name, address, port: port ?? 22, user: m[1] ?? os.userInfo().username, role: 'bastion' });
+    }
+    return name;
+  };
+  for (const alias of aliases) {
+    const j = jumpOf(alias);
+    if (j) jumpTargets.add(j);
+  }
+
+  const hosts: Host[] = [...extraJumps.values()];
+  const skipped: ImportResult['skipped'] = [];
+  for (const alias of aliases) {
+    const c = computed.get(alias)!;
+    const identity = Array.isArray(c.IdentityFile) ? c.IdentityFile[0] : c.IdentityFile;
+    const candidate = {
+      name: alias,
+      address: typeof c.HostName === 'string' ? c.HostName : alias,
+      port: c.Port ? Number(c.Port) : 22,
+      user: typeof c.User === 'string' ? c.User : os.userInfo().username,
+      role: guessRole(alias, jumpTargets.has(alias), fallbackRole),
+      ...(identity ? { keyPath: expandHome(String(identity)) } : {}),
+      ...(jumpOf(alias) ? { jump: jumpOf(alias) } : {}),
+    };
+    const parsed = HostSchema.safeParse(candidate);
+    if (parsed.success) hosts.push(parsed.data);
+    else skipped.push({ name: alias, reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+  }
+  return { hosts, skipped };
+}

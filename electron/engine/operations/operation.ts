@@ -1,0 +1,61 @@
+/**
+ * The shape every operation takes: named steps, each with "already done?",
+ * apply and verify, defined once and driven alike by the GUI, the CLI and the
+ * tests. Steps keep what later steps need in `state`, which the runbook
+ * persists after every step; that is what makes a run resumable.
+ */
+import type { z } from 'zod';
+import type { AuditLog } from '../audit/audit-log';
+import type { Inventory } from '../inventory/inventory';
+import type { SshPool } from '../ssh/pool';
+
+/** What a step may use: the engine's services, never Electron. */
+export interface EngineServices {
+  home: string;
+  inventory: Inventory;
+  pool: SshPool;
+  audit: AuditLog;
+}
+
+export interface StepContext<Input, State> {
+  readonly input: Input;
+  /** JSON-serialisable; persisted after each step. */
+  state: State;
+  readonly services: EngineServices;
+  readonly signal?: AbortSignal;
+  readonly runId: string;
+  /** A line for the step's status, shown beside it in the GUI and CLI. */
+  note(message: string): void;
+  /** Remote output, streamed as it arrives. */
+  output(host: string, stream: 'stdout' | 'stderr', text: string): void;
+}
+
+export interface Step<Input, State> {
+  name: string;
+  /** In the guide's words: "Stop the app", "Take the snapshot". */
+  title: string;
+  /** True when the step's effect is already in place; apply is then skipped. */
+  check?(ctx: StepContext<Input, State>): Promise<boolean>;
+  apply(ctx: StepContext<Input, State>): Promise<void>;
+  /** Throws when the effect is not in place after apply (or after a skip). */
+  verify?(ctx: StepContext<Input, State>): Promise<void>;
+}
+
+export interface Operation<Input, State, Result> {
+  name: string;
+  title: string;
+  input: z.ZodType<Input>;
+  initialState(input: Input): State;
+  steps: Step<Input, State>[];
+  result(state: State, input: Input): Result;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyOperation = Operation<any, any, any>;
+
+/** Define an operation with its types inferred from the input schema. */
+export function defineOperation<S extends z.ZodType, State, Result>(
+  op: Operation<z.output<S>, State, Result> & { input: S },
+): Operation<z.output<S>, State, Result> {
+  return op;
+}

@@ -1,0 +1,5 @@
+/** Every operation by name, so a runbook on disk can be resumed by any front end. */
+import type { AnyOperation } from './operation';
+import { hostFacts } from './health/host-facts';
+
+export const OPERATIONS: AnyOperation[] = [hostFacts];

@@ -1,0 +1,82 @@
+/**
+ * Runbooks on disk: one JSON file per run under DRYDOCK_HOME/runs, rewritten
+ * atomically after every step, so a crash or a closed laptop loses at most
+ * the step that was running, and that step is re-checked on resume.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { RunSummary } from '../../../shared/contract';
+import type { StepStatus } from '../../../shared/events';
+import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
+
+export interface RunRecord {
+  id: string;
+  operation: string;
+  status: 'running' | 'done' | 'failed' | 'interrupted';
+  /** The process running it, so a run left 'running' by a crash shows as interrupted. */
+  pid: number;
+  startedAt: string;
+  updatedAt: string;
+  input: unknown;
+  state: unknown;
+  steps: { name: string; title: string; status: StepStatus; startedAt?: string; endedAt?: string; message?: string }[];
+  error?: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class RunStore {
+  readonly dir: string;
+
+  constructor(home: string) {
+    this.dir = path.join(home, 'runs');
+  }
+
+  private file(id: string): string {
+    if (!/^[A-Za-z0-9-]+$/.test(id)) throw new Error(`bad run id ${id}`);
+    return path.join(this.dir, `${id}.json`);
+  }
+
+  save(run: RunRecord): void {
+    run.updatedAt = new Date().toISOString();
+    writeFileAtomic(this.file(run.id), JSON.stringify(run, null, 2) + '\n');
+  }
+
+  load(id: string): RunRecord | null {
+    const run = readJsonFile<RunRecord | null>(this.file(id), null);
+    if (run && run.status === 'running' && run.pid !== process.pid && !alive(run.pid)) run.status = 'interrupted';
+    return run;
+  }
+
+  list(): RunRecord[] {
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.dir).filter((n) => n.endsWith('.json'));
+    } catch {
+      return [];
+    }
+    return names
+      .map((n) => this.load(n.slice(0, -5)))
+      .filter((r): r is RunRecord => r !== null)
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+}
+
+export function summarize(run: RunRecord): RunSummary {
+  return {
+    id: run.id,
+    operation: run.operation,
+    status: run.status,
+    startedAt: run.startedAt,
+    updatedAt: run.updatedAt,
+    steps: run.steps,
+    ...(run.error ? { error: run.error } : {}),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * A trusted, logged-in connection to one inventory host. Everything an
+ * operation does remotely goes through here, so every command and file
+ * change lands in the audit log with the host-key fingerprint it ran under.
+ */
+import type { Client, SFTPWrapper } from 'ssh2';
+import type { Host } from '../../../shared/hosts';
+import { DrydockError } from '../../../shared/errors';
+import type { AuditLog } from '../audit/audit-log';
+import type { HostSecrets } from './credentials';
+import { execOnClient, newSudoMarker, type CommandResult, type ExecOptions } from './exec';
+import { quote } from './quote';
+import { getFile, openSftp, putFile, readRemote, statRemote, writeRemote, type Progress } from './sftp';
+
+export interface RunOptions extends ExecOptions {
+  /** Literals to keep out of the audit log (besides the session's own secrets). */
+  secrets?: string[];
+}
+
+export class HostSession {
+  private sftpChannel?: Promise<SFTPWrapper>;
+
+  constructor(
+    readonly host: Host,
+    readonly client: Client,
+    readonly fingerprint: string,
+    private readonly audit: AuditLog,
+    private readonly secrets: () => HostSecrets,
+  ) {}
+
+  get isRoot(): boolean {
+    return this.host.user === 'root';
+  }
+
+  private auditSecrets(extra: string[] = []): string[] {
+    return [...Object.values(this.secrets()).filter((v): v is string => !!v), ...extra];
+  }
+
+  private record(kind: 'command' | 'file', command: string, exitCode: number | null, started: number, secrets?: string[]) {
+    this.audit.append(
+      { host: this.host.name, fingerprint: this.fingerprint, kind, command, exitCode, durationMs: Date.now() - started },
+      this.auditSecrets(secrets),
+    );
+  }
+
+  /** Run as the login user. A non-zero exit is a result, not an exception. */
+  async run(commandLine: string, options: RunOptions = {}): Promise<CommandResult> {
+    const started = Date.now();
+    try {
+      const result = await execOnClient(this.client, commandLine, options);
+      this.record('command', commandLine, result.code, started, options.secrets);
+      return result;
+    } catch (err) {
+      this.record('command', commandLine, null, started, options.secrets);
+      throw err;
+    }
+  }
+
+  /**
+   * Run as root: directly when we log in as root, else through `sudo -S` with
+   * a one-off prompt marker answered from the session's sudo password. The
+   * command's own stdin is /dev/null, so a password can never leak into it.
+   */
+  async sudo(commandLine: string, options: RunOptions = {}): Promise<CommandResult> {
+    if (this.isRoot) return this.run(commandLine, options);
+    if (options.stdin !== undefined) throw new DrydockError('INTERNAL', 'sudo commands take no stdin: upload a file instead');
+    const marker = newSudoMarker();
+    const wrapped = `sudo -S -p ${quote(marker)} -- sh -c ${quote(`exec </dev/null; ${commandLine}`)}`;
+    const started = Date.now();
+    const who = `${this.host.name} (${this.host.user})`;
+    try {
+      let result = await execOnClient(this.client, wrapped, options, { marker, password: this.secrets().sudoPassword, who });
+      if (result.code !== 0 && /must have a tty/i.test(result.stderr + result.stdout)) {
+        // `Defaults requiretty`: same command on a PTY, where sudo is content.
+        result = await execOnClient(this.client, wrapped, { ...options, pty: true }, { marker, password: this.secrets().sudoPassword, who });
+      }
+      if (result.code !== 0 && /not in the sudoers file|is not allowed to run sudo/i.test(result.stderr + result.stdout)) {
+        this.record('command', `sudo ${commandLine}`, result.code, started, options.secrets);
+        throw new DrydockError('SUDO_FAILED', `${this.host.user} may not use sudo on ${this.host.name}: ${result.stderr.trim()}`);
+      }
+      this.record('command', `sudo ${commandLine}`, result.code, started, options.secrets);
+      return result;
+    } catch (err) {
+      if (!(err instanceof DrydockError && err.code === 'SUDO_FAILED' && /may not use sudo/.test(err.message))) {
+        this.record('command', `sudo ${commandLine}`, null, started, options.secrets);
+      }
+      throw err;
+    }
+  }
+
+  /** Run (as root if asked) and insist on exit 0; the error names the host and what it said. */
+  async check(commandLine: string, options: RunOptions & { asRoot?: boolean } = {}): Promise<string> {
+    const result = options.asRoot ? await this.sudo(commandLine, options) : await this.run(commandLine, options);
+    if (result.code !== 0) {
+      const said = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
+      throw new DrydockError('COMMAND_FAILED', `${this.host.name}: \`${commandLine.slice(0, 200)}\` exited ${result.code}${said ? `: ${said}` : ''}`, {
+        host: this.host.name,
+        exitCode: result.code,
+      });
+    }
+    return result.stdout;
+  }
+
+  sftp(): Promise<SFTPWrapper> {
+    this.sftpChannel ??= openSftp(this.client).catch((err) => {
+      this.sftpChannel = undefined;
+      throw err;
+    });
+    return this.sftpChannel;
+  }
+
+  async put(local: string, remote: string, onProgress?: Progress): Promise<void> {
+    const started = Date.now();
+    try {
+      await putFile(await this.sftp(), local, remote, onProgress);
+      this.record('file', `put ${remote}`, 0, started);
+    } catch (err) {
+      this.record('file', `put ${remote}`, null, started);
+      throw err;
+    }
+  }
+
+  async get(remote: string, local: string, onProgress?: Progress): Promise<void> {
+    const started = Date.now();
+    await getFile(await this.sftp(), remote, local, onProgress);
+    this.record('file', `get ${remote}`, 0, started);
+  }
+
+  /** Read a file the login user can read; null when absent. Reads are not audited. */
+  async readFile(remote: string): Promise<Buffer | null> {
+    return readRemote(await this.sftp(), remote);
+  }
+
+  async writeFile(remote: string, data: Buffer | string, mode = 0o600): Promise<void> {
+    const started = Date.now();
+    await writeRemote(await this.sftp(), remote, data, mode);
+    this.record('file', `write ${remote}`, 0, started);
+  }
+
+  async exists(remote: string): Promise<boolean> {
+    return (await statRemote(await this.sftp(), remote)) !== null;
+  }
+
+  close(): void {
+    this.client.end();
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Browser mode: the same IPC contract over HTTP, for machines without the
+ * Electron binary and for end-to-end tests in Chromium.
+ *
+ * - bound to 127.0.0.1 only; a random token, given in the URL, is required on
+ *   every request (header `x-drydock-token` for RPC, `?token=` for the event
+ *   stream, since EventSource cannot set headers);
+ * - `POST /rpc/<channel>` with a JSON body answers the RpcResult envelope;
+ * - `GET /events` is a server-sent event stream of progress events;
+ * - Origin and Host are checked, so another web page (or a DNS-rebinding
+ *   name) in the admin's browser cannot drive the engine.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { dispatch } from './engine/api/dispatch';
+import type { Handlers } from './engine/api/types';
+import type { DrydockEvent } from '../shared/events';
+
+export interface ServeOptions {
+  handlers: Handlers;
+  /** Built renderer (index.html and assets). */
+  staticDir: string;
+  port?: number;
+  /** Fixed token for tests; random otherwise. */
+  token?: string;
+  /** Lets the caller wire engine events to the stream. */
+  onReady?: (broadcast: (event: DrydockEvent) => void) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  origin: string;
+  token: string;
+  broadcast(event: DrydockEvent): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+/** Same policy as the Electron window, plus connect-src for the RPC calls. */
+export const BROWSER_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+function sameToken(given: string | null | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const streams = new Set<http.ServerResponse>();
+  let origin = '';
+  let host = '';
+
+  const broadcast = (event: DrydockEvent) => {
+    const frame = `data: ${JSON.stringify(event)}\n\n`;
+    for (const res of streams) res.write(frame);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', origin);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    if (req.headers.host !== host) return fail(res, 421, 'wrong host');
+
+    if (url.pathname.startsWith('/rpc/')) {
+      if (req.method !== 'POST') return fail(res, 405, 'POST only');
+      if (req.headers.origin !== origin) return fail(res, 403, 'origin not allowed');
+      if (!sameToken(req.headers['x-drydock-token'] as string | undefined, token)) return fail(res, 401, 'bad token');
+      return readJson(req, res, async (body) => {
+        const ctx = { emit: broadcast };
+        const result = await dispatch(options.handlers, decodeURIComponent(url.pathname.slice(5)), body, ctx);
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        res.end(JSON.stringify(result));
+      });
+    }
+
+    if (url.pathname === '/events') {
+      if (!sameToken(url.searchParams.get('token'), token)) return fail(res, 401, 'bad token');
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    }
+
+    if (req.method !== 'GET') return fail(res, 405, 'GET only');
+    return serveStatic(options.staticDir, url.pathname, res);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+  host = `127.0.0.1:${port}`;
+  options.onReady?.(broadcast);
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    broadcast,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of streams) res.end();
+        streams.clear();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function fail(res: http.ServerResponse, status: number, message: string) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(message);
+}
+
+function readJson(req: http.IncomingMessage, res: http.ServerResponse, then: (body: unknown) => Promise<void>) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY) {
+      fail(res, 413, 'request too large');
+      req.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (res.writableEnded) return;
+    let body: unknown;
+    try {
+      body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+    } catch {
+      return fail(res, 400, 'body is not JSON');
+    }
+    then(body).catch((err) => fail(res, 500, String(err)));
+  });
+}
+
+function serveStatic(root: string, pathname: string, res: http.ServerResponse) {
+  const base = path.resolve(root);
+  const rel = path.normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  let file = path.join(base, rel);
+  if (file !== base && !file.startsWith(base + path.sep)) return fail(res, 403, 'outside the app');
+  if (!existsSync(file) || statSync(file).isDirectory()) file = path.join(base, 'index.html');
+  if (!existsSync(file)) return fail(res, 404, 'renderer not built: run npm run build');
+  res.writeHead(200, {
+    'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'Content-Security-Policy': BROWSER_CSP,
+    'Cache-Control': 'no-store',
+  });
+  createReadStream(file).pipe(res);
+}

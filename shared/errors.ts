@@ -1,0 +1,55 @@
+/**
+ * Errors that cross the IPC boundary. Each carries a code the UI can branch on
+ * (a changed host key is shown in red, not as a generic failure) and a message
+ * that says what the admin should do next.
+ */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'HOST_KEY_UNKNOWN',
+  'HOST_KEY_CHANGED',
+  'HOST_KEY_MISMATCH',
+  'AUTH_FAILED',
+  'SUDO_FAILED',
+  'CONNECT_FAILED',
+  'TIMEOUT',
+  'CANCELLED',
+  'COMMAND_FAILED',
+  'CONFLICT',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export class DrydockError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DrydockError';
+  }
+
+  toPayload(): ErrorPayload {
+    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+/** Anything thrown becomes a payload; unknown errors keep their message. */
+export function toErrorPayload(err: unknown): ErrorPayload {
+  if (err instanceof DrydockError) return err.toPayload();
+  if (err && typeof err === 'object' && 'code' in err && 'message' in err && ERROR_CODES.includes((err as ErrorPayload).code)) {
+    return err as ErrorPayload;
+  }
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+export function fromErrorPayload(payload: ErrorPayload): DrydockError {
+  return new DrydockError(payload.code, payload.message, payload.details);
+}
