@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { HostSchema, HostName } from './hosts';
 import { HostFactsSchema } from './facts';
 import { STEP_STATUSES } from './events';
+import { proxyChannels } from './channels/proxy';
+import { certChannels } from './channels/certs';
 
 export const HostViewSchema = HostSchema.extend({
   /** A key for this host's address is in Drydock's known_hosts. */
@@ -95,6 +97,8 @@ export const channels = {
   'runs:resume': { request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/) }).strict(), response: RunSummarySchema },
   'audit:tail': { request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(), response: z.array(AuditEntrySchema) },
   'audit:verify': { request: empty, response: AuditVerifySchema },
+  ...proxyChannels,
+  ...certChannels,
 } as const;
 
 export type Channels = typeof channels;

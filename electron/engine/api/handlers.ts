@@ -9,6 +9,8 @@ import type { Engine } from '../engine';
 import { hostFacts } from '../operations/health/host-facts';
 import { summarize } from '../runbook/run-store';
 import type { Handlers } from './types';
+import { proxyHandlers } from '../operations/proxy/handlers';
+import { certHandlers } from '../operations/certs/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
   const keys = engine.knownHosts.lookup(knownHostsName(host.address, host.port));
@@ -41,6 +43,7 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
       return { stored: true };
     },
     'hosts:facts': async ({ name }, ctx) => {
+      engine.inventory.get(name);
       const { runId, result } = await engine.runner.start<HostFacts>(hostFacts, { host: name }, { emit: ctx.emit, signal: ctx.signal });
       return { runId, facts: result };
     },
@@ -51,5 +54,7 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     },
     'audit:tail': async ({ limit }) => engine.audit.tail(limit),
     'audit:verify': async () => engine.audit.verify(),
+    ...proxyHandlers(engine),
+    ...certHandlers(engine),
   };
 }

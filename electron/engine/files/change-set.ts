@@ -1,0 +1,159 @@
+/**
+ * The remote file-change engine: plan (read current, render new, diff),
+ * apply (back up, write atomically, verify) and roll back, per host.
+ *
+ * Backups live on the host itself, under /var/backups/drydock/<set>/, next to
+ * a manifest naming every file, whether it existed, its mode, owner and
+ * hashes. The manifest is written before the first file changes, so a
+ * rollback knows what to restore even after an interrupted apply.
+ */
+import { createTwoFilesPatch } from 'diff';
+import { DrydockError } from '../../../shared/errors';
+import type { HostSession } from '../ssh/session';
+import { sh } from '../ssh/quote';
+import { assertRemoteContent, readRemoteFile, removeRemoteFile, sha256, writeRemoteFileAtomic } from './remote-file';
+
+export const BACKUP_ROOT = '/var/backups/drydock';
+
+export interface PlannedFile {
+  host: string;
+  path: string;
+  before: string | null;
+  /** null removes the file. */
+  after: string | null;
+  /** For files that do not exist yet; existing files keep theirs. */
+  mode: number;
+  changed: boolean;
+  diff: string;
+}
+
+export interface ManifestFile {
+  path: string;
+  existed: boolean;
+  sha256Before: string | null;
+  sha256After: string | null;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  /** Name of the copy inside the set's folder. */
+  backup?: string;
+}
+
+export interface BackupManifest {
+  set: string;
+  label: string;
+  host: string;
+  createdAt: string;
+  state: 'prepared' | 'applied' | 'rolled-back';
+  files: ManifestFile[];
+}
+
+export function unifiedDiff(file: string, before: string | null, after: string | null): string {
+  if (before === after) return '';
+  return createTwoFilesPatch(before === null ? '/dev/null' : `a${file}`, after === null ? '/dev/null' : `b${file}`, before ?? '', after ?? '', '', '', { context: 3 });
+}
+
+/** Read a file and work out what it should become. Writes nothing. */
+export async function planFile(session: HostSession, file: string, render: (current: string | null) => string | null, mode = 0o644): Promise<PlannedFile> {
+  const { content } = await readRemoteFile(session, file);
+  const after = render(content);
+  return { host: session.host.name, path: file, before: content, after, mode, changed: after !== content, diff: unifiedDiff(file, content, after) };
+}
+
+/** A new backup-set name: sortable by time, unique. */
+export function newSetName(label: string): string {
+  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${label.replace(/[^a-z0-9-]/gi, '-')}`;
+}
+
+function backupName(file: string): string {
+  return file.replace(/^\/+/, '').replace(/\//g, '__');
+}
+
+async function readManifest(session: HostSession, set: string): Promise<BackupManifest | null> {
+  const { content } = await readRemoteFile(session, `${BACKUP_ROOT}/${set}/manifest.json`);
+  return content ? (JSON.parse(content) as BackupManifest) : null;
+}
+
+async function writeManifest(session: HostSession, manifest: BackupManifest): Promise<void> {
+  await writeRemoteFileAtomic(session, `${BACKUP_ROOT}/${manifest.set}/manifest.json`, JSON.stringify(manifest, null, 2) + '\n', 0o600);
+}
+
+/**
+ * Apply planned changes on one host under backup set `set`. Re-entrant: an
+ * interrupted apply called again with the same set keeps the first backups
+ * (the true originals) and writes only the files not yet in their new state.
+ */
+export async function applyFiles(session: HostSession, files: PlannedFile[], set: string, label: string): Promise<BackupManifest> {
+  const dir = `${BACKUP_ROOT}/${set}`;
+  let manifest = await readManifest(session, set);
+  if (!manifest) {
+    await session.check(sh`mkdir -p ${dir} && chmod 700 ${BACKUP_ROOT} ${dir}`, { asRoot: true });
+    const entries: ManifestFile[] = [];
+    for (const f of files) {
+      const current = await readRemoteFile(session, f.path);
+      const entry: ManifestFile = {
+        path: f.path,
+        existed: current.exists,
+        sha256Before: current.sha256,
+        sha256After: f.after === null ? null : sha256(f.after),
+        ...(current.exists ? { mode: current.mode, uid: current.uid, gid: current.gid, backup: backupName(f.path) } : {}),
+      };
+      if (current.exists) await session.check(sh`cp -p ${f.path} ${dir}/${entry.backup!}`, { asRoot: true });
+      entries.push(entry);
+    }
+    manifest = { set, label, host: session.host.name, createdAt: new Date().toISOString(), state: 'prepared', files: entries };
+    await writeManifest(session, manifest);
+  }
+  for (const f of files) {
+    const now = await readRemoteFile(session, f.path);
+    const target = f.after === null ? null : sha256(f.after);
+    if (now.sha256 === target) continue;
+    if (f.after === null) await removeRemoteFile(session, f.path);
+    else await writeRemoteFileAtomic(session, f.path, f.after, f.mode);
+  }
+  for (const f of files) await assertRemoteContent(session, f.path, f.after);
+  manifest.state = 'applied';
+  await writeManifest(session, manifest);
+  return manifest;
+}
+
+/** Backup sets on the host, newest first. */
+export async function listSets(session: HostSession): Promise<BackupManifest[]> {
+  const out = await session.check(sh`ls -1 ${BACKUP_ROOT} 2>/dev/null || true`, { asRoot: true });
+  const names = out.split('\n').map((s) => s.trim()).filter(Boolean).sort().reverse();
+  const sets: BackupManifest[] = [];
+  for (const name of names) {
+    const m = await readManifest(session, name);
+    if (m) sets.push(m);
+  }
+  return sets;
+}
+
+/**
+ * Put every file of a set back exactly as it was: same bytes, mode and owner,
+ * and files that did not exist are removed. Defaults to the newest set that
+ * has not been rolled back, optionally only sets with a given label.
+ */
+export async function rollbackFiles(session: HostSession, options: { set?: string; label?: string } = {}): Promise<BackupManifest> {
+  const manifest = options.set
+    ? await readManifest(session, options.set)
+    : (await listSets(session)).find((m) => m.state !== 'rolled-back' && (!options.label || m.label === options.label)) ?? null;
+  if (!manifest) throw new DrydockError('NOT_FOUND', `${session.host.name}: no backup set to roll back${options.label ? ` for ${options.label}` : ''}`);
+  const dir = `${BACKUP_ROOT}/${manifest.set}`;
+  for (const f of manifest.files) {
+    if (!f.existed) {
+      await removeRemoteFile(session, f.path);
+      continue;
+    }
+    const { content } = await readRemoteFile(session, `${dir}/${f.backup}`);
+    if (content === null || sha256(content) !== f.sha256Before) {
+      throw new DrydockError('COMMAND_FAILED', `${session.host.name}: the backup of ${f.path} in ${dir} is missing or altered; nothing more was restored`);
+    }
+    await writeRemoteFileAtomic(session, f.path, content, f.mode);
+    await session.check(sh`chmod ${(f.mode ?? 0o644).toString(8)} ${f.path} && chown ${f.uid ?? 0}:${f.gid ?? 0} ${f.path}`, { asRoot: true });
+    await assertRemoteContent(session, f.path, content);
+  }
+  manifest.state = 'rolled-back';
+  await writeManifest(session, manifest);
+  return manifest;
+}

@@ -1,0 +1,83 @@
+/**
+ * Reading and replacing one file on a host as root, whoever we log in as.
+ * Content travels base64-encoded or over SFTP, never through a shell word,
+ * so no byte of a config file can be mistaken for shell syntax.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { DrydockError } from '../../../shared/errors';
+import type { HostSession } from '../ssh/session';
+import { sh } from '../ssh/quote';
+
+export interface RemoteFileState {
+  exists: boolean;
+  content: string | null;
+  sha256: string | null;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Content and ownership of a file (as root). */
+export async function readRemoteFile(session: HostSession, file: string): Promise<RemoteFileState> {
+  const out = await session.check(sh`if [ -e ${file} ]; then stat -c '%a %u %g' ${file} && base64 < ${file}; else echo ABSENT; fi`, { asRoot: true });
+  if (out.trim() === 'ABSENT') return { exists: false, content: null, sha256: null };
+  const [statLine, ...b64] = out.split('\n');
+  const [mode, uid, gid] = statLine.trim().split(' ');
+  const content = Buffer.from(b64.join(''), 'base64').toString('utf8');
+  return { exists: true, content, sha256: sha256(content), mode: parseInt(mode, 8), uid: Number(uid), gid: Number(gid) };
+}
+
+/**
+ * Replace a file atomically: the new bytes go to a temp file in the same
+ * directory, get the old file's mode and owner (or `mode`, root-owned, for a
+ * new file), are fsynced, then renamed over the target. An interrupted write
+ * leaves the old file or the new one, never a mix.
+ */
+export async function writeRemoteFileAtomic(session: HostSession, file: string, content: string, mode = 0o644): Promise<void> {
+  const dir = path.posix.dirname(file);
+  const rand = randomBytes(6).toString('hex');
+  const tmp = path.posix.join(dir, `.${path.posix.basename(file)}.drydock-${rand}`);
+  // Root uploads straight into the target directory; anyone else stages in
+  // their own temp file, which root then copies next to the target.
+  const staged = session.isRoot ? tmp : `/tmp/.drydock-upload-${rand}`;
+  if (session.isRoot) await session.check(sh`mkdir -p ${dir}`);
+  await session.writeFile(staged, content, 0o600);
+  const script = [
+    'set -e',
+    sh`mkdir -p ${dir}`,
+    session.isRoot ? '' : sh`cp ${staged} ${tmp} && rm -f ${staged}`,
+    sh`if [ -e ${file} ]; then chmod --reference=${file} ${tmp}; chown --reference=${file} ${tmp}; else chmod ${mode.toString(8)} ${tmp}; chown 0:0 ${tmp}; fi`,
+    sh`sync ${tmp} 2>/dev/null || sync`,
+    sh`mv -f ${tmp} ${file}`,
+    sh`sync ${dir} 2>/dev/null || true`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  try {
+    await session.check(script, { asRoot: true });
+  } catch (err) {
+    await session.sudo(sh`rm -f ${tmp} ${staged}`).catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function removeRemoteFile(session: HostSession, file: string): Promise<void> {
+  await session.check(sh`rm -f ${file}`, { asRoot: true });
+}
+
+/** Read back and compare: the only proof a write landed. */
+export async function assertRemoteContent(session: HostSession, file: string, expected: string | null): Promise<void> {
+  const now = await readRemoteFile(session, file);
+  const ok = expected === null ? !now.exists : now.sha256 === sha256(expected);
+  if (!ok) {
+    throw new DrydockError('COMMAND_FAILED', `${session.host.name}:${file} does not hold what was written (read back ${now.exists ? now.sha256?.slice(0, 12) : 'nothing'})`, {
+      host: session.host.name,
+      path: file,
+    });
+  }
+}

@@ -1,0 +1,7 @@
+/** Handlers for shared/channels/certs.ts. */
+import type { Engine } from '../../engine';
+
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+export function certHandlers(engine: Engine) {
+  return {};
+}

@@ -1,0 +1,2 @@
+/** Certificate channels (see electron/engine/operations/certs). */
+export const certChannels = {} as const;

@@ -1,0 +1,74 @@
+/** The headless path an automation script takes, against a real lab host. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type Lab } from '../lab/lab';
+
+const CLI = path.resolve(__dirname, '../../dist/electron/cli.js');
+let lab: Lab;
+let home: string;
+
+const drydock = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, DRYDOCK_HOME: home }, encoding: 'utf8', input: '' });
+
+beforeAll(async () => {
+  lab = await startLab([{ name: 'services', standins: true }]);
+  home = mkdtempSync(path.join(os.tmpdir(), 'drydock-cli-'));
+});
+afterAll(async () => {
+  await lab?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('drydock hosts (CLI)', () => {
+  it('adds, refuses to trust without confirmation (exit 3), trusts by fingerprint, reads facts as JSON', () => {
+    const svc = lab.hosts.services;
+    expect(drydock('hosts', 'add', 'services', '--address', `${svc.ip}:22`, '--user', 'root', '--key', lab.clientKey, '--role', 'services').status).toBe(0);
+
+    const facts0 = drydock('hosts', 'facts', 'services');
+    expect(facts0.status).toBe(4);
+    expect(facts0.stderr).toMatch(/not trusted yet/);
+
+    const ask = drydock('hosts', 'trust', 'services');
+    expect(ask.status).toBe(3);
+    expect(ask.stdout.trim()).toBe(`${svc.ip} ssh-ed25519 ${svc.fingerprint}`);
+    expect(drydock('hosts', 'list', '--json').stdout).toContain('"trusted":false');
+
+    const wrong = drydock('hosts', 'trust', 'services', '--fingerprint', 'SHA256:' + 'B'.repeat(43));
+    expect(wrong.status).toBe(4);
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+
+    expect(drydock('hosts', 'trust', 'services', '--fingerprint', svc.fingerprint).status).toBe(0);
+    const list = JSON.parse(drydock('hosts', 'list', '--json').stdout);
+    expect(list).toEqual([expect.objectContaining({ name: 'services', role: 'services', trusted: true, fingerprint: svc.fingerprint, port: 22 })]);
+
+    const facts = drydock('hosts', 'facts', 'services', '--json');
+    expect(facts.status).toBe(0);
+    const parsed = JSON.parse(facts.stdout);
+    expect(parsed.runId).toMatch(/host-facts/);
+    expect(parsed.facts).toMatchObject({ hostname: 'services', os: { id: 'debian' }, software: { replicated: '2.38.6' } });
+
+    const audit = drydock('audit', 'verify');
+    expect(audit.status).toBe(0);
+    expect(audit.stdout).toMatch(/intact: \d+ entries/);
+  });
+
+  it('rejects bad input with a one-line reason and exit 2, writing nothing', () => {
+    const bad = drydock('hosts', 'add', 'x', '--address', '10.0.0.1:99999', '--user', 'root', '--role', 'services');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/port/);
+    expect(JSON.parse(drydock('hosts', 'list', '--json').stdout).map((h: { name: string }) => h.name)).toEqual(['services']);
+    expect(drydock('hosts', 'frobnicate').status).toBe(2);
+  });
+
+  it('imports hosts from an ssh config', () => {
+    const cfg = path.join(home, 'ssh_config');
+    writeFileSync(cfg, `Host nomad-7\n  HostName ${lab.hosts.services.ip}\n  User root\n  IdentityFile ${lab.clientKey}\n`);
+    const out = drydock('hosts', 'import-ssh-config', '--file', cfg, '--json');
+    expect(out.status).toBe(0);
+    expect(JSON.parse(out.stdout).imported).toEqual(['nomad-7']);
+    expect(JSON.parse(drydock('hosts', 'list', '--json').stdout).find((h: { name: string }) => h.name === 'nomad-7')).toMatchObject({ role: 'nomad', keyPath: lab.clientKey });
+  });
+});

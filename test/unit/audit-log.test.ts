@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AuditLog } from '../../electron/engine/audit/audit-log';
+import { redact } from '../../electron/engine/audit/redact';
+
+function freshLog(): AuditLog {
+  const log = new AuditLog(path.join(mkdtempSync(path.join(os.tmpdir(), 'drydock-audit-')), 'audit.jsonl'));
+  for (let i = 0; i < 5; i++) {
+    log.append({ host: 'services', fingerprint: 'SHA256:abc', kind: 'command', command: `replicatedctl app status ${i}`, exitCode: 0, durationMs: 12 });
+  }
+  return log;
+}
+
+function editLine(log: AuditLog, index: number, edit: (entry: Record<string, unknown>) => void): void {
+  const lines = readFileSync(log.file, 'utf8').split('\n').filter(Boolean);
+  const entry = JSON.parse(lines[index]);
+  edit(entry);
+  lines[index] = JSON.stringify(entry);
+  writeFileSync(log.file, lines.join('\n') + '\n');
+}
+
+describe('audit log chain', () => {
+  it('verifies an untouched log', () => {
+    const log = freshLog();
+    expect(log.verify()).toEqual({ ok: true, entries: 5 });
+    expect(log.tail(2).map((e) => e.seq)).toEqual([4, 5]);
+  });
+
+  it('detects an edited line', () => {
+    const log = freshLog();
+    editLine(log, 2, (e) => (e.exitCode = 1));
+    expect(log.verify()).toMatchObject({ ok: false, brokenAt: 3, reason: expect.stringMatching(/edited/) });
+  });
+
+  it('detects an edited line whose hash was recomputed naively (the next line no longer follows)', () => {
+    const log = freshLog();
+    editLine(log, 1, (e) => {
+      e.command = 'nothing to see';
+      e.hash = 'f'.repeat(64);
+    });
+    expect(log.verify().ok).toBe(false);
+    expect(log.verify().brokenAt).toBe(2);
+  });
+
+  it('detects a removed line', () => {
+    const log = freshLog();
+    const lines = readFileSync(log.file, 'utf8').split('\n').filter(Boolean);
+    lines.splice(3, 1);
+    writeFileSync(log.file, lines.join('\n') + '\n');
+    expect(log.verify()).toMatchObject({ ok: false, brokenAt: 4 });
+  });
+
+  it('keeps appending the chain across instances (CLI and GUI share the file)', () => {
+    const log = freshLog();
+    const again = new AuditLog(log.file);
+    again.append({ host: 'nomad-1', fingerprint: 'SHA256:def', kind: 'file', command: 'write /etc/environment', exitCode: 0, durationMs: 3 });
+    expect(again.verify()).toEqual({ ok: true, entries: 6 });
+  });
+
+  it('redacts secrets before they are written', () => {
+    const log = freshLog();
+    const entry = log.append(
+      { host: 'services', fingerprint: 'x', kind: 'command', command: "curl --proxy http://bob:hunter2@10.0.0.33:3128 https://ghe; echo DaemonAuthenticationPassword=s3cret", exitCode: 0, durationMs: 1 },
+      ['sudo-pw-123'],
+    );
+    expect(entry.command).not.toContain('hunter2');
+    expect(entry.command).not.toContain('s3cret');
+    expect(readFileSync(log.file, 'utf8')).not.toContain('hunter2');
+    expect(redact('echo sudo-pw-123', ['sudo-pw-123'])).toBe('echo ***');
+    expect(redact('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----')).toBe('[private key redacted]');
+  });
+});
