@@ -37,5 +37,4 @@ npm run typecheck
 npm run build
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
 npx playwright test
-node scripts/check-pack.mjs
 node scripts/summarize-tests.mjs test-results/vitest.json test-results/e2e.json

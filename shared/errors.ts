@@ -45,7 +45,9 @@ export class DrydockError extends Error {
 export function toErrorPayload(err: unknown): ErrorPayload {
   if (err instanceof DrydockError) return err.toPayload();
   if (err && typeof err === 'object' && 'code' in err && 'message' in err && ERROR_CODES.includes((err as ErrorPayload).code)) {
-    return err as ErrorPayload;
+    // Copy the fields: an Error's message is not enumerable and would vanish in JSON.
+    const { code, message, details } = err as ErrorPayload;
+    return { code, message: String(message), ...(details ? { details } : {}) };
   }
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }

@@ -1,0 +1,18 @@
+/** Renderer entry: start listening for engine progress, then draw the app. */
+import './zod-config';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { onEvent } from './api';
+import { App } from './app';
+import { useProgress } from './store/progress-store';
+import './styles/app.css';
+
+onEvent((event) => useProgress.getState().receive(event));
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

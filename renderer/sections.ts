@@ -1,0 +1,49 @@
+/**
+ * The console's sections, in the order an admin meets them: inventory first,
+ * then the guide's operations, then the record of what was done. Sections
+ * not built yet carry one sentence of what they will do, shown as-is.
+ */
+export const SECTION_IDS = ['hosts', 'install', 'certificates', 'proxy', 'backup', 'restore', 'health', 'audit'] as const;
+export type SectionId = (typeof SECTION_IDS)[number];
+
+export interface Section {
+  id: SectionId;
+  title: string;
+  /** Set while the section is a placeholder: what it will do, in one sentence. */
+  planned?: string;
+}
+
+export const SECTIONS: readonly Section[] = [
+  { id: 'hosts', title: 'Hosts' },
+  {
+    id: 'install',
+    title: 'Install',
+    planned: 'Install CircleCI Server 2.x on the Services machine and join the Nomad clients, one checked step at a time over SSH.',
+  },
+  { id: 'certificates', title: 'Certificates' },
+  {
+    id: 'proxy',
+    title: 'Proxy',
+    planned: 'Write the proxy settings the guide asks for on the Services machine and Nomad clients (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, JVM_OPTS), showing every change before it is made.',
+  },
+  {
+    id: 'backup',
+    title: 'Backup',
+    planned: 'Snapshot the Services machine’s root volume, as the operations guide recommends, and keep a record of every snapshot taken.',
+  },
+  {
+    id: 'restore',
+    title: 'Restore',
+    planned: 'Bring up the hot spare or a new Services machine from the latest snapshot, and resume safely if the run is interrupted.',
+  },
+  {
+    id: 'health',
+    title: 'Health',
+    planned: 'Check that the Services machine and Nomad clients are reachable and have the disk, memory and software versions CircleCI Server needs.',
+  },
+  { id: 'audit', title: 'Audit' },
+];
+
+export function isSectionId(value: string): value is SectionId {
+  return (SECTION_IDS as readonly string[]).includes(value);
+}

@@ -1,0 +1,63 @@
+/**
+ * `drydock serve` as the admin runs it: the built CLI in a child process with
+ * its own DRYDOCK_HOME, answering on the URL it prints.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface DrydockServer {
+  /** `http://127.0.0.1:PORT/?token=…` */
+  url: string;
+  home: string;
+  stop(): Promise<void>;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const URL_LINE = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/;
+
+export async function startDrydock(timeoutMs = 20_000): Promise<DrydockServer> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'drydock-e2e-home-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/electron/cli.js'), 'serve', '--port', '0'], {
+    cwd: ROOT,
+    env: { ...process.env, DRYDOCK_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`drydock serve printed no URL within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const look = (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = URL_LINE.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[0]);
+      }
+    };
+    child.stdout.on('data', look);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`drydock serve exited (${code ?? signal}) before printing its URL:\n${output}`));
+    });
+  });
+
+  return {
+    url,
+    home,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
+        if (!gone) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
