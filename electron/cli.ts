@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline/promises';
 import { DrydockError } from '../shared/errors';
 import { auditCommand, runsCommand } from './cli/audit';
+import { certCommand } from './cli/cert';
 import { CliExit, createCliContext, exitCodeFor, EXIT, type CliContext } from './cli/context';
 import { hostsCommand } from './cli/hosts';
 import { serveCommand } from './cli/serve';
@@ -18,6 +19,7 @@ export const COMMANDS: Record<string, Command> = {
   audit: auditCommand,
   runs: runsCommand,
   serve: serveCommand,
+  cert: certCommand,
 };
 
 const HELP = `drydock — CircleCI Server 2.x operations over SSH
@@ -33,8 +35,12 @@ const HELP = `drydock — CircleCI Server 2.x operations over SSH
   drydock runs list [--json] | drydock runs resume ID
   drydock audit verify | drydock audit tail [-n N]
   drydock serve [--port N]
+  drydock cert self-signed --host H [--san N]... [--days N] [--key rsa2048|rsa3072|rsa4096|p256] [--ca NAME] --out DIR
+  drydock cert ca create NAME | cert ca list | cert list
+  drydock cert trust-ghe [--ghe HOST] [--yes] | cert install --cert FILE --key FILE [--yes] | cert verify [--json]
+  drydock cert certbot --host H [--server URL --ca-bundle FILE] [--dns-ready-file PATH | --continue-when-resolves] [--install] [--yes]
 
-Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE and DRYDOCK_SUDO_PASSWORD; state lives in DRYDOCK_HOME.`;
+Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD and DRYDOCK_CA_PASSPHRASE; state lives in DRYDOCK_HOME.`;
 
 async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -7,6 +7,7 @@ import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { AuditPage } from './pages/audit/audit-page';
 import { HostsPage } from './pages/hosts/hosts-page';
 import { NotBuiltPage } from './pages/not-built-page';
+import { CertificatesWizard } from './wizards/certs/certs-wizard';
 import { SECTIONS, type Section } from './sections';
 import { useApp } from './store/app-store';
 import { useNavigation } from './store/navigation-store';
@@ -37,6 +38,7 @@ export function App() {
 function Page({ section }: { section: Section }) {
   if (section.id === 'hosts') return <HostsPage />;
   if (section.id === 'audit') return <AuditPage />;
+  if (section.id === 'certificates') return <CertificatesWizard />;
   return <NotBuiltPage section={section} />;
 }
 

@@ -21,6 +21,15 @@ export interface PoolDeps {
   connectTimeoutMs?: number;
 }
 
+function abortable<T>(promise: Promise<T>, signal: AbortSignal, name: string): Promise<T> {
+  if (signal.aborted) return Promise.reject(new DrydockError('CANCELLED', `Connection to ${name} cancelled`));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new DrydockError('CANCELLED', `Connection to ${name} cancelled`));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 export class SshPool {
   private readonly sessions = new Map<string, Promise<HostSession>>();
 
@@ -30,22 +39,23 @@ export class SshPool {
   session(name: string, signal?: AbortSignal): Promise<HostSession> {
     let pending = this.sessions.get(name);
     if (!pending) {
-      pending = this.open(this.deps.inventory.get(name), signal);
+      // The shared connection is opened without any one caller's signal, so
+      // one caller cancelling does not fail the others waiting on it.
+      pending = this.open(this.deps.inventory.get(name));
       this.sessions.set(name, pending);
       pending.catch(() => this.sessions.delete(name));
     }
-    return pending;
+    return signal ? abortable(pending, signal, name) : pending;
   }
 
-  private async open(host: Host, signal?: AbortSignal): Promise<HostSession> {
-    const sock = await this.tunnel(host, signal);
+  private async open(host: Host): Promise<HostSession> {
+    const sock = await this.tunnel(host);
     const { client, key } = await connect({
       host,
       knownHosts: this.deps.knownHosts,
       secrets: this.deps.credentials.get(host.name),
       sock,
       timeoutMs: this.deps.connectTimeoutMs,
-      signal,
     });
     const session = new HostSession(host, client, key.fingerprint, this.deps.audit, () => this.deps.credentials.get(host.name));
     client.on('close', () => {

@@ -58,14 +58,17 @@ export class HostSession {
 
   /**
    * Run as root: directly when we log in as root, else through `sudo -S` with
-   * a one-off prompt marker answered from the session's sudo password. The
-   * command's own stdin is /dev/null, so a password can never leak into it.
+   * a one-off prompt marker answered from the session's sudo password (only
+   * when sudo prints that marker, so the password never reaches the program).
+   * A non-interactive command gets /dev/null as stdin so it cannot hang on a
+   * read; an interactive one (PTY or `onChannel`) keeps the channel as stdin.
    */
   async sudo(commandLine: string, options: RunOptions = {}): Promise<CommandResult> {
     if (this.isRoot) return this.run(commandLine, options);
     if (options.stdin !== undefined) throw new DrydockError('INTERNAL', 'sudo commands take no stdin: upload a file instead');
     const marker = newSudoMarker();
-    const wrapped = `sudo -S -p ${quote(marker)} -- sh -c ${quote(`exec </dev/null; ${commandLine}`)}`;
+    const interactive = !!(options.pty || options.onChannel);
+    const wrapped = `sudo -S -p ${quote(marker)} -- sh -c ${quote(interactive ? commandLine : `exec </dev/null; ${commandLine}`)}`;
     const started = Date.now();
     const who = `${this.host.name} (${this.host.user})`;
     try {

@@ -1,0 +1,187 @@
+/**
+ * `drydock cert …`: certificates for CircleCI Server, headless. Every
+ * subcommand goes through the same channels as the Certificates wizard.
+ *
+ *   cert self-signed --host H [--san N]... [--days N] [--key rsa2048|rsa3072|rsa4096|p256] [--ca NAME] --out DIR
+ *   cert ca create NAME [--days N] [--key …] | cert ca list
+ *   cert list                          certificates Drydock holds, with renewal dates
+ *   cert trust-ghe [--ghe HOST] [--port N] [--no-nomad] [--yes]
+ *   cert certbot --host H [--san N]... [--server URL --ca-bundle FILE] [--email E] [--install] [--yes]
+ *                [--dns-ready-file PATH | --continue-when-resolves [--dns-server IP[#PORT]]]
+ *   cert install (--cert FILE --key FILE | --bundle ID) [--hostname H] [--yes]
+ *   cert verify [--hostname H] [--address A] [--from laptop|services] [--port N]...
+ * Every host command takes --services NAME when the inventory has several.
+ */
+import { parseArgs } from 'node:util';
+import { KEY_TYPES, type KeyType } from '../../shared/channels/certs';
+import { certbotCommand, trustGheCommand } from './cert-interactive';
+import { certLines, confirmHostChange, renewalReminder, secret } from './cert-format';
+import { CliExit, EXIT, usage, type CliContext } from './context';
+import { table } from './format';
+
+export async function certCommand(ctx: CliContext, argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'self-signed':
+      return selfSigned(ctx, rest);
+    case 'ca':
+      return ca(ctx, rest);
+    case 'list':
+      return list(ctx);
+    case 'trust-ghe':
+      return trustGheCommand(ctx, rest);
+    case 'certbot':
+      return certbotCommand(ctx, rest);
+    case 'install':
+      return install(ctx, rest);
+    case 'verify':
+      return verify(ctx, rest);
+    default:
+      usage('cert: self-signed | ca create|list | list | trust-ghe | certbot | install | verify');
+  }
+}
+
+function keyType(value: string | undefined): KeyType | undefined {
+  if (value === undefined) return undefined;
+  if (!(KEY_TYPES as readonly string[]).includes(value)) usage(`--key: one of ${KEY_TYPES.join(', ')}`);
+  return value as KeyType;
+}
+
+function intOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) usage(`${name}: a whole number`);
+  return Number(value);
+}
+
+async function selfSigned(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      san: { type: 'string', multiple: true },
+      days: { type: 'string' },
+      key: { type: 'string' },
+      ca: { type: 'string' },
+      out: { type: 'string' },
+      services: { type: 'string' },
+      offline: { type: 'boolean' },
+    },
+  });
+  if (!values.host) usage('cert self-signed --host ci.example.com [--san …] [--days N] [--key rsa2048|rsa3072|rsa4096|p256] [--ca NAME] --out DIR');
+  if (!values.out) usage('--out DIR is required (cert.pem and key.pem are written there)');
+  const caPassphrase = values.ca ? await secret(ctx, 'DRYDOCK_CA_PASSPHRASE', `Passphrase of CA ${values.ca}`) : undefined;
+  const result = await ctx.call('certs:generate', {
+    hostname: values.host,
+    sans: values.san ?? [],
+    ...(values.days ? { days: intOption(values.days, '--days') } : {}),
+    ...(values.key ? { key: keyType(values.key) } : {}),
+    ...(values.ca ? { ca: values.ca, caPassphrase } : {}),
+    out: values.out,
+    ...(values.services ? { services: values.services } : {}),
+    offline: !!values.offline,
+  });
+  if (ctx.json) return ctx.out(JSON.stringify({ ...result, bundle: { ...result.bundle, chain: result.bundle.chain.map(({ pem: _pem, ...c }) => c) } }));
+  for (const line of certLines(result.bundle.chain[0])) ctx.err(line);
+  for (const note of result.notes) ctx.err(note);
+  ctx.err(`Wrote ${result.files.cert} (full chain, leaf first) and ${result.files.key} (0600). Certificate id ${result.bundle.id}.`);
+  ctx.out(result.files.cert);
+}
+
+async function ca(ctx: CliContext, argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub === 'list') {
+    const cas = await ctx.call('certs:ca-list', {});
+    if (ctx.json) return ctx.out(JSON.stringify(cas));
+    if (!cas.length) return ctx.err('No internal CA yet: drydock cert ca create NAME');
+    ctx.out(table([['NAME', 'EXPIRES', 'SHA256', 'CERTIFICATE'], ...cas.map((c) => [c.name, c.notAfter.slice(0, 10), c.sha256, c.certPath])]));
+    return;
+  }
+  if (sub !== 'create') usage('cert ca create NAME [--days N] [--key …] | cert ca list');
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { days: { type: 'string' }, key: { type: 'string' } } });
+  if (positionals.length !== 1) usage('cert ca create NAME');
+  let passphrase = process.env.DRYDOCK_CA_PASSPHRASE;
+  if (!passphrase) {
+    passphrase = await secret(ctx, 'DRYDOCK_CA_PASSPHRASE', `New passphrase for CA ${positionals[0]}`);
+    if ((await secret(ctx, 'DRYDOCK_CA_PASSPHRASE', 'Again')) !== passphrase) throw new CliExit(EXIT.usage, 'The passphrases differ: nothing was created.');
+  }
+  const created = await ctx.call('certs:ca-create', {
+    name: positionals[0],
+    passphrase,
+    ...(values.days ? { days: intOption(values.days, '--days') } : {}),
+    ...(values.key ? { key: keyType(values.key) } : {}),
+  });
+  if (ctx.json) return ctx.out(JSON.stringify(created));
+  ctx.err(`Created CA ${created.name} (${created.sha256}), valid until ${created.notAfter.slice(0, 10)}.`);
+  ctx.err('Give browsers and Nomad clients its certificate; its key stays encrypted on this laptop:');
+  ctx.out(created.certPath);
+}
+
+async function list(ctx: CliContext): Promise<void> {
+  const bundles = await ctx.call('certs:bundles', {});
+  if (ctx.json) return ctx.out(JSON.stringify(bundles.map((b) => ({ ...b, chain: b.chain.map(({ pem: _pem, ...c }) => c) }))));
+  if (!bundles.length) return ctx.err('No certificates yet: drydock cert self-signed … or drydock cert certbot …');
+  ctx.out(table([['ID', 'HOSTNAME', 'SOURCE', 'EXPIRES', 'RENEW BY'], ...bundles.map((b) => [b.id, b.hostname, b.source, b.chain[0].notAfter.slice(0, 10), b.renewBy.slice(0, 10)])]));
+  for (const b of bundles.filter((x) => Date.now() > new Date(x.renewBy).getTime())) ctx.err(`Renew now: ${renewalReminder(b)}`);
+}
+
+async function install(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { cert: { type: 'string' }, key: { type: 'string' }, bundle: { type: 'string' }, hostname: { type: 'string' }, services: { type: 'string' }, yes: { type: 'boolean', short: 'y' } },
+  });
+  if (!values.bundle && !(values.cert && values.key)) usage('cert install --cert FILE --key FILE [--yes]  (or --bundle ID)');
+  // Importing checks key and chain on the laptop: a mismatch stops here, before any host is touched.
+  const bundle = values.bundle
+    ? (await ctx.call('certs:bundles', {})).find((b) => b.id === values.bundle)
+    : await ctx.call('certs:import', { certFile: values.cert!, keyFile: values.key! });
+  if (!bundle) throw new CliExit(EXIT.usage, `No certificate ${values.bundle} (drydock cert list)`);
+  for (const line of certLines(bundle.chain[0])) ctx.err(line);
+  await confirmHostChange(
+    ctx,
+    values.yes,
+    'This stops the CircleCI app, installs this certificate for the app and the admin console, and starts the app again (downtime).',
+    `drydock cert install --bundle ${bundle.id} --yes`,
+  );
+  const result = await ctx.call('certs:install', {
+    bundle: bundle.id,
+    ...(values.hostname ? { hostname: values.hostname } : {}),
+    ...(values.services ? { services: values.services } : {}),
+  });
+  if (ctx.json) return ctx.out(JSON.stringify({ runId: result.runId, hostname: result.hostname, sha256: result.installed.sha256 }));
+  ctx.err(`Installed for ${result.hostname} (run ${result.runId}). ${renewalReminder(bundle)}`);
+  ctx.err('Check it: drydock cert verify');
+}
+
+async function verify(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { hostname: { type: 'string' }, address: { type: 'string' }, from: { type: 'string' }, port: { type: 'string', multiple: true }, services: { type: 'string' } },
+  });
+  if (values.from && values.from !== 'laptop' && values.from !== 'services') usage('--from laptop|services');
+  const report = await ctx.call('certs:verify', {
+    ...(values.hostname ? { hostname: values.hostname } : {}),
+    ...(values.address ? { address: values.address } : {}),
+    ...(values.from ? { from: values.from as 'laptop' | 'services' } : {}),
+    ...(values.port ? { ports: values.port.map((p) => intOption(p, '--port')!) } : {}),
+    ...(values.services ? { services: values.services } : {}),
+  });
+  const bad = report.endpoints.filter((e) => !e.reachable || e.hostnameMatches === false || e.matchesInstalled === false || (e.daysLeft ?? 0) < 0);
+  if (ctx.json) ctx.out(JSON.stringify(report));
+  else {
+    ctx.out(
+      table([
+        ['PORT', 'TLS', 'HOSTNAME', 'INSTALLED', 'DAYS LEFT', 'SHA256'],
+        ...report.endpoints.map((e) => [
+          String(e.port),
+          e.reachable ? 'ok' : `failed: ${e.error ?? ''}`,
+          e.hostnameMatches === null ? '-' : e.hostnameMatches ? 'matches' : 'MISMATCH',
+          e.matchesInstalled === null ? 'unknown' : e.matchesInstalled ? 'same' : 'DIFFERENT',
+          e.daysLeft === null ? '-' : String(e.daysLeft),
+          e.presented?.sha256 ?? '-',
+        ]),
+      ]),
+    );
+    ctx.err(`${report.hostname}, checked from ${report.from === 'laptop' ? 'this laptop' : 'the Services machine'}${report.installed ? '' : ' (installed certificate unknown: Services machine not reachable)'}`);
+  }
+  if (bad.length) throw new CliExit(EXIT.failed, `TLS check failed on port(s) ${bad.map((e) => e.port).join(', ')}`);
+}
