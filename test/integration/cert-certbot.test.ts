@@ -23,7 +23,10 @@ const events: DrydockEvent[] = [];
 
 beforeAll(async () => {
   [lab, pebble] = await Promise.all([
-    startLab([{ name: 'services', standins: true, files: { [`${R}/app-config/hostname.value`]: HOSTNAME, [`${R}/transition-ms`]: '200' } }]),
+    startLab([
+      { name: 'services', standins: true, files: { [`${R}/app-config/hostname.value`]: HOSTNAME, [`${R}/transition-ms`]: '200' } },
+      { name: 'services-sudo', standins: true, users: [{ name: 'admin', password: 'pw-for-sudo', sudo: 'password' }] },
+    ]),
     startPebble(),
   ]);
   fx = await engineWithHosts(lab, [{ name: 'services', role: 'services' }]);
@@ -88,5 +91,23 @@ describe('certbot DNS-01 through Drydock', () => {
     // certbot is not left running on the host.
     await new Promise((r) => setTimeout(r, 500));
     expect(lab.hosts.services.exec('pgrep -f "certbot certonly"').stdout.trim()).toBe('');
+  });
+
+  it('runs certbot through sudo with a password when the login is not root', async () => {
+    const sudoFx = await engineWithHosts(lab, [{ name: 'services-sudo', role: 'services', user: 'admin' }]);
+    try {
+      sudoFx.engine.credentials.set('services-sudo', { sudoPassword: 'pw-for-sudo' });
+      const sudoCall = caller(sudoFx.engine);
+      const started = await sudoCall('certs:certbot-start', { hostname: HOSTNAME, server: pebble.directory, caBundle: pebble.listenerCaPem });
+      await pebble.setTxt(started.records[0].name, started.records[0].value);
+      const { bundle } = await sudoCall('certs:certbot-continue', { runId: started.runId });
+      await pebble.clearTxt(started.records[0].name);
+      expect(bundle.chain[0].sans).toContain(HOSTNAME);
+      // certbot ran as root: its state is root's, under /etc/letsencrypt.
+      expect(lab.hosts['services-sudo'].exec(`stat -c %U /etc/letsencrypt/live/${HOSTNAME}/privkey.pem`).stdout.trim()).toBe('root');
+      expect(JSON.stringify(sudoFx.engine.audit.entries())).not.toContain('pw-for-sudo');
+    } finally {
+      await sudoFx.dispose();
+    }
   });
 });

@@ -116,9 +116,10 @@ async function runCertbot(ctx: Ctx, session: HostSession): Promise<string> {
     );
   };
 
-  const line = session.isRoot ? certbotCommand(ctx.input, ctx.state.caPath) : `sudo -n -- sh -c ${quote(certbotCommand(ctx.input, ctx.state.caPath))}`;
+  // As root directly, else through sudo on the same PTY (the sudo password,
+  // if any, is answered from the session's credentials).
   try {
-    const result = await session.run(line, {
+    const result = await session.sudo(certbotCommand(ctx.input, ctx.state.caPath), {
       pty: true,
       signal: inner.signal,
       timeoutMs: CERTBOT_WAIT_MS + 10 * 60_000,
@@ -130,9 +131,6 @@ async function runCertbot(ctx: Ctx, session: HostSession): Promise<string> {
       },
     });
     if (result.code !== 0) {
-      if (!session.isRoot && /a password is required|sudo:/.test(result.stdout)) {
-        throw new DrydockError('SUDO_FAILED', `${host}: certbot needs root and an interactive terminal; ${session.host.user} needs passwordless sudo for it (or log in as root): ${result.stdout.trim().split('\n').pop()}`);
-      }
       throw new DrydockError('COMMAND_FAILED', `certbot on ${host} failed:\n${certbotFailure(result.stdout)}`, { host, exitCode: result.code });
     }
     return result.stdout;
