@@ -6,15 +6,14 @@
  * shows up there first).
  */
 import { test as base, expect, type Page } from '@playwright/test';
-import type { Lab, LabHost } from '../lab/lab';
+import { startLab, type Lab, type LabHost } from '../lab/lab';
 import { startDrydock, type DrydockServer } from './drydock-server';
-import { loadLab } from './load-lab';
 
 export const test = base.extend<{ drydock: DrydockServer }, { lab: Lab }>({
   lab: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const lab = await loadLab().startLab([{ name: 'services1', standins: true }, { name: 'spare1' }]);
+      const lab = await startLab([{ name: 'services1', standins: true }, { name: 'spare1' }]);
       try {
         await use(lab);
       } finally {

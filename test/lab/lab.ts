@@ -12,7 +12,6 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export interface LabUser {
   name: string;
@@ -104,7 +103,8 @@ export const DEFAULT_NOMAD_NODES = [
 export const LAB_ROOT = '/tmp/drydock-lab';
 const IPS_DIR = `${LAB_ROOT}/ips`;
 const IP_PREFIX = '127.0.77.';
-const HERE = path.dirname(fileURLToPath(import.meta.url));
+// __dirname: vitest provides it, and Playwright (CommonJS) can then require() this file as is.
+const HERE = __dirname;
 const HOST_INIT = path.join(HERE, 'host-init.sh');
 const STANDINS_DIR = path.join(HERE, 'standins');
 const STANDIN_COMMANDS = ['replicatedctl', 'replicated', 'systemctl', 'service', 'docker', 'nomad'];
