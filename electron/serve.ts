@@ -72,6 +72,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 
   const server = http.createServer((req, res) => {
+    // Any page in the admin's browser can send us requests; none may crash
+    // the process that is running their operations.
+    try {
+      route(req, res);
+    } catch {
+      if (!res.headersSent) fail(res, 400, 'bad request');
+      else res.end();
+    }
+  });
+
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', origin);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
@@ -81,9 +92,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (req.method !== 'POST') return fail(res, 405, 'POST only');
       if (req.headers.origin !== origin) return fail(res, 403, 'origin not allowed');
       if (!sameToken(req.headers['x-drydock-token'] as string | undefined, token)) return fail(res, 401, 'bad token');
+      const channel = decodeURIComponent(url.pathname.slice(5));
       return readJson(req, res, async (body) => {
         const ctx = { emit: broadcast };
-        const result = await dispatch(options.handlers, decodeURIComponent(url.pathname.slice(5)), body, ctx);
+        const result = await dispatch(options.handlers, channel, body, ctx);
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
         res.end(JSON.stringify(result));
       });
@@ -100,7 +112,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
     if (req.method !== 'GET') return fail(res, 405, 'GET only');
     return serveStatic(options.staticDir, url.pathname, res);
-  });
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

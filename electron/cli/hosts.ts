@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HOST_ROLES, parseAddress, type HostRole } from '../../shared/hosts';
+import { HOST_ROLES, knownHostsName, parseAddress, type HostRole } from '../../shared/hosts';
 import { importSshConfig } from '../engine/inventory/ssh-config-import';
 import { CliExit, EXIT, usage, type CliContext } from './context';
 import { bytes, table } from './format';
@@ -95,9 +95,15 @@ async function importKnownHosts(ctx: CliContext, argv: string[]): Promise<void> 
   const { values } = parseArgs({ args: argv, options: { file: { type: 'string' } } });
   const file = values.file ?? path.join(os.homedir(), '.ssh', 'known_hosts');
   const hosts = ctx.engine.inventory.list();
-  const names = hosts.map((h) => (h.port === 22 ? h.address : `[${h.address}]:${h.port}`));
-  const imported = ctx.engine.knownHosts.importFrom(file, names);
-  if (ctx.json) ctx.out(JSON.stringify({ imported }));
+  const byKnownAs = new Map(hosts.map((h) => [knownHostsName(h.address, h.port), h.name]));
+  const { imported, conflicts } = ctx.engine.knownHosts.importFrom(file, [...byKnownAs.keys()]);
+  for (const { name, keys } of imported) {
+    for (const k of keys) {
+      ctx.engine.audit.append({ host: byKnownAs.get(name)!, fingerprint: k.fingerprint, kind: 'trust', command: `import ${k.keyType} key for ${name} from ${file}`, exitCode: 0, durationMs: 0 });
+    }
+  }
+  for (const c of conflicts) ctx.err(`not imported: ${byKnownAs.get(c.name)} is trusted with ${c.stored}, ${file} offers ${c.offered} (a changed key: check it on the host's console)`);
+  if (ctx.json) ctx.out(JSON.stringify({ imported: imported.map((i) => byKnownAs.get(i.name)), conflicts: conflicts.map((c) => byKnownAs.get(c.name)) }));
   else ctx.err(`Imported keys for ${imported.length} of ${hosts.length} host(s) from ${file}`);
 }
 

@@ -64,9 +64,23 @@ describe('known_hosts', () => {
       ].join('\n'),
     );
     const kh = new KnownHosts(path.join(dir, 'kh-import'));
-    const imported = kh.importFrom(user, ['10.0.1.238', 'ghe.example.com', 'nomad-1', 'unknown']);
-    expect(imported).toEqual(['10.0.1.238', 'ghe.example.com']);
+    const { imported, conflicts } = kh.importFrom(user, ['10.0.1.238', 'ghe.example.com', 'nomad-1', 'unknown']);
+    expect(imported.map((i) => i.name)).toEqual(['10.0.1.238', 'ghe.example.com']);
+    expect(conflicts).toEqual([]);
     expect(kh.lookup('ghe.example.com')[0].fingerprint).toBe(hashed.fingerprint);
+  });
+
+  it('never replaces a trusted key through an import (that would bypass the changed-key refusal)', () => {
+    const trusted = newKey(dir, 'trusted');
+    const other = newKey(dir, 'other');
+    const kh = new KnownHosts(path.join(dir, 'kh-conflict'));
+    kh.add('10.0.1.238', trusted.keyType, trusted.key);
+    const user = path.join(dir, 'user-known-hosts-conflict');
+    writeFileSync(user, `10.0.1.238 ${other.keyType} ${other.key}\n`);
+    const { imported, conflicts } = kh.importFrom(user, ['10.0.1.238']);
+    expect(imported).toEqual([]);
+    expect(conflicts).toEqual([{ name: '10.0.1.238', stored: trusted.fingerprint, offered: other.fingerprint }]);
+    expect(kh.lookup('10.0.1.238').map((k) => k.fingerprint)).toEqual([trusted.fingerprint]);
   });
 
   it('matches OpenSSH patterns: wildcards and negation', () => {

@@ -66,3 +66,20 @@ describe('browser mode server', () => {
     expect(await escape.text()).not.toContain('root:');
   });
 });
+
+describe('browser mode server under hostile requests', () => {
+  it('answers a malformed path with 400 and keeps serving', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'drydock-serve-'));
+    const staticDir = mkdtempSync(path.join(os.tmpdir(), 'drydock-static-'));
+    writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Drydock</title>');
+    const server = await startServer({ handlers: createHandlers(createEngine({ home, defaultSecrets: {} }), 'http'), staticDir });
+    try {
+      // Any web page can make the browser request this: it must not kill the engine.
+      expect((await fetch(`${server.origin}/%E0`)).status).toBe(400);
+      expect((await fetch(`${server.origin}/rpc/%E0`, { method: 'POST', headers: { origin: server.origin, 'x-drydock-token': server.token } })).status).toBe(400);
+      expect((await fetch(`${server.origin}/`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -88,26 +88,45 @@ export async function applyFiles(session: HostSession, files: PlannedFile[], set
   let manifest = await readManifest(session, set);
   if (!manifest) {
     await session.check(sh`mkdir -p ${dir} && chmod 700 ${BACKUP_ROOT} ${dir}`, { asRoot: true });
-    const entries: ManifestFile[] = [];
-    for (const f of files) {
-      const current = await readRemoteFile(session, f.path);
-      const entry: ManifestFile = {
-        path: f.path,
-        existed: current.exists,
-        sha256Before: current.sha256,
-        sha256After: f.after === null ? null : sha256(f.after),
-        ...(current.exists ? { mode: current.mode, uid: current.uid, gid: current.gid, backup: backupName(f.path) } : {}),
-      };
-      if (current.exists) await session.check(sh`cp -p ${f.path} ${dir}/${entry.backup!}`, { asRoot: true });
-      entries.push(entry);
-    }
-    manifest = { set, label, host: session.host.name, createdAt: new Date().toISOString(), state: 'prepared', files: entries };
-    await writeManifest(session, manifest);
+    manifest = { set, label, host: session.host.name, createdAt: new Date().toISOString(), state: 'prepared', files: [] };
   }
+  // Back up every file not yet in the set, before the first write; a file
+  // already in the set keeps its first backup (the true original).
+  let grew = false;
+  for (const f of files) {
+    if (manifest.files.some((m) => m.path === f.path)) continue;
+    const current = await readRemoteFile(session, f.path);
+    const target = f.after === null ? null : sha256(f.after);
+    if (current.sha256 !== target && current.sha256 !== (f.before === null ? null : sha256(f.before))) {
+      throw new DrydockError('CONFLICT', `${session.host.name}:${f.path} changed since the plan was made; nothing was written to it. Plan again and review the new diff.`, {
+        host: session.host.name,
+        path: f.path,
+      });
+    }
+    const entry: ManifestFile = {
+      path: f.path,
+      existed: current.exists,
+      sha256Before: current.sha256,
+      sha256After: target,
+      ...(current.exists ? { mode: current.mode, uid: current.uid, gid: current.gid, backup: backupName(f.path) } : {}),
+    };
+    if (current.exists) await session.check(sh`cp -p ${f.path} ${dir}/${entry.backup!}`, { asRoot: true });
+    manifest.files.push(entry);
+    grew = true;
+  }
+  if (grew) await writeManifest(session, manifest);
+
   for (const f of files) {
     const now = await readRemoteFile(session, f.path);
     const target = f.after === null ? null : sha256(f.after);
     if (now.sha256 === target) continue;
+    const entry = manifest.files.find((m) => m.path === f.path)!;
+    if (now.sha256 !== entry.sha256Before) {
+      throw new DrydockError('CONFLICT', `${session.host.name}:${f.path} was changed by someone else during the apply; it was left as it is. Roll back or plan again.`, {
+        host: session.host.name,
+        path: f.path,
+      });
+    }
     if (f.after === null) await removeRemoteFile(session, f.path);
     else await writeRemoteFileAtomic(session, f.path, f.after, f.mode);
   }

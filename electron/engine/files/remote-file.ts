@@ -61,7 +61,10 @@ export async function writeRemoteFileAtomic(session: HostSession, file: string, 
   try {
     await session.check(script, { asRoot: true });
   } catch (err) {
-    await session.sudo(sh`rm -f ${tmp} ${staged}`).catch(() => undefined);
+    // The staged copy belongs to the login user: remove it as that user, in
+    // case sudo itself is what failed (it may hold a private key).
+    if (!session.isRoot) await session.run(sh`rm -f ${staged}`).catch(() => undefined);
+    await session.sudo(sh`rm -f ${tmp}`).catch(() => undefined);
     throw err;
   }
 }

@@ -26,6 +26,11 @@ export interface StepContext<Input, State> {
   readonly runId: string;
   /** A line for the step's status, shown beside it in the GUI and CLI. */
   note(message: string): void;
+  /**
+   * Persist `state` now, mid-step: for what must survive a crash inside the
+   * step, such as the name of a backup set about to be filled.
+   */
+  checkpoint(): void;
   /** Remote output, streamed as it arrives. */
   output(host: string, stream: 'stdout' | 'stderr', text: string): void;
 }

@@ -73,6 +73,10 @@ export class Runner {
       signal: options.signal,
       runId: run.id,
       note: () => undefined,
+      checkpoint: () => {
+        run.state = ctx.state;
+        this.store.save(run);
+      },
       output: (host, stream, text) => emit({ type: 'output', runId: run.id, host, stream, text }),
     };
 

@@ -93,7 +93,7 @@ export async function scanHostKey(options: Omit<ConnectOptions, 'secrets'>): Pro
 function open(options: ConnectOptions, mode: 'verify' | 'scan'): Promise<{ client: Client | null; key: PresentedKey }> {
   const { host, knownHosts } = options;
   const name = knownHostsName(host.address, host.port);
-  const stored = mode === 'verify' ? knownHosts.lookup(name) : [];
+  const stored = knownHosts.lookup(name);
   let presented: PresentedKey | undefined;
   let refusal: DrydockError | undefined;
 
@@ -142,7 +142,10 @@ function open(options: ConnectOptions, mode: 'verify' | 'scan'): Promise<{ clien
         readyTimeout: options.timeoutMs ?? 20_000,
         keepaliveInterval: 15_000,
         keepaliveCountMax: 4,
-        ...(algorithms ? { algorithms: { serverHostKey: algorithms as never } } : {}),
+        // Ask for the key type we trust: a host with RSA and ed25519 keys
+        // must not look "changed" just because it offered the other one. A
+        // scan only prefers it, so a host that lost that key type still shows.
+        ...(algorithms ? { algorithms: { serverHostKey: (mode === 'verify' ? algorithms : { prepend: algorithms }) as never } } : {}),
         ...auth,
         hostVerifier: (blob: Buffer) => {
           presented = { keyType: keyTypeOf(blob), key: blob.toString('base64'), fingerprint: fingerprintOf(blob) };

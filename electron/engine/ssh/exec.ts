@@ -90,29 +90,43 @@ export function execOnClient(client: Client, commandLine: string, options: ExecO
     };
 
     const execOptions = options.pty ? { pty: { term: 'dumb', cols: 200, rows: 50 } } : {};
-    client.exec(commandLine, execOptions, (err, ch) => {
-      if (err) return finish(new DrydockError('CONNECT_FAILED', `Could not start the command: ${err.message}`));
-      channel = ch;
-      options.onChannel?.(ch);
-      ch.on('data', (data: Buffer) => {
-        const text = answerSudo(data.toString('utf8'));
-        stdout += text;
-        if (text) options.onStdout?.(text);
+    const lost = (why: string) => new DrydockError('CONNECT_FAILED', `The connection dropped ${why}: the command's outcome is unknown; check the host before retrying.`);
+    try {
+      startExec();
+    } catch (err) {
+      // ssh2 throws synchronously when the connection is already gone.
+      finish(lost(`before the command started (${(err as Error).message})`));
+    }
+
+    function startExec() {
+      client.exec(commandLine, execOptions, (err, ch) => {
+        if (err) return finish(new DrydockError('CONNECT_FAILED', `Could not start the command: ${err.message}`));
+        channel = ch;
+        options.onChannel?.(ch);
+        ch.on('data', (data: Buffer) => {
+          const text = answerSudo(data.toString('utf8'));
+          stdout += text;
+          if (text) options.onStdout?.(text);
+        });
+        ch.stderr.on('data', (data: Buffer) => {
+          const text = answerSudo(data.toString('utf8'));
+          stderr += text;
+          if (text) options.onStderr?.(text);
+        });
+        let code: number | null = null;
+        let signal: string | undefined;
+        ch.on('exit', (c: number | null, s?: string) => {
+          code = c;
+          signal = s ?? undefined;
+        });
+        ch.on('close', () => {
+          // No exit status and no signal: the channel closed under us.
+          if (code === null && signal === undefined) return finish(lost('while the command ran'));
+          finish(null, { code, signal, stdout, stderr });
+        });
+        if (options.stdin !== undefined) ch.end(options.stdin);
+        else if (!sudo && !options.pty && !options.onChannel) ch.end();
       });
-      ch.stderr.on('data', (data: Buffer) => {
-        const text = answerSudo(data.toString('utf8'));
-        stderr += text;
-        if (text) options.onStderr?.(text);
-      });
-      let code: number | null = null;
-      let signal: string | undefined;
-      ch.on('exit', (c: number | null, s?: string) => {
-        code = c;
-        signal = s ?? undefined;
-      });
-      ch.on('close', () => finish(null, { code, signal, stdout, stderr }));
-      if (options.stdin !== undefined) ch.end(options.stdin);
-      else if (!sudo && !options.pty && !options.onChannel) ch.end();
-    });
+    }
   });
 }

@@ -102,16 +102,27 @@ export class KnownHosts {
 
   /**
    * Copy the entries another known_hosts file (usually ~/.ssh/known_hosts) has
-   * for these names, hashed or not. Returns the names that got a key.
+   * for these names, hashed or not. A name Drydock already trusts with a
+   * different key is not touched: that is a changed key, and importing must
+   * not be a way around the refusal.
    */
-  importFrom(otherFile: string, names: string[]): string[] {
+  importFrom(otherFile: string, names: string[]): { imported: { name: string; keys: KnownKey[] }[]; conflicts: { name: string; stored: string; offered: string }[] } {
     const other = new KnownHosts(otherFile);
-    const imported: string[] = [];
+    const imported: { name: string; keys: KnownKey[] }[] = [];
+    const conflicts: { name: string; stored: string; offered: string }[] = [];
     for (const name of names) {
-      const keys = other.lookup(name);
-      for (const k of keys) this.add(name, k.keyType, k.key, 'imported');
-      if (keys.length) imported.push(name);
+      const offered = other.lookup(name);
+      if (!offered.length) continue;
+      const stored = this.lookup(name);
+      const fresh = offered.filter((k) => !stored.some((s) => s.key === k.key));
+      if (!fresh.length) continue;
+      if (stored.length) {
+        conflicts.push({ name, stored: stored[0].fingerprint, offered: fresh[0].fingerprint });
+        continue;
+      }
+      for (const k of fresh) this.add(name, k.keyType, k.key, 'imported');
+      imported.push({ name, keys: fresh });
     }
-    return imported;
+    return { imported, conflicts };
   }
 }

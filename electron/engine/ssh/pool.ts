@@ -58,14 +58,15 @@ export class SshPool {
       timeoutMs: this.deps.connectTimeoutMs,
     });
     const session = new HostSession(host, client, key.fingerprint, this.deps.audit, () => this.deps.credentials.get(host.name));
-    client.on('close', () => {
-      if (this.sessions.get(host.name) && !this.closing) this.sessions.delete(host.name);
-    });
-    client.on('error', () => this.sessions.delete(host.name));
+    // Forget only our own entry: after drop() a newer session may stand there.
+    const forget = () => {
+      const current = this.sessions.get(host.name);
+      current?.then((s) => s === session && this.sessions.get(host.name) === current && this.sessions.delete(host.name)).catch(() => undefined);
+    };
+    client.on('close', forget);
+    client.on('error', forget);
     return session;
   }
-
-  private closing = false;
 
   /** A TCP channel to the host through its jump host, or undefined for a direct connection. */
   private async tunnel(host: Host, signal?: AbortSignal): Promise<Duplex | undefined> {
@@ -136,7 +137,6 @@ export class SshPool {
   }
 
   async closeAll(): Promise<void> {
-    this.closing = true;
     const all = [...this.sessions.values()];
     this.sessions.clear();
     // Close targets before their jump hosts: reverse order of opening.
@@ -147,6 +147,5 @@ export class SshPool {
         /* a failed connection has nothing to close */
       }
     }
-    this.closing = false;
   }
 }

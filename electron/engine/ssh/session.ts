@@ -7,6 +7,7 @@ import type { Client, SFTPWrapper } from 'ssh2';
 import type { Host } from '../../../shared/hosts';
 import { DrydockError } from '../../../shared/errors';
 import type { AuditLog } from '../audit/audit-log';
+import { redact } from '../audit/redact';
 import type { HostSecrets } from './credentials';
 import { execOnClient, newSudoMarker, type CommandResult, type ExecOptions } from './exec';
 import { quote } from './quote';
@@ -52,8 +53,18 @@ export class HostSession {
       return result;
     } catch (err) {
       this.record('command', commandLine, null, started, options.secrets);
-      throw err;
+      throw this.scrub(err, options.secrets);
     }
+  }
+
+  /**
+   * Errors end up in runbooks on disk and in progress events: they get the
+   * same redaction as the audit log.
+   */
+  private scrub(err: unknown, secrets?: string[]): unknown {
+    if (!(err instanceof DrydockError)) return err;
+    const message = redact(err.message, this.auditSecrets(secrets));
+    return message === err.message ? err : new DrydockError(err.code, message, err.details);
   }
 
   /**
@@ -87,7 +98,7 @@ export class HostSession {
       if (!(err instanceof DrydockError && err.code === 'SUDO_FAILED' && /may not use sudo/.test(err.message))) {
         this.record('command', `sudo ${commandLine}`, null, started, options.secrets);
       }
-      throw err;
+      throw this.scrub(err, options.secrets);
     }
   }
 
@@ -96,7 +107,8 @@ export class HostSession {
     const result = options.asRoot ? await this.sudo(commandLine, options) : await this.run(commandLine, options);
     if (result.code !== 0) {
       const said = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
-      throw new DrydockError('COMMAND_FAILED', `${this.host.name}: \`${commandLine.slice(0, 200)}\` exited ${result.code}${said ? `: ${said}` : ''}`, {
+      const message = `${this.host.name}: \`${commandLine.slice(0, 200)}\` exited ${result.code}${said ? `: ${said}` : ''}`;
+      throw new DrydockError('COMMAND_FAILED', redact(message, this.auditSecrets(options.secrets)), {
         host: this.host.name,
         exitCode: result.code,
       });

@@ -26,7 +26,7 @@ export async function exportAppConfig(session: HostSession, signal?: AbortSignal
   try {
     return JSON.parse(out) as AppConfig;
   } catch {
-    throw new DrydockError('COMMAND_FAILED', `${session.host.name}: replicatedctl app-config export did not print JSON: ${out.slice(0, 200)}`);
+    throw new DrydockError('COMMAND_FAILED', `${session.host.name}: replicatedctl app-config export did not print JSON (its output holds secrets, so it is not shown; run it on the host to see why)`);
   }
 }
 

@@ -70,7 +70,12 @@ export const trustGhe = defineOperation({
       apply: async (ctx) => {
         const session = await ctx.services.pool.session(ctx.input.services, ctx.signal);
         const plans = await planCaFiles(session, ctx.input.gheHost, ctx.state.pems!);
-        ctx.state.sets[ctx.input.services] ??= caSetName();
+        if (!ctx.state.sets[ctx.input.services]) {
+          // Saved before the first write, so a resume after a crash fills the
+          // same set and keeps the true originals.
+          ctx.state.sets[ctx.input.services] = caSetName();
+          ctx.checkpoint();
+        }
         const changed = await installCaFiles(session, plans, ctx.state.sets[ctx.input.services], ctx.signal);
         ctx.state.files = plans.filter((p) => p.after !== null).map((p) => p.path);
         ctx.note(changed ? `wrote ${ctx.state.files.length} file(s); backup set ${ctx.state.sets[ctx.input.services]}` : 'files already in place');
@@ -95,7 +100,10 @@ export const trustGhe = defineOperation({
           try {
             const session = await ctx.services.pool.session(host.name, ctx.signal);
             const plans = await planCaFiles(session, ctx.input.gheHost, ctx.state.pems!);
-            ctx.state.sets[host.name] ??= caSetName();
+            if (!ctx.state.sets[host.name]) {
+              ctx.state.sets[host.name] = caSetName();
+              ctx.checkpoint();
+            }
             await installCaFiles(session, plans, ctx.state.sets[host.name], ctx.signal);
             ctx.state.nomad.push({ host: host.name, ok: true });
           } catch (err) {
