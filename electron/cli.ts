@@ -37,7 +37,7 @@ const HELP = `drydock — CircleCI Server 2.x operations over SSH
   drydock serve [--port N]
   drydock cert self-signed --host H [--san N]... [--days N] [--key rsa2048|rsa3072|rsa4096|p256] [--ca NAME] --out DIR
   drydock cert ca create NAME | cert ca list | cert list
-  drydock cert trust-ghe [--ghe HOST] [--yes] | cert install --cert FILE --key FILE [--yes] | cert verify [--json]
+  drydock cert trust-ghe [--ghe HOST] [--yes] | cert untrust-ghe [--yes] | cert install --cert FILE --key FILE [--yes] | cert verify [--json]
   drydock cert certbot --host H [--server URL --ca-bundle FILE] [--dns-ready-file PATH | --continue-when-resolves] [--install] [--yes]
 
 Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD and DRYDOCK_CA_PASSPHRASE; state lives in DRYDOCK_HOME.`;

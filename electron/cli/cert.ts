@@ -6,6 +6,7 @@
  *   cert ca create NAME [--days N] [--key …] | cert ca list
  *   cert list                          certificates Drydock holds, with renewal dates
  *   cert trust-ghe [--ghe HOST] [--port N] [--no-nomad] [--yes]
+ *   cert untrust-ghe [--yes]           undo the newest trust-ghe on every host it touched
  *   cert certbot --host H [--san N]... [--server URL --ca-bundle FILE] [--email E] [--install] [--yes]
  *                [--dns-ready-file PATH | --continue-when-resolves [--dns-server IP[#PORT]]]
  *   cert install (--cert FILE --key FILE | --bundle ID) [--hostname H] [--yes]
@@ -30,6 +31,8 @@ export async function certCommand(ctx: CliContext, argv: string[]): Promise<void
       return list(ctx);
     case 'trust-ghe':
       return trustGheCommand(ctx, rest);
+    case 'untrust-ghe':
+      return untrustGhe(ctx, rest);
     case 'certbot':
       return certbotCommand(ctx, rest);
     case 'install':
@@ -37,7 +40,7 @@ export async function certCommand(ctx: CliContext, argv: string[]): Promise<void
     case 'verify':
       return verify(ctx, rest);
     default:
-      usage('cert: self-signed | ca create|list | list | trust-ghe | certbot | install | verify');
+      usage('cert: self-signed | ca create|list | list | trust-ghe | untrust-ghe | certbot | install | verify');
   }
 }
 
@@ -184,4 +187,12 @@ async function verify(ctx: CliContext, argv: string[]): Promise<void> {
     ctx.err(`${report.hostname}, checked from ${report.from === 'laptop' ? 'this laptop' : 'the Services machine'}${report.installed ? '' : ' (installed certificate unknown: Services machine not reachable)'}`);
   }
   if (bad.length) throw new CliExit(EXIT.failed, `TLS check failed on port(s) ${bad.map((e) => e.port).join(', ')}`);
+}
+
+async function untrustGhe(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { services: { type: 'string' }, yes: { type: 'boolean' } } });
+  await confirmHostChange(ctx, values.yes, 'Restore the CA files trust-ghe replaced, on the Services machine and every Nomad client?', 'drydock cert untrust-ghe --yes');
+  const { hosts } = await ctx.call('certs:trust-ghe-rollback', { ...(values.services ? { services: values.services } : {}) });
+  if (ctx.json) return ctx.out(JSON.stringify({ hosts }));
+  for (const h of hosts) ctx.err(h.set ? `${h.host}: restored ${h.files.length} file(s) from ${h.set}` : `${h.host}: nothing to undo`);
 }

@@ -124,6 +124,11 @@ export const certChannels = {
     response: z.object({ services: z.string(), chain: z.array(CertificateInfoSchema) }),
   },
   /** Install the chain the admin confirmed (by fingerprints) on the Services machine and Nomad clients. */
+  /** Put back the CA files trust-ghe replaced, on the Services machine and every Nomad client. */
+  'certs:trust-ghe-rollback': {
+    request: z.object({ ...services }).strict(),
+    response: z.object({ hosts: z.array(z.object({ host: z.string(), set: z.string().nullable(), files: z.array(z.string()) })) }),
+  },
   'certs:trust-ghe': {
     request: z
       .object({ ...services, gheHost: HostAddress, port: Port.default(443), fingerprints: z.array(Sha256).min(1), nomadClients: z.boolean().default(true) })

@@ -85,4 +85,19 @@ describe('trust the GHE certificate', () => {
     expect(err).toBeInstanceOf(DrydockError);
     expect((err as DrydockError).message).toMatch(/services could not get a certificate from ghe:8443/);
   });
+
+  it('is undone by untrust-ghe: files gone, bundle rebuilt, GHE untrusted again', async () => {
+    const { hosts } = await call('certs:trust-ghe-rollback', {});
+    expect(hosts.map((h) => [h.host, h.files.length])).toEqual([
+      ['services', 2],
+      ['nomad1', 2],
+    ]);
+    for (const host of [lab.hosts.services, lab.hosts.nomad1]) {
+      expect(host.exec('ls /usr/local/share/ca-certificates/').stdout).not.toMatch(/drydock-ghe/);
+      expect(host.readFile('/etc/ssl/certs/ca-certificates.crt')).not.toContain(ca.rootPem.trim().split('\n')[1]);
+    }
+    expect(lab.hosts.services.exec(verifyCmd).code).not.toBe(0);
+    // Nothing left to undo: said plainly, not an error.
+    expect((await call('certs:trust-ghe-rollback', {})).hosts.every((h) => h.set === null)).toBe(true);
+  });
 });

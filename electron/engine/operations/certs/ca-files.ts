@@ -5,7 +5,7 @@
  * (backed up on the host, atomic, reversible with `rollbackFiles`), then the
  * bundle /etc/ssl/certs/ca-certificates.crt is regenerated.
  */
-import { applyFiles, newSetName, planFile, type PlannedFile } from '../../files/change-set';
+import { applyFiles, listSets, newSetName, planFile, rollbackFiles, type PlannedFile } from '../../files/change-set';
 import type { HostSession } from '../../ssh/session';
 import { sh } from '../../ssh/quote';
 
@@ -47,4 +47,17 @@ export async function installCaFiles(session: HostSession, plans: PlannedFile[],
 
 export function caSetName(): string {
   return newSetName(GHE_LABEL);
+}
+
+/**
+ * Undo the newest trust-ghe change on one host: files restored byte for byte
+ * (or removed when they did not exist), then the system bundle rebuilt.
+ * Returns null when the host has no such change to undo.
+ */
+export async function rollbackCaFiles(session: HostSession, signal?: AbortSignal): Promise<{ set: string; files: string[] } | null> {
+  const sets = await listSets(session);
+  if (!sets.some((m) => m.label === GHE_LABEL && m.state !== 'rolled-back')) return null;
+  const manifest = await rollbackFiles(session, { label: GHE_LABEL });
+  await session.check('update-ca-certificates --fresh >/dev/null', { asRoot: true, signal });
+  return { set: manifest.set, files: manifest.files.map((f) => f.path) };
 }

@@ -15,6 +15,7 @@ import { createCa, listCas } from './ca-store';
 import { certbotCertificate } from './certbot';
 import { certbotGate } from './certbot-gate';
 import { checkTxtRecords } from './dns-check';
+import { rollbackCaFiles } from './ca-files';
 import { generateCertificate } from './generate';
 import { installCertificate } from './install';
 import { describe, parseChain, parseCertificate } from './pem';
@@ -74,6 +75,15 @@ export function certHandlers(engine: Engine): { [C in CertChannel]: Handler<C> }
       const session = await engine.pool.session(services, ctx.signal);
       const chain = await presentedChain(session, req.gheHost, req.port, ctx.signal);
       return { services, chain: chain.map((pem) => describe(parseCertificate(pem))) };
+    },
+    'certs:trust-ghe-rollback': async (req, ctx) => {
+      const names = [servicesHostName(engine, req.services), ...engine.inventory.withRole('nomad').map((h) => h.name)];
+      const hosts = [];
+      for (const name of names) {
+        const undone = await rollbackCaFiles(await engine.pool.session(name, ctx.signal), ctx.signal);
+        hosts.push({ host: name, set: undone?.set ?? null, files: undone?.files ?? [] });
+      }
+      return { hosts };
     },
     'certs:trust-ghe': async (req, ctx) => {
       const input = { ...req, services: servicesHostName(engine, req.services) };

@@ -75,8 +75,12 @@ async function installFiles(ctx: Ctx, session: HostSession): Promise<void> {
     await session.check(sh`replicated console cert set ${ctx.state.hostname!} ${dir}/key.pem ${dir}/cert.pem`, { asRoot: true, signal: ctx.signal });
     ctx.note('setting ssl_cert and ssl_private_key');
     // The data is read from the uploaded files on the host, so neither the
-    // key nor its base64 travels in a command line; `secrets` still guards
-    // the audit log should a shell ever echo it back.
+    // key nor its base64 travels over SSH in a command line, and `secrets`
+    // guards the audit log. On the host, replicatedctl does receive the
+    // base64 as an argument (CircleCI's own renewal script does the same):
+    // for that moment it is visible to local users in /proc on a Services
+    // machine without hidepid. `app-config import` from stdin would avoid it,
+    // but whether it merges or replaces the whole config is unverified.
     await session.check(sh`replicatedctl app-config set ssl_cert --value fullchain.pem --data "$(base64 -w0 < ${dir}/cert.pem)"`, { asRoot: true, signal: ctx.signal });
     await session.check(sh`replicatedctl app-config set ssl_private_key --value privkey.pem --data "$(base64 -w0 < ${dir}/key.pem)"`, {
       asRoot: true,
