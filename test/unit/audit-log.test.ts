@@ -72,3 +72,29 @@ describe('audit log chain', () => {
     expect(redact('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----')).toBe('[private key redacted]');
   });
 });
+
+describe('audit log under stress', () => {
+  it('keeps one chain when two processes append at once', async () => {
+    const { spawn } = await import('node:child_process');
+    const log = freshLog();
+    // Two real processes (the window and the CLI) appending 200 entries each;
+    // the module is bundled so plain `node` can load it.
+    const bundle = path.join(path.dirname(log.file), 'audit.cjs');
+    (await import('esbuild')).buildSync({ entryPoints: [path.resolve(__dirname, '../../electron/engine/audit/audit-log.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle });
+    const child = (tag: string) =>
+      new Promise<number>((resolve) => {
+        const p = spawn(process.execPath, ['-e', `const { AuditLog } = require(${JSON.stringify(bundle)}); const l = new AuditLog(${JSON.stringify(log.file)}); for (let i = 0; i < 200; i++) l.append({ host: '${tag}', fingerprint: 'x', kind: 'command', command: 'c' + i, exitCode: 0, durationMs: 1 });`]);
+        p.on('exit', (code) => resolve(code ?? -1));
+      });
+    expect(await Promise.all([child('gui'), child('cli')])).toEqual([0, 0]);
+    expect(log.verify()).toEqual({ ok: true, entries: 405 });
+  });
+
+  it('goes on appending after a line torn by a crash, and verify points at the tear', () => {
+    const log = freshLog();
+    writeFileSync(log.file, readFileSync(log.file, 'utf8') + '{"seq":6,"time":"2026-');
+    const entry = log.append({ host: 'services', fingerprint: 'x', kind: 'command', command: 'after the crash', exitCode: 0, durationMs: 1 });
+    expect(entry.seq).toBe(6);
+    expect(log.verify()).toMatchObject({ ok: false, brokenAt: 6 });
+  });
+});

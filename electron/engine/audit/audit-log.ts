@@ -7,7 +7,7 @@
  * in normal use and meant to be shipped off the laptop by admins who need more.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditEntry } from '../../../shared/contract';
 import { redact } from './redact';
@@ -22,12 +22,44 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** A lock file taken with O_EXCL; one left by a crashed process expires. */
+function withLock<T>(lockFile: string, fn: () => T): T {
+  const deadline = Date.now() + 5_000;
+  let fd: number | undefined;
+  while (fd === undefined) {
+    try {
+      fd = openSync(lockFile, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      try {
+        if (Date.now() - statSync(lockFile).mtimeMs > 10_000) unlinkSync(lockFile);
+      } catch {
+        /* released meanwhile */
+      }
+      if (Date.now() > deadline) throw new Error(`the audit log is locked by another Drydock process (${lockFile})`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    closeSync(fd);
+    unlinkSync(lockFile);
+  }
+}
+
 export class AuditLog {
   constructor(readonly file: string) {}
 
   /** Append one record; the command text is redacted here, whatever the caller passed. */
   append(record: AuditRecord, secrets: readonly string[] = []): AuditEntry {
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    // The window and the CLI may append at once: read-last-then-append must
+    // not interleave, or the chain would look tampered with.
+    return withLock(`${this.file}.lock`, () => this.appendLocked(record, secrets));
+  }
+
+  private appendLocked(record: AuditRecord, secrets: readonly string[]): AuditEntry {
     const last = this.lastEntry();
     const base = {
       seq: last ? last.seq + 1 : 1,
@@ -61,8 +93,22 @@ export class AuditLog {
         const start = Math.max(0, size - window);
         const buf = Buffer.alloc(size - start);
         readSync(fd, buf, 0, buf.length, start);
-        const lines = buf.toString('utf8').split('\n').filter(Boolean);
-        if (lines.length >= 2 || start === 0) return lines.length ? (JSON.parse(lines[lines.length - 1]) as AuditEntry) : null;
+        const text = buf.toString('utf8');
+        const lines = text.split('\n').filter(Boolean);
+        if (lines.length >= 3 || start === 0) {
+          // A line torn by a crash mid-write stays as evidence (verify will
+          // report it); new entries start on a fresh line and chain on from
+          // the last whole entry, so Drydock keeps working.
+          if (size > 0 && !text.endsWith('\n')) appendFileSync(this.file, '\n');
+          for (let i = lines.length - 1; i >= 0; i--) {
+            try {
+              return JSON.parse(lines[i]) as AuditEntry;
+            } catch {
+              /* torn: look further back */
+            }
+          }
+          if (start === 0) return null;
+        }
         window *= 4;
       }
     } finally {
