@@ -57,6 +57,10 @@ export class Runner {
     if (run.status === 'running') throw new DrydockError('CONFLICT', `Run ${id} is still running in process ${run.pid}`);
     const operation = this.operations.get(run.operation);
     if (!operation) throw new DrydockError('NOT_FOUND', `Run ${id} belongs to an unknown operation ${run.operation}`);
+    // Steps are matched by position: a run recorded by a Drydock whose steps differ cannot be resumed safely.
+    if (run.steps.map((s) => s.name).join() !== operation.steps.map((s) => s.name).join()) {
+      throw new DrydockError('CONFLICT', `Run ${id} was recorded by a version of Drydock with other steps for ${operation.title}; start it afresh`);
+    }
     run.status = 'running';
     run.pid = process.pid;
     delete run.error;
