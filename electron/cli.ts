@@ -65,6 +65,13 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   const ctx = createCliContext({ json, ask });
+  // Ctrl-C stops a running operation at its step and leaves its runbook
+  // resumable (`drydock runs resume`); a second Ctrl-C quits outright.
+  const interrupt = () => {
+    if (ctx.engine.runner.cancelAll() === 0) process.exit(130);
+    process.once('SIGINT', () => process.exit(130));
+  };
+  if (command !== 'serve') process.once('SIGINT', interrupt);
   try {
     await run(ctx, rest);
     return EXIT.ok;

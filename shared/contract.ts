@@ -95,6 +95,8 @@ export const channels = {
   'hosts:facts': { request: byName, response: z.object({ runId: z.string(), facts: HostFactsSchema }) },
   'runs:list': { request: empty, response: z.array(RunSummarySchema) },
   'runs:resume': { request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/) }).strict(), response: RunSummarySchema },
+  /** Stop a run of this Drydock at its current step (it stays resumable). */
+  'runs:cancel': { request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/) }).strict(), response: z.object({ cancelled: z.boolean() }) },
   'audit:tail': { request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(), response: z.array(AuditEntrySchema) },
   'audit:verify': { request: empty, response: AuditVerifySchema },
   ...proxyChannels,

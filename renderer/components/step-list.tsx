@@ -1,4 +1,9 @@
-/** The steps of a run as they report in: title, state and the step's note. */
+/**
+ * The steps of a run as they report in: title, state and the step's note,
+ * and a way to stop the run at its current step (it stays resumable).
+ */
+import { useState } from 'react';
+import { call } from '../api';
 import type { StepView } from '../store/progress-store';
 
 const STATUS_TEXT: Record<StepView['status'], string> = {
@@ -10,7 +15,23 @@ const STATUS_TEXT: Record<StepView['status'], string> = {
 };
 
 export function StepList({ steps, label }: { steps: StepView[]; label: string }) {
+  const running = steps.find((s) => s.status === 'running' && s.runId);
+  const [stopping, setStopping] = useState(false);
+  const stop = async () => {
+    setStopping(true);
+    try {
+      await call('runs:cancel', { id: running!.runId! });
+    } finally {
+      setStopping(false);
+    }
+  };
   return (
+    <>
+    {running && (
+      <button type="button" className="button button--small" onClick={stop} disabled={stopping}>
+        {stopping ? 'Stopping…' : 'Stop at this step'}
+      </button>
+    )}
     <ol className="steps" aria-label={label}>
       {steps.map((s) => (
         <li key={s.step} className={`steps__item steps__item--${s.status}`}>
@@ -20,5 +41,6 @@ export function StepList({ steps, label }: { steps: StepView[]; label: string })
         </li>
       ))}
     </ol>
+    </>
   );
 }

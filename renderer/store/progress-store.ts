@@ -13,6 +13,8 @@ export interface StepView {
   title: string;
   status: StepStatus;
   message?: string;
+  /** The run the step belongs to, so the admin can stop it. */
+  runId?: string;
 }
 
 interface Watch {
@@ -56,7 +58,7 @@ export const useProgress = create<ProgressState>()((set) => ({
       for (const [key, w] of Object.entries(s.watches)) {
         const follows = w.runId ? w.runId === event.runId : w.open && w.operation === event.operation;
         if (!follows) continue;
-        const view: StepView = { step: event.step, title: event.title, status: event.status, message: event.message };
+        const view: StepView = { step: event.step, title: event.title, status: event.status, message: event.message, runId: event.runId };
         const index = w.steps.findIndex((st) => st.step === event.step);
         const steps = index === -1 ? [...w.steps, view] : w.steps.map((st, i) => (i === index ? view : st));
         watches[key] = { ...w, runId: event.runId, steps };

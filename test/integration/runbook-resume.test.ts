@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrydockEvent } from '../../shared/events';
 import { hostFacts } from '../../electron/engine/operations/health/host-facts';
+import { dispatch } from '../../electron/engine/api/dispatch';
+import { createHandlers } from '../../electron/engine/api/handlers';
 import type { RunRecord } from '../../electron/engine/runbook/run-store';
 import { startLab, type Lab } from '../lab/lab';
 import { engineWithHosts, type EngineFixture } from './engine-fixture';
@@ -95,5 +97,27 @@ describe('resuming a half-run operation', () => {
     expect(summary.status).toBe('done');
     expect(summary.steps.map((s: { status: string }) => s.status)).toEqual(['done', 'done', 'done']);
     expect(identityRuns()).toBe(identityBefore);
+  });
+
+  it('stops at a step when the admin cancels, leaving the run resumable', async () => {
+    const services = lab.hosts.services;
+    services.writeFile('/var/lib/lab/slow-df', '');
+    const handlers = createHandlers(fx.engine);
+    const events: DrydockEvent[] = [];
+    const call = dispatch(handlers, 'hosts:facts', { name: 'services' }, {
+      emit: (e) => {
+        events.push(e);
+        if (e.type === 'step' && e.step === 'resources' && e.status === 'running') {
+          void dispatch(handlers, 'runs:cancel', { id: e.runId }, { emit: () => undefined });
+        }
+      },
+    });
+    const result = await call;
+    expect(result).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    const runId = events[0].runId;
+    expect(fx.engine.runner.store.load(runId)!.status).toBe('interrupted');
+    services.exec('rm -f /var/lib/lab/slow-df');
+    const resumed = await dispatch(handlers, 'runs:resume', { id: runId }, { emit: () => undefined });
+    expect(resumed).toMatchObject({ ok: true, value: { status: 'done' } });
   });
 });

@@ -52,6 +52,7 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
       const { runId } = await engine.runner.resume(id, { emit: ctx.emit, signal: ctx.signal });
       return summarize(engine.runner.store.load(runId)!);
     },
+    'runs:cancel': async ({ id }) => ({ cancelled: engine.runner.cancel(id) }),
     'audit:tail': async ({ limit }) => engine.audit.tail(limit),
     'audit:verify': async () => engine.audit.verify(),
     ...proxyHandlers(engine),

@@ -68,7 +68,36 @@ export class Runner {
     return this.execute<R>(operation, run, options);
   }
 
-  private async execute<R>(operation: AnyOperation, run: RunRecord, options: RunOptions): Promise<RunOutcome<R>> {
+  /** Runs going on in this process, so the admin can stop one from any front end. */
+  private readonly active = new Map<string, AbortController>();
+
+  /** Stop a run at its current step; it is left 'interrupted' and can be resumed. */
+  cancel(id: string): boolean {
+    const controller = this.active.get(id);
+    controller?.abort();
+    return !!controller;
+  }
+
+  cancelAll(): number {
+    for (const controller of this.active.values()) controller.abort();
+    return this.active.size;
+  }
+
+  private async execute<R>(operation: AnyOperation, run: RunRecord, outer: RunOptions): Promise<RunOutcome<R>> {
+    const controller = new AbortController();
+    const forward = () => controller.abort();
+    outer.signal?.addEventListener('abort', forward, { once: true });
+    if (outer.signal?.aborted) controller.abort();
+    this.active.set(run.id, controller);
+    try {
+      return await this.executeSteps<R>(operation, run, { ...outer, signal: controller.signal });
+    } finally {
+      this.active.delete(run.id);
+      outer.signal?.removeEventListener('abort', forward);
+    }
+  }
+
+  private async executeSteps<R>(operation: AnyOperation, run: RunRecord, options: RunOptions): Promise<RunOutcome<R>> {
     const emit = options.emit ?? (() => undefined);
     const ctx: StepContext<unknown, unknown> = {
       input: run.input,
