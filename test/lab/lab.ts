@@ -104,7 +104,8 @@ export const LAB_ROOT = '/tmp/drydock-lab';
 const IPS_DIR = `${LAB_ROOT}/ips`;
 const IP_PREFIX = '127.0.77.';
 // __dirname: vitest provides it, and Playwright (CommonJS) can then require() this file as is.
-const HERE = __dirname;
+// A bundled copy (the benchmarks) names the real folder in DRYDOCK_LAB_SOURCE.
+const HERE = process.env.DRYDOCK_LAB_SOURCE ?? __dirname;
 const HOST_INIT = path.join(HERE, 'host-init.sh');
 const STANDINS_DIR = path.join(HERE, 'standins');
 const STANDIN_COMMANDS = ['replicatedctl', 'replicated', 'systemctl', 'service', 'docker', 'nomad'];

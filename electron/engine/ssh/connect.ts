@@ -112,7 +112,12 @@ function open(options: ConnectOptions, mode: 'verify' | 'scan'): Promise<{ clien
     const onAbort = () => finish(new DrydockError('CANCELLED', `Connection to ${describe(host)} cancelled`));
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    client.on('ready', () => finish(null, { client, key: presented! }));
+    client.on('ready', () => {
+      // Commands are small request/response exchanges: without this, Nagle's
+      // algorithm and delayed ACKs cost ~40 ms per command (bench/ssh-bench.ts).
+      client.setNoDelay(true);
+      finish(null, { client, key: presented! });
+    });
     client.on('error', (err: Error) => {
       if (mode === 'scan' && presented) return finish(null, { client: null, key: presented });
       finish(refusal ?? mapError(err, host));
