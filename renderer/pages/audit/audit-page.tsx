@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/error-message';
 import { PageHeading } from '../../components/page-heading';
 import { formatDuration, formatTime } from '../../format';
 import { AUDIT_TAIL, useAudit } from '../../store/audit-store';
+import { RunsPanel } from './runs-panel';
 
 export function AuditPage() {
   const { entries, loading, loadError, verifying, verdict, verifyError, load, verify } = useAudit();
@@ -52,6 +53,8 @@ export function AuditPage() {
       )}
       {verifyError && <ErrorMessage error={verifyError} prefix="Could not verify the chain." />}
       {loadError && <ErrorMessage error={loadError} prefix="Could not read the audit log." />}
+
+      <RunsPanel />
 
       <section aria-labelledby="audit-entries-heading" className="section">
         <h2 id="audit-entries-heading">
