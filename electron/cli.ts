@@ -9,7 +9,9 @@ import { DrydockError } from '../shared/errors';
 import { auditCommand, runsCommand } from './cli/audit';
 import { certCommand } from './cli/cert';
 import { CliExit, createCliContext, exitCodeFor, EXIT, type CliContext } from './cli/context';
+import { customizeCommand } from './cli/customize';
 import { hostsCommand } from './cli/hosts';
+import { proxyCommand } from './cli/proxy';
 import { serveCommand } from './cli/serve';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<void>;
@@ -20,6 +22,8 @@ export const COMMANDS: Record<string, Command> = {
   runs: runsCommand,
   serve: serveCommand,
   cert: certCommand,
+  proxy: proxyCommand,
+  customize: customizeCommand,
 };
 
 const HELP = `drydock — CircleCI Server 2.x operations over SSH
@@ -39,8 +43,12 @@ const HELP = `drydock — CircleCI Server 2.x operations over SSH
   drydock cert ca create NAME | cert ca list | cert list
   drydock cert trust-ghe [--ghe HOST] [--yes] | cert untrust-ghe [--yes] | cert install --cert FILE --key FILE [--yes] | cert verify [--json]
   drydock cert certbot --host H [--server URL --ca-bundle FILE] [--dns-ready-file PATH | --continue-when-resolves] [--install] [--yes]
+  drydock proxy plan --proxy URL [--https-proxy URL] [--proxy-user USER] [--no-proxy a,b] [--aws] [--json]
+  drydock proxy apply --proxy URL ... [--verify-url URL] [--yes] [--no-restart] [--json]
+  drydock proxy verify [--url URL] [--json] | drydock proxy rollback [--yes] [--no-restart] [--json]
+  drydock customize set CIRCLE_URL=https://ci.example.com JVM_HEAP_SIZE=4g [--container NAME] [--yes] [--json]
 
-Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD and DRYDOCK_CA_PASSPHRASE; state lives in DRYDOCK_HOME.`;
+Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD; state lives in DRYDOCK_HOME.`;
 
 async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -8,6 +8,7 @@ import { AuditPage } from './pages/audit/audit-page';
 import { HostsPage } from './pages/hosts/hosts-page';
 import { NotBuiltPage } from './pages/not-built-page';
 import { CertificatesWizard } from './wizards/certs/certs-wizard';
+import { ProxyWizard } from './wizards/proxy/proxy-wizard';
 import { SECTIONS, type Section } from './sections';
 import { useApp } from './store/app-store';
 import { useNavigation } from './store/navigation-store';
@@ -39,6 +40,7 @@ function Page({ section }: { section: Section }) {
   if (section.id === 'hosts') return <HostsPage />;
   if (section.id === 'audit') return <AuditPage />;
   if (section.id === 'certificates') return <CertificatesWizard />;
+  if (section.id === 'proxy') return <ProxyWizard />;
   return <NotBuiltPage section={section} />;
 }
 

@@ -21,11 +21,7 @@ export const SECTIONS: readonly Section[] = [
     planned: 'Install CircleCI Server 2.x on the Services machine and join the Nomad clients, one checked step at a time over SSH.',
   },
   { id: 'certificates', title: 'Certificates' },
-  {
-    id: 'proxy',
-    title: 'Proxy',
-    planned: 'Write the proxy settings the guide asks for on the Services machine and Nomad clients (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, JVM_OPTS), showing every change before it is made.',
-  },
+  { id: 'proxy', title: 'Proxy' },
   {
     id: 'backup',
     title: 'Backup',

@@ -1,2 +1,148 @@
-/** Proxy and installation-customization channels (see electron/engine/operations/proxy). */
-export const proxyChannels = {} as const;
+/**
+ * Proxy and installation-customization channels (engine side:
+ * electron/engine/operations/proxy). Requests validate with the same pure
+ * checks the wizard runs inline (shared/proxy), so a bad URL never reaches
+ * a host. File contents never cross this boundary: only diffs, with
+ * passwords masked.
+ */
+import { z } from 'zod';
+import { HOST_ROLES } from '../hosts';
+import { CustomizeRequestSchema } from '../proxy/customizations';
+import { ProxyRequestSchema } from '../proxy/input';
+
+/** A URL fetched from every host through the proxy to prove the files work. */
+export const VerifyUrlSchema = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[A-Za-z0-9._~%:@/?&=+,;[\]!*()-]+$/, 'Check URL: an http:// or https:// URL without spaces or quotes, e.g. https://ghe.example.com');
+
+export const ProxyApplyRequestSchema = z
+  .object({
+    settings: ProxyRequestSchema,
+    /** The admin agreed to restart Replicated (the console and app are unavailable meanwhile). */
+    restartReplicated: z.boolean(),
+    /** The admin agreed to restart Docker on the Nomad clients (their running builds fail). */
+    restartDocker: z.boolean(),
+    /** Defaults to the GitHub Enterprise host in the inventory. */
+    verifyUrl: VerifyUrlSchema.optional(),
+    /** The plan the admin reviewed; refused (CONFLICT) if a file changed since. */
+    planFingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  })
+  .strict();
+
+export const FileChangeSchema = z.object({
+  path: z.string(),
+  /** create: the file is new; update: it changes; unchanged: already as planned; remove (rollback). */
+  action: z.enum(['create', 'update', 'unchanged', 'remove', 'restore']),
+  /** Unified diff, passwords masked; empty when unchanged. */
+  diff: z.string(),
+});
+
+export const HostPlanSchema = z.object({
+  host: z.string(),
+  role: z.enum(HOST_ROLES),
+  files: z.array(FileChangeSchema),
+  /** Why this host cannot be planned (a file Drydock will not rewrite). */
+  error: z.string().optional(),
+});
+
+export const NoProxyEntrySchema = z.object({ value: z.string(), why: z.string() });
+
+export const ProxyPlanSchema = z.object({
+  hosts: z.array(HostPlanSchema),
+  noProxy: z.array(NoProxyEntrySchema),
+  javaNonProxyHosts: z.array(z.string()),
+  /** Proxy URLs as written, passwords masked. */
+  httpProxy: z.string(),
+  httpsProxy: z.string(),
+  changedFiles: z.number().int(),
+  /** Restarts that apply would ask for: Replicated (when the Services files change), Docker per client. */
+  restarts: z.object({ replicated: z.boolean(), docker: z.array(z.string()) }),
+  defaultVerifyUrl: z.string().optional(),
+  warnings: z.array(z.string()),
+  /** Pass back to apply: it refuses if the files changed since this plan. */
+  fingerprint: z.string(),
+});
+
+export const VerifyResultSchema = z.object({
+  host: z.string(),
+  ok: z.boolean(),
+  /** HTTP status seen through the proxy; 0 when none came back. */
+  httpCode: z.number().int(),
+  message: z.string(),
+});
+
+export const ProxyApplyResultSchema = z.object({
+  runId: z.string(),
+  /** An interrupted apply with the same settings was resumed instead of starting over. */
+  resumed: z.boolean(),
+  changed: z.array(z.object({ host: z.string(), path: z.string() })),
+  restarted: z.object({ replicated: z.boolean(), docker: z.array(z.string()) }),
+  /** Restarts the files need but the admin declined: do them later. */
+  pendingRestarts: z.array(z.string()),
+  verifyUrl: z.string().optional(),
+  verification: z.array(VerifyResultSchema),
+  summary: z.string(),
+});
+
+export const RollbackPlanSchema = z.object({
+  hosts: z.array(
+    z.object({
+      host: z.string(),
+      role: z.enum(HOST_ROLES),
+      /** Backup set to restore; absent when the host has none. */
+      set: z.string().optional(),
+      createdAt: z.string().optional(),
+      files: z.array(z.object({ path: z.string(), action: z.enum(['restore', 'remove']), changedSinceApply: z.boolean() })),
+    }),
+  ),
+  restarts: z.object({ replicated: z.boolean(), docker: z.array(z.string()) }),
+  warnings: z.array(z.string()),
+});
+
+export const RollbackResultSchema = z.object({
+  runId: z.string(),
+  restored: z.array(z.object({ host: z.string(), set: z.string(), files: z.array(z.string()) })),
+  restarted: z.object({ replicated: z.boolean(), docker: z.array(z.string()) }),
+  pendingRestarts: z.array(z.string()),
+  summary: z.string(),
+});
+
+export const CustomizePlanSchema = z.object({
+  host: z.string(),
+  path: z.string(),
+  action: FileChangeSchema.shape.action,
+  diff: z.string(),
+  /** Current values of the variables Drydock knows in that file. */
+  current: z.record(z.string(), z.string()),
+  fingerprint: z.string(),
+});
+
+export const proxyChannels = {
+  /** Read every host's files and show what apply would change. Writes nothing. */
+  'proxy:plan': { request: ProxyRequestSchema, response: ProxyPlanSchema },
+  /** Back up, write, restart (if agreed), verify. Resumes an interrupted apply with the same settings. */
+  'proxy:apply': { request: ProxyApplyRequestSchema, response: ProxyApplyResultSchema },
+  /** Fetch a URL through the proxy the hosts' files name, from every host. */
+  'proxy:verify': { request: z.object({ url: VerifyUrlSchema.optional() }).strict(), response: z.object({ url: z.string(), results: z.array(VerifyResultSchema) }) },
+  'proxy:rollback-plan': { request: z.object({}).strict(), response: RollbackPlanSchema },
+  /** Restore the last proxy backup on every host, byte for byte, then the restarts agreed to. */
+  'proxy:rollback': {
+    request: z.object({ restartReplicated: z.boolean(), restartDocker: z.boolean() }).strict(),
+    response: RollbackResultSchema,
+  },
+  'customize:plan': { request: CustomizeRequestSchema, response: CustomizePlanSchema },
+  'customize:apply': {
+    request: z.object({ change: CustomizeRequestSchema, planFingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional() }).strict(),
+    response: z.object({ runId: z.string(), host: z.string(), path: z.string(), changed: z.boolean(), summary: z.string() }),
+  },
+} as const;
+
+export type ProxyPlan = z.infer<typeof ProxyPlanSchema>;
+export type HostPlan = z.infer<typeof HostPlanSchema>;
+export type FileChange = z.infer<typeof FileChangeSchema>;
+export type VerifyResult = z.infer<typeof VerifyResultSchema>;
+export type ProxyApplyResult = z.infer<typeof ProxyApplyResultSchema>;
+export type RollbackPlan = z.infer<typeof RollbackPlanSchema>;
+export type RollbackResult = z.infer<typeof RollbackResultSchema>;
+export type CustomizePlan = z.infer<typeof CustomizePlanSchema>;

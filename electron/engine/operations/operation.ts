@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log';
 import type { Inventory } from '../inventory/inventory';
 import type { SshPool } from '../ssh/pool';
+import type { SecretField } from '../runbook/secret-input';
 
 /** What a step may use: the engine's services, never Electron. */
 export interface EngineServices {
@@ -51,6 +52,8 @@ export interface Operation<Input, State, Result> {
   title: string;
   input: z.ZodType<Input>;
   initialState(input: Input): State;
+  /** Input fields that are secrets: kept in memory, never in the runbook on disk. */
+  secretInput?: readonly SecretField[];
   steps: Step<Input, State>[];
   result(state: State, input: Input): Result;
 }

@@ -1,6 +1,9 @@
 /** Every operation by name, so a runbook on disk can be resumed by any front end. */
 import type { AnyOperation } from './operation';
 import { hostFacts } from './health/host-facts';
+import { customize } from './proxy/customize-operation';
+import { proxyApply } from './proxy/apply-operation';
+import { proxyRollback } from './proxy/rollback-operation';
 import { CERT_OPERATIONS } from './certs/operations';
 
-export const OPERATIONS: AnyOperation[] = [hostFacts, ...CERT_OPERATIONS];
+export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, customize, ...CERT_OPERATIONS];

@@ -10,10 +10,13 @@ import type { DrydockEvent } from '../../../shared/events';
 import { parseOrThrow } from '../../../shared/validate';
 import type { AnyOperation, EngineServices, StepContext } from '../operations/operation';
 import { RunStore, type RunRecord } from './run-store';
+import { withSecrets, withoutSecrets } from './secret-input';
 
 export interface RunOptions {
   emit?: (event: DrydockEvent) => void;
   signal?: AbortSignal;
+  /** On resume: where the operation's secret input comes from again (the new request). */
+  secrets?: unknown;
 }
 
 export interface RunOutcome<R> {
@@ -42,12 +45,12 @@ export class Runner {
       pid: process.pid,
       startedAt: now,
       updatedAt: now,
-      input,
+      input: withoutSecrets(input, operation.secretInput ?? []),
       state: operation.initialState(input),
       steps: operation.steps.map((s) => ({ name: s.name, title: s.title, status: 'pending' as const })),
     };
     this.store.save(run);
-    return this.execute<R>(operation, run, options);
+    return this.execute<R>(operation, run, input, options);
   }
 
   async resume<R>(id: string, options: RunOptions = {}): Promise<RunOutcome<R>> {
@@ -61,11 +64,12 @@ export class Runner {
     if (run.steps.map((s) => s.name).join() !== operation.steps.map((s) => s.name).join()) {
       throw new DrydockError('CONFLICT', `Run ${id} was recorded by a version of Drydock with other steps for ${operation.title}; start it afresh`);
     }
+    const input = withSecrets(run.input, operation.secretInput ?? [], options.secrets, operation.title);
     run.status = 'running';
     run.pid = process.pid;
     delete run.error;
     this.store.save(run);
-    return this.execute<R>(operation, run, options);
+    return this.execute<R>(operation, run, input, options);
   }
 
   /** Runs going on in this process, so the admin can stop one from any front end. */
@@ -83,24 +87,24 @@ export class Runner {
     return this.active.size;
   }
 
-  private async execute<R>(operation: AnyOperation, run: RunRecord, outer: RunOptions): Promise<RunOutcome<R>> {
+  private async execute<R>(operation: AnyOperation, run: RunRecord, input: unknown, outer: RunOptions): Promise<RunOutcome<R>> {
     const controller = new AbortController();
     const forward = () => controller.abort();
     outer.signal?.addEventListener('abort', forward, { once: true });
     if (outer.signal?.aborted) controller.abort();
     this.active.set(run.id, controller);
     try {
-      return await this.executeSteps<R>(operation, run, { ...outer, signal: controller.signal });
+      return await this.executeSteps<R>(operation, run, input, { ...outer, signal: controller.signal });
     } finally {
       this.active.delete(run.id);
       outer.signal?.removeEventListener('abort', forward);
     }
   }
 
-  private async executeSteps<R>(operation: AnyOperation, run: RunRecord, options: RunOptions): Promise<RunOutcome<R>> {
+  private async executeSteps<R>(operation: AnyOperation, run: RunRecord, input: unknown, options: RunOptions): Promise<RunOutcome<R>> {
     const emit = options.emit ?? (() => undefined);
     const ctx: StepContext<unknown, unknown> = {
-      input: run.input,
+      input,
       state: run.state,
       services: this.services,
       signal: options.signal,
@@ -157,6 +161,6 @@ export class Runner {
 
     run.status = 'done';
     this.store.save(run);
-    return { runId: run.id, result: operation.result(run.state, run.input) as R };
+    return { runId: run.id, result: operation.result(run.state, input) as R };
   }
 }

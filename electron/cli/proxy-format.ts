@@ -1,0 +1,56 @@
+/** How the proxy and customization plans and results read in a terminal. */
+import type { ProxyApplyResult, ProxyPlan, RollbackPlan, VerifyResult } from '../../shared/channels/proxy';
+import { ROLE_LABELS } from '../../shared/hosts';
+import { table } from './format';
+
+export function formatProxyPlan(plan: ProxyPlan): string[] {
+  const lines = [`Proxy:        ${plan.httpProxy}`, `HTTPS proxy:  ${plan.httpsProxy}`, '', 'Bypassing the proxy (NO_PROXY):'];
+  lines.push(table(plan.noProxy.map((e) => [`  ${e.value}`, e.why])));
+  lines.push(`Java http.nonProxyHosts: ${plan.javaNonProxyHosts.join('|')}`, '');
+  for (const h of plan.hosts) {
+    lines.push(`${h.host} (${ROLE_LABELS[h.role]})`);
+    if (h.error) lines.push(`  CANNOT APPLY: ${h.error}`);
+    for (const f of h.files) {
+      lines.push(`  ${f.action.padEnd(9)} ${f.path}`);
+      if (f.diff) lines.push(...f.diff.trimEnd().split('\n').map((l) => `    ${l}`));
+    }
+    lines.push('');
+  }
+  for (const w of plan.warnings) lines.push(`warning: ${w}`);
+  lines.push(plan.changedFiles ? `${plan.changedFiles} file(s) would change.` : 'Nothing to change: every host already holds these settings.');
+  const restarts = restartList(plan.restarts);
+  if (restarts.length) lines.push(`Restarts: ${restarts.join('; ')}.`);
+  return lines;
+}
+
+export function restartList(r: { replicated: boolean; docker: string[] }): string[] {
+  return [
+    ...(r.replicated ? ['Replicated on the Services machine (console and app unavailable for a few minutes)'] : []),
+    ...(r.docker.length ? [`Docker on ${r.docker.join(', ')} (builds running there fail)`] : []),
+  ];
+}
+
+export function formatVerification(url: string, results: VerifyResult[]): string[] {
+  return [`Fetching ${url} through the proxy:`, table([['HOST', 'RESULT', 'WHAT HAPPENED'], ...results.map((r) => [r.host, r.ok ? 'passed' : 'FAILED', r.message])])];
+}
+
+export function formatApplyResult(result: ProxyApplyResult): string[] {
+  const lines = [`${result.summary}${result.resumed ? ' (resumed the interrupted apply)' : ''}`];
+  for (const c of result.changed) lines.push(`  wrote ${c.host}:${c.path}`);
+  if (result.pendingRestarts.length) lines.push(`Still to restart: ${result.pendingRestarts.join(', ')}. Run drydock proxy apply again without --no-restart when it suits you.`);
+  if (result.verifyUrl && result.verification.length) lines.push(...formatVerification(result.verifyUrl, result.verification));
+  else if (!result.verifyUrl) lines.push('Not verified: give --verify-url (the inventory has no GitHub Enterprise host to default to).');
+  return lines;
+}
+
+export function formatRollbackPlan(plan: RollbackPlan): string[] {
+  const lines: string[] = [];
+  for (const h of plan.hosts) {
+    lines.push(`${h.host} (${ROLE_LABELS[h.role]}): ${h.set ? `backup ${h.set} of ${h.createdAt}` : 'no proxy backup, left as it is'}`);
+    for (const f of h.files) lines.push(`  ${f.action.padEnd(8)} ${f.path}${f.changedSinceApply ? '   (changed since the apply: that change is lost)' : ''}`);
+  }
+  for (const w of plan.warnings) lines.push(`warning: ${w}`);
+  const restarts = restartList(plan.restarts);
+  if (restarts.length) lines.push(`Restarts: ${restarts.join('; ')}.`);
+  return lines;
+}

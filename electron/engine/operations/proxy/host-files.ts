@@ -1,0 +1,150 @@
+/**
+ * The change-set engine (files/change-set.ts) over several files of one host,
+ * the way the proxy and customization operations use it: plan a list of
+ * files, show their diffs with secrets masked, write only what changes, and
+ * pick up an interrupted write under its first backup set, so a rollback
+ * still restores the true originals.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { FileChange } from '../../../../shared/channels/proxy';
+import { DrydockError } from '../../../../shared/errors';
+import { UnreadableFileError } from '../../../../shared/proxy/render';
+import { redact } from '../../audit/redact';
+import { applyFiles, BACKUP_ROOT, planFile, unifiedDiff, type BackupManifest, type PlannedFile } from '../../files/change-set';
+import { readRemoteFile, sha256 } from '../../files/remote-file';
+import { quote, sh } from '../../ssh/quote';
+import type { HostSession } from '../../ssh/session';
+
+export interface FileSpec {
+  path: string;
+  /** The file as it should be, from what it is now (null: absent). */
+  render(current: string | null): string | null;
+  /** Mode for a file that does not exist yet. */
+  mode: number;
+}
+
+export interface HostFilesPlan {
+  host: string;
+  files: PlannedFile[];
+  /** A file Drydock refuses to rewrite (e.g. replicated.conf that is not JSON). */
+  error?: string;
+}
+
+/** Read and render every file of one host. Writes nothing. */
+export async function planHostFiles(session: HostSession, specs: FileSpec[]): Promise<HostFilesPlan> {
+  const files: PlannedFile[] = [];
+  for (const spec of specs) {
+    try {
+      const planned = await planFile(session, spec.path, spec.render, spec.mode);
+      // The engine reads files as UTF-8: other bytes come back as U+FFFD, and
+      // writing that back would corrupt the lines Drydock promises to keep.
+      if (planned.before?.includes('\uFFFD')) {
+        return { host: session.host.name, files, error: `${session.host.name}: ${spec.path} holds bytes that are not UTF-8 text; Drydock will not rewrite it (convert it to UTF-8 first)` };
+      }
+      files.push(planned);
+    } catch (err) {
+      if (err instanceof UnreadableFileError) return { host: session.host.name, files, error: `${session.host.name}: ${err.message}` };
+      throw err;
+    }
+  }
+  return { host: session.host.name, files };
+}
+
+/** What the admin sees of a planned file: the diff with passwords masked, never the raw content. */
+export function fileChangeView(file: PlannedFile, secrets: string[]): FileChange {
+  const action = !file.changed ? 'unchanged' : file.before === null ? 'create' : file.after === null ? 'remove' : 'update';
+  // Both sides are masked before diffing, so a password never appears even as context.
+  const raw = file.changed ? unifiedDiff(file.path, file.before === null ? null : redact(file.before, secrets), file.after === null ? null : redact(file.after, secrets)) : '';
+  return { path: file.path, action, diff: redact(raw, secrets).replace(/^=+\n/, '').replace(/\t$/gm, '') };
+}
+
+/**
+ * A fingerprint of what a plan saw and would write: apply compares it with
+ * the plan the admin reviewed and refuses if any file moved in between.
+ */
+export function planFingerprint(plans: HostFilesPlan[]): string {
+  const lines = plans.flatMap((p) => p.files.map((f) => `${p.host}\0${f.path}\0${f.before === null ? '-' : sha256(f.before)}\0${f.after === null ? '-' : sha256(f.after)}`));
+  return createHash('sha256').update(lines.sort().join('\n')).digest('hex');
+}
+
+/**
+ * A backup-set name, unique to the millisecond plus a random tag: two applies
+ * in the same second must never share a set (the second would then keep the
+ * first one's "originals").
+ */
+export function newBackupSet(label: string): string {
+  const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+  return `${stamp}-${label}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Set names on the host, newest first (names start with their UTC time). */
+async function setNames(session: HostSession): Promise<string[]> {
+  const out = await session.check(sh`ls -1 ${BACKUP_ROOT} 2>/dev/null || true`, { asRoot: true });
+  return out.split('\n').map((s) => s.trim()).filter(Boolean).sort().reverse();
+}
+
+/** One set's manifest, or null (no such set, or interrupted before its manifest was written). */
+export async function readManifest(session: HostSession, set: string): Promise<BackupManifest | null> {
+  const { content } = await readRemoteFile(session, `${BACKUP_ROOT}/${set}/manifest.json`);
+  return content ? (JSON.parse(content) as BackupManifest) : null;
+}
+
+/**
+ * Newest set of this label (that passes `filter`), or null. Reads manifests
+ * one by one from the newest and stops at the first match: listSets would
+ * read every manifest the host ever got, one SSH round trip each.
+ */
+export async function latestSet(session: HostSession, label: string, filter: (m: BackupManifest) => boolean = () => true): Promise<BackupManifest | null> {
+  for (const name of await setNames(session)) {
+    if (!name.includes(`-${label}`)) continue;
+    const m = await readManifest(session, name);
+    if (m && m.label === label && filter(m)) return m;
+  }
+  return null;
+}
+
+/**
+ * A set an earlier apply prepared but did not finish: its backups are the
+ * files as they were before that apply, which is what a rollback must bring
+ * back, so a later apply continues under it instead of backing up the
+ * half-written state.
+ */
+export async function unfinishedSet(session: HostSession, label: string): Promise<string | null> {
+  const newest = await latestSet(session, label);
+  return newest && newest.state === 'prepared' ? newest.set : null;
+}
+
+/**
+ * Write what the plan changes under backup set `set`. When that set was
+ * already started (an interrupted apply), every planned file is handed to the
+ * engine so it finishes the set; files already in place are not rewritten.
+ * Returns the paths written now.
+ */
+export async function writeHostFiles(session: HostSession, plan: HostFilesPlan, set: string, label: string): Promise<string[]> {
+  if (plan.error) throw new DrydockError('CONFLICT', plan.error, { host: plan.host });
+  const changed = plan.files.filter((f) => f.changed);
+  const started = (await readManifest(session, set))?.state === 'prepared';
+  if (!changed.length && !started) return [];
+  await applyFiles(session, started ? plan.files : changed, set, label);
+  await removeStaleTemps(session, plan.files.map((f) => f.path));
+  return changed.map((f) => f.path);
+}
+
+/**
+ * A write cut off mid-upload (connection lost) leaves its temp file next to
+ * the target (`.name.drydock-<random>`, possibly holding a proxy password);
+ * nothing else would ever remove it. Only one proxy or customization run
+ * goes at a time, so once the files are in place no such temp is in use.
+ */
+async function removeStaleTemps(session: HostSession, files: string[]): Promise<void> {
+  const patterns = files.map((f) => `${quote(`${path.posix.dirname(f)}/.${path.posix.basename(f)}.drydock-`)}*`);
+  await session.check(`rm -f -- ${patterns.join(' ')}`, { asRoot: true });
+}
+
+/** True when every planned file already holds what it should and no set is left half done. */
+export async function hostFilesInPlace(session: HostSession, plan: HostFilesPlan, set: string | undefined): Promise<boolean> {
+  if (plan.error || plan.files.some((f) => f.changed)) return false;
+  if (!set) return true;
+  return (await readManifest(session, set))?.state !== 'prepared';
+}
