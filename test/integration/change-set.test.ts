@@ -77,4 +77,20 @@ describe('remote file changes through sudo', () => {
     expect((err as DrydockError).code).toBe('CONFLICT');
     expect(lab.hosts['nomad-1'].readFile('/etc/environment')).toBe(`${ORIGINAL}EDITED_BY_HAND=1\n`);
   });
+
+  it('rolls back a file that is not UTF-8 byte for byte', async () => {
+    const host = lab.hosts['nomad-1'];
+    host.exec("printf 'LANG=fr_FR.ISO-8859-1\\n# caf\\351 cr\\350me\\n' > /etc/default/locale-latin1");
+    const before = host.exec('sha256sum /etc/default/locale-latin1').stdout.split(' ')[0];
+    const session = await fx.engine.pool.session('nomad-1');
+    const plan = await planFile(session, '/etc/default/locale-latin1', () => 'LANG=C.UTF-8\n');
+    await applyFiles(session, [plan], newSetName('locale'), 'locale');
+    expect(host.readFile('/etc/default/locale-latin1')).toBe('LANG=C.UTF-8\n');
+    await rollbackFiles(session, { label: 'locale' });
+    expect(host.exec('sha256sum /etc/default/locale-latin1').stdout.split(' ')[0]).toBe(before);
+  });
+
+  it('gives two applies in the same second two backup sets', () => {
+    expect(newSetName('proxy')).not.toBe(newSetName('proxy'));
+  });
 });

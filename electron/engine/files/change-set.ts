@@ -11,7 +11,8 @@ import { createTwoFilesPatch } from 'diff';
 import { DrydockError } from '../../../shared/errors';
 import type { HostSession } from '../ssh/session';
 import { sh } from '../ssh/quote';
-import { assertRemoteContent, readRemoteFile, removeRemoteFile, sha256, writeRemoteFileAtomic } from './remote-file';
+import { randomBytes } from 'node:crypto';
+import { assertRemoteContent, readRemoteFile, removeRemoteFile, restoreRemoteFile, sha256, writeRemoteFileAtomic } from './remote-file';
 
 export const BACKUP_ROOT = '/var/backups/drydock';
 
@@ -23,6 +24,8 @@ export interface PlannedFile {
   after: string | null;
   /** For files that do not exist yet; existing files keep theirs. */
   mode: number;
+  /** Hash of the bytes read when planning (null: absent), to notice a change since. */
+  beforeSha256: string | null;
   changed: boolean;
   diff: string;
 }
@@ -55,14 +58,17 @@ export function unifiedDiff(file: string, before: string | null, after: string |
 
 /** Read a file and work out what it should become. Writes nothing. */
 export async function planFile(session: HostSession, file: string, render: (current: string | null) => string | null, mode = 0o644): Promise<PlannedFile> {
-  const { content } = await readRemoteFile(session, file);
+  const { content, sha256: beforeSha256 } = await readRemoteFile(session, file);
   const after = render(content);
-  return { host: session.host.name, path: file, before: content, after, mode, changed: after !== content, diff: unifiedDiff(file, content, after) };
+  const changed = after === null ? content !== null : beforeSha256 !== sha256(after);
+  return { host: session.host.name, path: file, before: content, after, mode, beforeSha256, changed, diff: unifiedDiff(file, content, after) };
 }
 
 /** A new backup-set name: sortable by time, unique. */
 export function newSetName(label: string): string {
-  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${label.replace(/[^a-z0-9-]/gi, '-')}`;
+  // Milliseconds and a random tail: two applies in one second get two sets.
+  const time = new Date().toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z');
+  return `${time}-${randomBytes(3).toString('hex')}-${label.replace(/[^a-z0-9-]/gi, '-')}`;
 }
 
 function backupName(file: string): string {
@@ -97,7 +103,7 @@ export async function applyFiles(session: HostSession, files: PlannedFile[], set
     if (manifest.files.some((m) => m.path === f.path)) continue;
     const current = await readRemoteFile(session, f.path);
     const target = f.after === null ? null : sha256(f.after);
-    if (current.sha256 !== target && current.sha256 !== (f.before === null ? null : sha256(f.before))) {
+    if (current.sha256 !== target && current.sha256 !== f.beforeSha256) {
       throw new DrydockError('CONFLICT', `${session.host.name}:${f.path} changed since the plan was made; nothing was written to it. Plan again and review the new diff.`, {
         host: session.host.name,
         path: f.path,
@@ -136,16 +142,16 @@ export async function applyFiles(session: HostSession, files: PlannedFile[], set
   return manifest;
 }
 
-/** Backup sets on the host, newest first. */
+/** Backup sets on the host, newest first: every manifest in one round trip. */
 export async function listSets(session: HostSession): Promise<BackupManifest[]> {
-  const out = await session.check(sh`ls -1 ${BACKUP_ROOT} 2>/dev/null || true`, { asRoot: true });
-  const names = out.split('\n').map((s) => s.trim()).filter(Boolean).sort().reverse();
-  const sets: BackupManifest[] = [];
-  for (const name of names) {
-    const m = await readManifest(session, name);
-    if (m) sets.push(m);
-  }
-  return sets;
+  const out = await session.check(
+    sh`cd ${BACKUP_ROOT} 2>/dev/null || exit 0; for d in $(ls -1 | sort -r); do [ -f "$d/manifest.json" ] && base64 -w0 < "$d/manifest.json" && echo; done; true`,
+    { asRoot: true },
+  );
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(Buffer.from(line, 'base64').toString('utf8')) as BackupManifest);
 }
 
 /**
@@ -164,13 +170,16 @@ export async function rollbackFiles(session: HostSession, options: { set?: strin
       await removeRemoteFile(session, f.path);
       continue;
     }
-    const { content } = await readRemoteFile(session, `${dir}/${f.backup}`);
-    if (content === null || sha256(content) !== f.sha256Before) {
+    const backup = `${dir}/${f.backup}`;
+    if ((await readRemoteFile(session, backup)).sha256 !== f.sha256Before) {
       throw new DrydockError('COMMAND_FAILED', `${session.host.name}: the backup of ${f.path} in ${dir} is missing or altered; nothing more was restored`);
     }
-    await writeRemoteFileAtomic(session, f.path, content, f.mode);
+    // Restored on the host from the backup's own bytes, whatever encoding they are in.
+    await restoreRemoteFile(session, backup, f.path);
     await session.check(sh`chmod ${(f.mode ?? 0o644).toString(8)} ${f.path} && chown ${f.uid ?? 0}:${f.gid ?? 0} ${f.path}`, { asRoot: true });
-    await assertRemoteContent(session, f.path, content);
+    if ((await readRemoteFile(session, f.path)).sha256 !== f.sha256Before) {
+      throw new DrydockError('COMMAND_FAILED', `${session.host.name}:${f.path} does not match its backup after the restore`);
+    }
   }
   manifest.state = 'rolled-back';
   await writeManifest(session, manifest);

@@ -18,8 +18,9 @@ export interface RemoteFileState {
   gid?: number;
 }
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/** Hash of a file's bytes (strings hash as UTF-8, the way they are written). */
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Content and ownership of a file (as root). */
@@ -28,8 +29,10 @@ export async function readRemoteFile(session: HostSession, file: string): Promis
   if (out.trim() === 'ABSENT') return { exists: false, content: null, sha256: null };
   const [statLine, ...b64] = out.split('\n');
   const [mode, uid, gid] = statLine.trim().split(' ');
-  const content = Buffer.from(b64.join(''), 'base64').toString('utf8');
-  return { exists: true, content, sha256: sha256(content), mode: parseInt(mode, 8), uid: Number(uid), gid: Number(gid) };
+  const bytes = Buffer.from(b64.join(''), 'base64');
+  // The hash is of the bytes themselves: a file that is not UTF-8 must not
+  // look unchanged (or restored) because its decoded text happens to match.
+  return { exists: true, content: bytes.toString('utf8'), sha256: sha256(bytes), mode: parseInt(mode, 8), uid: Number(uid), gid: Number(gid) };
 }
 
 /**
@@ -64,6 +67,22 @@ export async function writeRemoteFileAtomic(session: HostSession, file: string, 
     // The staged copy belongs to the login user: remove it as that user, in
     // case sudo itself is what failed (it may hold a private key).
     if (!session.isRoot) await session.run(sh`rm -f ${staged}`).catch(() => undefined);
+    await session.sudo(sh`rm -f ${tmp}`).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Put a backup copy back over a file, on the host, byte for byte: copied
+ * next to the target with its mode and owner (`cp -p`), fsynced, renamed.
+ */
+export async function restoreRemoteFile(session: HostSession, backup: string, file: string): Promise<void> {
+  const dir = path.posix.dirname(file);
+  const tmp = path.posix.join(dir, `.${path.posix.basename(file)}.drydock-${randomBytes(6).toString('hex')}`);
+  const script = ['set -e', sh`mkdir -p ${dir}`, sh`cp -p ${backup} ${tmp}`, sh`sync ${tmp} 2>/dev/null || sync`, sh`mv -f ${tmp} ${file}`, sh`sync ${dir} 2>/dev/null || true`].join('\n');
+  try {
+    await session.check(script, { asRoot: true });
+  } catch (err) {
     await session.sudo(sh`rm -f ${tmp}`).catch(() => undefined);
     throw err;
   }
