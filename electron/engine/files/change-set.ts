@@ -75,7 +75,8 @@ function backupName(file: string): string {
   return file.replace(/^\/+/, '').replace(/\//g, '__');
 }
 
-async function readManifest(session: HostSession, set: string): Promise<BackupManifest | null> {
+/** One set's manifest, or null (no such set, or interrupted before its manifest was written). */
+export async function readManifest(session: HostSession, set: string): Promise<BackupManifest | null> {
   const { content } = await readRemoteFile(session, `${BACKUP_ROOT}/${set}/manifest.json`);
   return content ? (JSON.parse(content) as BackupManifest) : null;
 }

@@ -14,7 +14,8 @@ import { proxyEndpoints } from '../../../../shared/proxy/input';
 import type { NoProxyEntry } from '../../../../shared/proxy/no-proxy';
 import { DOCKER_DROP_IN, type ProxySettings } from '../../../../shared/proxy/render';
 import { defineOperation, type StepContext } from '../operation';
-import { hostFilesInPlace, newBackupSet, planFingerprint, unfinishedSet, writeHostFiles } from './host-files';
+import { newSetName } from '../../files/change-set';
+import { hostFilesInPlace, planFingerprint, unfinishedSet, writeHostFiles } from './host-files';
 import { PendingRestarts } from './pending-restarts';
 import { defaultVerifyUrl, planProxy, planProxyHost, type ProxyHostPlan } from './plan';
 import { dockerRestartStep, replicatedRestartStep, type RestartState } from './restart-steps';
@@ -99,7 +100,7 @@ export const proxyApply = defineOperation({
         if (ctx.input.planFingerprint && ctx.input.planFingerprint !== planFingerprint(plan.hosts)) {
           throw new DrydockError('CONFLICT', 'The files on the hosts changed since you reviewed the plan: review the new plan, then apply again. Nothing was written.');
         }
-        const runSet = newBackupSet('proxy');
+        const runSet = newSetName('proxy');
         for (const h of plan.hosts) {
           const session = await ctx.services.pool.session(h.host, ctx.signal);
           const unfinished = await unfinishedSet(session, 'proxy');

@@ -11,7 +11,8 @@ import { DrydockError } from '../../../../shared/errors';
 import { CustomizeRequestSchema, KNOWN_CUSTOMIZATIONS, customizationsPath, renderCustomizationVars, type CustomizeRequest } from '../../../../shared/proxy/customizations';
 import { readVariable } from '../../../../shared/proxy/env-file';
 import { defineOperation, type EngineServices, type StepContext } from '../operation';
-import { fileChangeView, hostFilesInPlace, newBackupSet, planFingerprint, planHostFiles, unfinishedSet, writeHostFiles, type HostFilesPlan } from './host-files';
+import { newSetName } from '../../files/change-set';
+import { fileChangeView, hostFilesInPlace, planFingerprint, planHostFiles, unfinishedSet, writeHostFiles, type HostFilesPlan } from './host-files';
 import { proxyTopology } from './topology';
 
 const CustomizeInput = z.object({ change: CustomizeRequestSchema, planFingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional() }).strict();
@@ -68,7 +69,7 @@ export const customize = defineOperation({
           if (ctx.input.planFingerprint && ctx.input.planFingerprint !== planFingerprint([plan])) {
             throw new DrydockError('CONFLICT', `${plan.path} on ${plan.host} changed since you reviewed the plan: review it again. Nothing was written.`);
           }
-          ctx.state.set = (await unfinishedSet(session, 'customize')) ?? newBackupSet('customize');
+          ctx.state.set = (await unfinishedSet(session, 'customize')) ?? newSetName('customize');
         }
         const written = await writeHostFiles(session, plan, ctx.state.set, 'customize');
         ctx.state.changed = ctx.state.changed || written.length > 0;

@@ -5,15 +5,15 @@
  * pick up an interrupted write under its first backup set, so a rollback
  * still restores the true originals.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { FileChange } from '../../../../shared/channels/proxy';
 import { DrydockError } from '../../../../shared/errors';
 import { UnreadableFileError } from '../../../../shared/proxy/render';
 import { redact } from '../../audit/redact';
-import { applyFiles, BACKUP_ROOT, planFile, unifiedDiff, type BackupManifest, type PlannedFile } from '../../files/change-set';
-import { readRemoteFile, sha256 } from '../../files/remote-file';
-import { quote, sh } from '../../ssh/quote';
+import { applyFiles, listSets, planFile, readManifest, unifiedDiff, type BackupManifest, type PlannedFile } from '../../files/change-set';
+import { sha256 } from '../../files/remote-file';
+import { quote } from '../../ssh/quote';
 import type { HostSession } from '../../ssh/session';
 
 export interface FileSpec {
@@ -68,40 +68,9 @@ export function planFingerprint(plans: HostFilesPlan[]): string {
   return createHash('sha256').update(lines.sort().join('\n')).digest('hex');
 }
 
-/**
- * A backup-set name, unique to the millisecond plus a random tag: two applies
- * in the same second must never share a set (the second would then keep the
- * first one's "originals").
- */
-export function newBackupSet(label: string): string {
-  const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-  return `${stamp}-${label}-${randomBytes(3).toString('hex')}`;
-}
-
-/** Set names on the host, newest first (names start with their UTC time). */
-async function setNames(session: HostSession): Promise<string[]> {
-  const out = await session.check(sh`ls -1 ${BACKUP_ROOT} 2>/dev/null || true`, { asRoot: true });
-  return out.split('\n').map((s) => s.trim()).filter(Boolean).sort().reverse();
-}
-
-/** One set's manifest, or null (no such set, or interrupted before its manifest was written). */
-export async function readManifest(session: HostSession, set: string): Promise<BackupManifest | null> {
-  const { content } = await readRemoteFile(session, `${BACKUP_ROOT}/${set}/manifest.json`);
-  return content ? (JSON.parse(content) as BackupManifest) : null;
-}
-
-/**
- * Newest set of this label (that passes `filter`), or null. Reads manifests
- * one by one from the newest and stops at the first match: listSets would
- * read every manifest the host ever got, one SSH round trip each.
- */
+/** Newest backup set of this label (that passes `filter`), or null. */
 export async function latestSet(session: HostSession, label: string, filter: (m: BackupManifest) => boolean = () => true): Promise<BackupManifest | null> {
-  for (const name of await setNames(session)) {
-    if (!name.includes(`-${label}`)) continue;
-    const m = await readManifest(session, name);
-    if (m && m.label === label && filter(m)) return m;
-  }
-  return null;
+  return (await listSets(session)).find((m) => m.label === label && filter(m)) ?? null;
 }
 
 /**

@@ -12,7 +12,8 @@ import type { RollbackPlan, RollbackResult } from '../../../../shared/channels/p
 import { rollbackFiles, type BackupManifest } from '../../files/change-set';
 import { readRemoteFile } from '../../files/remote-file';
 import { defineOperation, type EngineServices, type StepContext } from '../operation';
-import { latestSet, readManifest } from './host-files';
+import { readManifest } from '../../files/change-set';
+import { latestSet } from './host-files';
 import { PendingRestarts } from './pending-restarts';
 import { proxyHosts } from './plan';
 import { dockerRestartStep, replicatedRestartStep, type RestartState } from './restart-steps';
