@@ -10,6 +10,7 @@ import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
 import { StepList } from '../../components/step-list';
 import { CertificateDetails } from './certificate-details';
+import { GheUndo } from './ghe-undo';
 import { useRun } from './use-run';
 
 type Fetched = ResponseOf<'certs:ghe-fetch'>;
@@ -102,6 +103,7 @@ export function GhePath() {
           )}
         </div>
       )}
+      <GheUndo />
     </section>
   );
 }
