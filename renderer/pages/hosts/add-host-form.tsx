@@ -3,69 +3,36 @@
  * Each field shows its own problem beside it (after the admin leaves it, or
  * on submit), by the same rules the engine applies.
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { DrydockError, toErrorPayload, type ErrorPayload } from '../../../shared/errors';
+import { useState } from 'react';
 import { HOST_ROLES, ROLE_LABELS } from '../../../shared/hosts';
 import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
+import { useCheckedForm } from '../../components/use-checked-form';
 import { useHosts } from '../../store/hosts-store';
 import { useNotice } from '../../store/notice-store';
 import { useTrust } from '../../store/trust-store';
-import { EMPTY_HOST_FORM, fieldErrorsFromDetails, toHostRequest, validateHost, type FieldErrors, type HostField, type HostFormValues } from './host-form-model';
+import { EMPTY_HOST_FORM, fieldErrorsFromDetails, toHostRequest, validateHost, type HostField, type HostFormValues } from './host-form-model';
 
 export function AddHostForm({ labelledBy }: { labelledBy: string }) {
   const hosts = useHosts((s) => s.hosts);
   const add = useHosts((s) => s.add);
   const [values, setValues] = useState<HostFormValues>(EMPTY_HOST_FORM);
-  const [touched, setTouched] = useState<Partial<Record<HostField, boolean>>>({});
-  const [showAll, setShowAll] = useState(false);
-  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
-  const [failure, setFailure] = useState<ErrorPayload | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [focusInvalid, setFocusInvalid] = useState(0);
-  const formRef = useRef<HTMLFormElement>(null);
-
-  const localErrors = validateHost(values, hosts.map((h) => h.name));
-  const errorOf = (field: HostField) => serverErrors[field] ?? (showAll || touched[field] ? localErrors[field] : undefined);
-
-  useEffect(() => {
-    if (focusInvalid) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [focusInvalid]);
+  const form = useCheckedForm(validateHost(values, hosts.map((h) => h.name)), fieldErrorsFromDetails);
+  const { errorOf, failure } = form;
 
   const update = (field: HostField, value: string) => {
     setValues((v) => ({ ...v, [field]: value }));
-    setServerErrors((e) => ({ ...e, [field]: undefined }));
+    form.edited(field);
   };
-  const leave = (field: HostField) => setTouched((t) => ({ ...t, [field]: true }));
+  const leave = form.touch;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setFailure(null);
-    if (Object.keys(localErrors).length) {
-      setShowAll(true);
-      setFocusInvalid((n) => n + 1);
-      return;
-    }
-    setSaving(true);
-    try {
-      const added = await add(toHostRequest(values));
-      setValues(EMPTY_HOST_FORM);
-      setTouched({});
-      setShowAll(false);
-      useNotice.getState().show('info', `Added ${added.name}. Reading its host key…`);
-      void useTrust.getState().check(added.name);
-    } catch (err) {
-      const fields = err instanceof DrydockError && err.code === 'INVALID_INPUT' ? fieldErrorsFromDetails(err.details) : {};
-      if (Object.keys(fields).length) {
-        setServerErrors(fields);
-        setFocusInvalid((n) => n + 1);
-      } else {
-        setFailure(toErrorPayload(err));
-      }
-    } finally {
-      setSaving(false);
-    }
-  };
+  const submit = form.submit(async () => {
+    const added = await add(toHostRequest(values));
+    setValues(EMPTY_HOST_FORM);
+    form.reset();
+    useNotice.getState().show('info', `Added ${added.name}. Reading its host key…`);
+    void useTrust.getState().check(added.name);
+  });
 
   const text = (field: HostField, extra: { inputMode?: 'numeric' } = {}) => ({
     value: values[field],
@@ -77,7 +44,7 @@ export function AddHostForm({ labelledBy }: { labelledBy: string }) {
   });
 
   return (
-    <form ref={formRef} className="host-form" onSubmit={submit} noValidate aria-labelledby={labelledBy}>
+    <form ref={form.formRef} className="host-form" onSubmit={submit} noValidate aria-labelledby={labelledBy}>
       <div className="host-form__grid">
         <Field label="Name" error={errorOf('name')} hint="How Drydock and its log refer to this host, e.g. services or nomad-1.">
           {(control) => <input {...control} type="text" {...text('name')} />}
@@ -120,8 +87,8 @@ export function AddHostForm({ labelledBy }: { labelledBy: string }) {
       </div>
       {failure && <ErrorMessage error={failure} prefix="The host was not added." />}
       <div className="actions">
-        <button type="submit" className="button button--primary" disabled={saving}>
-          {saving ? 'Adding…' : 'Add host'}
+        <button type="submit" className="button button--primary" disabled={form.busy}>
+          {form.busy ? 'Adding…' : 'Add host'}
         </button>
       </div>
     </form>

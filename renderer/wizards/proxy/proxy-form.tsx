@@ -3,13 +3,12 @@
  * is checked as it is left (and all of them on submit) with the engine's own
  * rules; "Review changes" then reads every host's files and writes nothing.
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ProxyPlan } from '../../../shared/channels/proxy';
-import { DrydockError, toErrorPayload, type ErrorPayload } from '../../../shared/errors';
 import { call } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
-import { proxyErrorsFromDetails, toProxyRequest, validateProxyForm, type ProxyFormErrors, type ProxyFormField, type ProxyFormValues } from './proxy-form-model';
+import { useCheckedForm } from '../../components/use-checked-form';
+import { proxyErrorsFromDetails, toProxyRequest, validateProxyForm, type ProxyFormField, type ProxyFormValues } from './proxy-form-model';
 
 interface ProxyFormProps {
   values: ProxyFormValues;
@@ -18,59 +17,25 @@ interface ProxyFormProps {
 }
 
 export function ProxyForm({ values, onChange, onPlanned }: ProxyFormProps) {
-  const [touched, setTouched] = useState<Partial<Record<ProxyFormField, boolean>>>({});
-  const [showAll, setShowAll] = useState(false);
-  const [serverErrors, setServerErrors] = useState<ProxyFormErrors>({});
-  const [failure, setFailure] = useState<ErrorPayload | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [focusInvalid, setFocusInvalid] = useState(0);
-  const formRef = useRef<HTMLFormElement>(null);
-
-  const localErrors = validateProxyForm(values);
-  const errorOf = (field: ProxyFormField) => serverErrors[field] ?? (showAll || touched[field] ? localErrors[field] : undefined);
-
-  useEffect(() => {
-    if (focusInvalid) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [focusInvalid]);
+  const form = useCheckedForm(validateProxyForm(values), proxyErrorsFromDetails);
+  const { errorOf, failure, busy } = form;
 
   const set = <F extends ProxyFormField>(field: F, value: ProxyFormValues[F]) => {
     onChange({ ...values, [field]: value });
-    setServerErrors((e) => ({ ...e, [field]: undefined }));
+    form.edited(field);
   };
   const text = (field: Exclude<ProxyFormField, 'aws'>) => ({
     value: values[field],
     onChange: (e: { target: { value: string } }) => set(field, e.target.value),
-    onBlur: () => setTouched((t) => ({ ...t, [field]: true })),
+    onBlur: () => form.touch(field),
     spellCheck: false,
     autoComplete: 'off',
   });
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setFailure(null);
-    if (Object.keys(localErrors).length) {
-      setShowAll(true);
-      setFocusInvalid((n) => n + 1);
-      return;
-    }
-    setBusy(true);
-    try {
-      onPlanned(await call('proxy:plan', toProxyRequest(values)));
-    } catch (err) {
-      const fields = err instanceof DrydockError && err.code === 'INVALID_INPUT' ? proxyErrorsFromDetails(err.details) : {};
-      if (Object.keys(fields).length) {
-        setServerErrors(fields);
-        setFocusInvalid((n) => n + 1);
-      } else {
-        setFailure(toErrorPayload(err));
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = form.submit(async () => onPlanned(await call('proxy:plan', toProxyRequest(values))));
 
   return (
-    <form ref={formRef} className="proxy-form" onSubmit={submit} noValidate aria-labelledby="proxy-form-heading">
+    <form ref={form.formRef} className="proxy-form" onSubmit={submit} noValidate aria-labelledby="proxy-form-heading">
       <h2 id="proxy-form-heading">Proxy settings</h2>
       <div className="proxy-form__grid">
         <Field label="Proxy URL" error={errorOf('proxy')} hint={<>As the guide insists: <code>&lt;protocol&gt;://&lt;host&gt;:&lt;port&gt;</code>, e.g. <code>http://10.0.0.33:3128</code>.</>}>
