@@ -66,8 +66,9 @@ describe('trust the GHE certificate', () => {
       expect(host.readFile(result.files[0])!.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
       expect(host.readFile('/etc/ssl/certs/ca-certificates.crt')).toContain(ca.rootPem.trim().split('\n')[1]);
     }
-    // The Services machine's own openssl now trusts GHE, where it failed before.
+    // The Services machine's own openssl now trusts GHE, where it failed before; so does the client's.
     expect(lab.hosts.services.exec(verifyCmd).code).toBe(0);
+    expect(lab.hosts.nomad1.exec(verifyCmd).code).toBe(0);
     // Backed up through the file-change engine (reversible).
     expect(lab.hosts.services.exec('cat /var/backups/drydock/*-trust-ghe/manifest.json').stdout).toContain('drydock-ghe-ghe-0.crt');
   });

@@ -105,7 +105,9 @@ export const trustGhe = defineOperation({
               ctx.checkpoint();
             }
             await installCaFiles(session, plans, ctx.state.sets[host.name], ctx.signal);
-            ctx.state.nomad.push({ host: host.name, ok: true });
+            // Builds clone from GHE on the clients: prove the client itself now verifies it.
+            const check = await verifyFromHost(session, ctx.input.gheHost, ctx.input.port, { partialChain: needsPartialChain(ctx.state.pems!), signal: ctx.signal });
+            ctx.state.nomad.push(check.ok ? { host: host.name, ok: true } : { host: host.name, ok: false, error: `installed, but TLS to ${ctx.input.gheHost} does not verify: ${check.detail}` });
           } catch (err) {
             ctx.state.nomad.push({ host: host.name, ok: false, error: (err as Error).message.split('\n')[0] });
           }
