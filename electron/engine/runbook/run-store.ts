@@ -3,7 +3,7 @@
  * atomically after every step, so a crash or a closed laptop loses at most
  * the step that was running, and that step is re-checked on resume.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunSummary } from '../../../shared/contract';
 import type { StepStatus } from '../../../shared/events';
@@ -15,6 +15,8 @@ export interface RunRecord {
   status: 'running' | 'done' | 'failed' | 'interrupted';
   /** The process running it, so a run left 'running' by a crash shows as interrupted. */
   pid: number;
+  /** Linux boot id when the pid was recorded: after a reboot, the same pid is another process. */
+  boot?: string;
   startedAt: string;
   updatedAt: string;
   input: unknown;
@@ -23,7 +25,17 @@ export interface RunRecord {
   error?: string;
 }
 
-function alive(pid: number): boolean {
+/** This boot's id where the OS tells it (Linux), so pids from an earlier boot are not mistaken for live ones. */
+export function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number, boot: string | undefined): boolean {
+  if (boot && boot !== bootId()) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -51,7 +63,7 @@ export class RunStore {
 
   load(id: string): RunRecord | null {
     const run = readJsonFile<RunRecord | null>(this.file(id), null);
-    if (run && run.status === 'running' && run.pid !== process.pid && !alive(run.pid)) run.status = 'interrupted';
+    if (run && run.status === 'running' && run.pid !== process.pid && !alive(run.pid, run.boot)) run.status = 'interrupted';
     return run;
   }
 

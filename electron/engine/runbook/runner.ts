@@ -9,7 +9,7 @@ import { DrydockError, toErrorPayload } from '../../../shared/errors';
 import type { DrydockEvent } from '../../../shared/events';
 import { parseOrThrow } from '../../../shared/validate';
 import type { AnyOperation, EngineServices, StepContext } from '../operations/operation';
-import { RunStore, type RunRecord } from './run-store';
+import { bootId, RunStore, type RunRecord } from './run-store';
 import { withSecrets, withoutSecrets } from './secret-input';
 
 export interface RunOptions {
@@ -43,6 +43,7 @@ export class Runner {
       operation: operation.name,
       status: 'running',
       pid: process.pid,
+      boot: bootId(),
       startedAt: now,
       updatedAt: now,
       input: withoutSecrets(input, operation.secretInput ?? []),
@@ -67,6 +68,7 @@ export class Runner {
     const input = withSecrets(run.input, operation.secretInput ?? [], options.secrets, operation.title);
     run.status = 'running';
     run.pid = process.pid;
+    run.boot = bootId();
     delete run.error;
     this.store.save(run);
     return this.execute<R>(operation, run, input, options);
