@@ -150,8 +150,9 @@ async function install(ctx: CliContext, argv: string[]): Promise<void> {
     ...(values.hostname ? { hostname: values.hostname } : {}),
     ...(values.services ? { services: values.services } : {}),
   });
-  if (ctx.json) return ctx.out(JSON.stringify({ runId: result.runId, hostname: result.hostname, sha256: result.installed.sha256 }));
+  if (ctx.json) return ctx.out(JSON.stringify({ runId: result.runId, hostname: result.hostname, sha256: result.installed.sha256, replaced: result.replaced ?? null }));
   ctx.err(`Installed for ${result.hostname} (run ${result.runId}). ${renewalReminder(bundle)}`);
+  if (result.replaced) ctx.err(`The certificate it replaced is kept: drydock cert install --bundle ${result.replaced} puts it back.`);
   ctx.err('Check it: drydock cert verify');
 }
 

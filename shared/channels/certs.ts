@@ -39,7 +39,8 @@ export const CertificateInfoSchema = z.object({
 });
 export type CertificateInfo = z.infer<typeof CertificateInfoSchema>;
 
-export const BUNDLE_SOURCES = ['self-signed', 'internal-ca', 'certbot', 'imported'] as const;
+/** `replaced`: what Replicated held before an install, kept so the install can be undone. */
+export const BUNDLE_SOURCES = ['self-signed', 'internal-ca', 'certbot', 'imported', 'replaced'] as const;
 export const BundleSchema = z.object({
   id: BundleId,
   hostname: z.string(),
@@ -171,7 +172,13 @@ export const certChannels = {
   /** Install a bundle into Replicated (app certificate and console certificate). */
   'certs:install': {
     request: z.object({ ...services, bundle: BundleId, hostname: DnsName.optional() }).strict(),
-    response: z.object({ runId: z.string(), hostname: z.string(), installed: CertificateInfoSchema }),
+    response: z.object({
+      runId: z.string(),
+      hostname: z.string(),
+      installed: CertificateInfoSchema,
+      /** The bundle now holding what Replicated had before: install it to go back. */
+      replaced: BundleId.optional(),
+    }),
   },
   /** TLS handshakes to HOST:443 and :8800, from the laptop or through the Services machine. */
   'certs:verify': {

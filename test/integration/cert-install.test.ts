@@ -112,4 +112,19 @@ describe('install into Replicated', () => {
     const closed = await call('certs:verify', { address: host.ip, ports: [4434] });
     expect(closed.endpoints[0]).toMatchObject({ port: 4434, reachable: false });
   });
+
+  it('keeps the certificate an install replaces, so installing it puts things back', async () => {
+    const host = lab.hosts.services;
+    const before = host.readFile(`${R}/app-config/ssl_cert.data`);
+    const made = await call('certs:generate', { hostname: HOSTNAME, days: 60, key: 'p256' });
+    const result = await call('certs:install', { bundle: made.bundle.id });
+    expect(result.replaced).toMatch(/^[A-Za-z0-9._-]+$/);
+    expect(host.readFile(`${R}/app-config/ssl_cert.data`)).not.toBe(before);
+
+    const back = await call('certs:install', { bundle: result.replaced! });
+    expect(host.readFile(`${R}/app-config/ssl_cert.data`)).toBe(before);
+    expect(back.replaced).toBeDefined();
+    const bundles = await call('certs:bundles', {});
+    expect(bundles.find((b) => b.id === result.replaced)).toMatchObject({ source: 'replaced', hostname: HOSTNAME });
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import type { Bundle } from '../../../shared/channels/certs';
+import type { ResponseOf } from '../../../shared/contract';
 import { call } from '../../api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorMessage } from '../../components/error-message';
@@ -17,7 +18,7 @@ import { VerifyPanel } from './verify-panel';
 export function InstallPanel({ bundle }: { bundle: Bundle }) {
   const [confirming, setConfirming] = useState(false);
   const [hostname, setHostname] = useState('');
-  const run = useRun<{ runId: string; hostname: string }>(`certs-install:${bundle.id}`, 'install-certificate');
+  const run = useRun<ResponseOf<'certs:install'>>(`certs-install:${bundle.id}`, 'install-certificate');
   const headingId = `install-${bundle.id}`;
 
   return (
@@ -43,6 +44,12 @@ export function InstallPanel({ bundle }: { bundle: Bundle }) {
             <p>
               Installed for {run.result.hostname} (run {run.result.runId}).
             </p>
+            {run.result.replaced && (
+              <p>
+                The certificate it replaced is kept as <code>{run.result.replaced}</code>: install that one (under &ldquo;Install an existing
+                certificate&rdquo;) to go back.
+              </p>
+            )}
           </div>
           <VerifyPanel />
         </>

@@ -108,8 +108,8 @@ export function certHandlers(engine: Engine): { [C in CertChannel]: Handler<C> }
     'certs:certbot-cancel': async ({ runId }) => ({ cancelled: certbotGate.cancel(runId) }),
     'certs:install': async (req, ctx) => {
       const input = { services: servicesHostName(engine, req.services), bundle: req.bundle, ...(req.hostname ? { hostname: req.hostname } : {}) };
-      const { runId, result } = await engine.runner.start<{ hostname: string }>(installCertificate, input, { emit: ctx.emit, signal: ctx.signal });
-      return { runId, hostname: result.hostname, installed: loadBundle(home, req.bundle).chain[0] };
+      const { runId, result } = await engine.runner.start<{ hostname: string; replaced?: string }>(installCertificate, input, { emit: ctx.emit, signal: ctx.signal });
+      return { runId, hostname: result.hostname, installed: loadBundle(home, req.bundle).chain[0], ...(result.replaced ? { replaced: result.replaced } : {}) };
     },
     'certs:verify': async (req) => verifyEndpoints(engine, req),
   };

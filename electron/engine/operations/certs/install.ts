@@ -14,10 +14,10 @@ import { writeRemoteFileAtomic } from '../../files/remote-file';
 import { sh } from '../../ssh/quote';
 import type { HostSession } from '../../ssh/session';
 import { defineOperation, type StepContext } from '../operation';
-import { bundleFiles } from './bundle-store';
+import { bundleFiles, saveBundle } from './bundle-store';
 import { checkBundle, describe, parseChain, readPrivateKey } from './pem';
 import { waitForState } from './replicated-app';
-import { configuredHostname, exportAppConfig } from './services-host';
+import { configuredHostname, exportAppConfig, type AppConfig } from './services-host';
 
 export const InstallInput = z
   .object({
@@ -32,6 +32,8 @@ type Input = z.output<typeof InstallInput>;
 interface InstallState {
   hostname?: string;
   sha256?: string;
+  /** Bundle id of the certificate this install replaced. */
+  replaced?: string;
 }
 
 type Ctx = StepContext<Input, InstallState>;
@@ -39,13 +41,14 @@ type Ctx = StepContext<Input, InstallState>;
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 /** Everything that can refuse, before the first write: key, chain, expiry, CN against the configured hostname. */
-export async function preflight(ctx: Ctx): Promise<{ hostname: string; sha256: string }> {
+export async function preflight(ctx: Ctx): Promise<{ hostname: string; sha256: string; replaced?: string }> {
   const { certPem, keyPem } = bundleFiles(ctx.services.home, ctx.input.bundle);
   const chain = parseChain(certPem);
   checkBundle(chain, readPrivateKey(keyPem));
   const leaf = describe(chain[0]);
   const session = await ctx.services.pool.session(ctx.input.services, ctx.signal);
-  const configured = configuredHostname(await exportAppConfig(session, ctx.signal));
+  const config = await exportAppConfig(session, ctx.signal);
+  const configured = configuredHostname(config);
   const hostname = configured ?? ctx.input.hostname;
   if (!hostname) throw new DrydockError('INVALID_INPUT', `${ctx.input.services} has no hostname configured: give the hostname to install for (--hostname).`);
   if (ctx.input.hostname && configured && !sameHostname(configured, ctx.input.hostname)) {
@@ -54,7 +57,25 @@ export async function preflight(ctx: Ctx): Promise<{ hostname: string; sha256: s
   if (!leaf.commonName || !sameHostname(leaf.commonName, hostname)) {
     throw new DrydockError('INVALID_INPUT', cnMismatchMessage(leaf.commonName ?? '(none)', hostname, configured ? `configured on ${ctx.input.services}` : 'given') + ' Nothing was written.');
   }
-  return { hostname, sha256: leaf.sha256 };
+  return { hostname, sha256: leaf.sha256, replaced: keepReplaced(ctx, config, leaf.sha256, hostname) };
+}
+
+/**
+ * Keep what Replicated holds now as a local bundle (key 0600 under
+ * DRYDOCK_HOME), so `cert install --bundle ID` can put it back. Nothing is
+ * kept when there is no usable pair, or it is the certificate being installed.
+ */
+function keepReplaced(ctx: Ctx, config: AppConfig, newSha256: string, hostname: string): string | undefined {
+  const cert = config.ssl_cert?.data;
+  const key = config.ssl_private_key?.data;
+  if (!cert || !key) return undefined;
+  try {
+    const certPem = Buffer.from(cert, 'base64').toString('utf8');
+    if (describe(parseChain(certPem)[0]).sha256 === newSha256) return undefined;
+    return saveBundle(ctx.services.home, { hostname, source: 'replaced' }, certPem, Buffer.from(key, 'base64').toString('utf8')).id;
+  } catch {
+    return undefined; // not a usable pair (e.g. Replicated's own placeholder): nothing to go back to
+  }
 }
 
 /** True when Replicated already holds exactly this certificate and key (a resumed run). */
@@ -102,10 +123,11 @@ export const installCertificate = defineOperation({
       name: 'preflight',
       title: 'Check that key and certificate match, the chain is complete and the CN is the configured hostname',
       apply: async (ctx) => {
-        const { hostname, sha256 } = await preflight(ctx);
+        const { hostname, sha256, replaced } = await preflight(ctx);
         ctx.state.hostname = hostname;
         ctx.state.sha256 = sha256;
-        ctx.note(`${hostname}, ${sha256.slice(0, 23)}…`);
+        ctx.state.replaced = replaced;
+        ctx.note(`${hostname}, ${sha256.slice(0, 23)}…${replaced ? `; the certificate it replaces is kept as ${replaced} (install that to go back)` : ''}`);
       },
     },
     {
@@ -152,5 +174,5 @@ export const installCertificate = defineOperation({
       },
     },
   ],
-  result: (state: InstallState, input: Input) => ({ hostname: state.hostname!, sha256: state.sha256!, bundle: input.bundle }),
+  result: (state: InstallState, input: Input) => ({ hostname: state.hostname!, sha256: state.sha256!, bundle: input.bundle, ...(state.replaced ? { replaced: state.replaced } : {}) }),
 });
