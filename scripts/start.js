@@ -31,7 +31,7 @@ if (binary) {
   run(binary, [root], env);
 } else {
   console.log(
-    'Electron binary not installed (get it with `npm rebuild electron` where downloads work, see README); starting browser mode instead.',
+    'Electron binary not installed (get it with `node node_modules/electron/install.js` where downloads work, see README); starting browser mode instead.',
   );
   run(process.execPath, [path.join(root, 'dist', 'electron', 'cli.js'), 'serve']);
 }
