@@ -15,7 +15,7 @@ import { CertificateDetails } from './certificate-details';
 import { InstallPanel } from './install-panel';
 import { splitList } from './self-signed-path';
 import { TxtRecords } from './txt-records';
-import { useRun } from './use-run';
+import { useRun } from '../../components/use-run';
 
 type Started = ResponseOf<'certs:certbot-start'>;
 

@@ -10,7 +10,7 @@ import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
 import { CertificateDetails } from './certificate-details';
 import { InstallPanel } from './install-panel';
-import { useRun } from './use-run';
+import { useRun } from '../../components/use-run';
 
 export function ExistingPath({ bundles, onImported }: { bundles: Bundle[]; onImported(): void }) {
   const [selected, setSelected] = useState('');

@@ -11,7 +11,7 @@ import { Field } from '../../components/field';
 import { StepList } from '../../components/step-list';
 import { CertificateDetails } from './certificate-details';
 import { GheUndo } from './ghe-undo';
-import { useRun } from './use-run';
+import { useRun } from '../../components/use-run';
 
 type Fetched = ResponseOf<'certs:ghe-fetch'>;
 type Trusted = ResponseOf<'certs:trust-ghe'>;

@@ -12,7 +12,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
 import { StepList } from '../../components/step-list';
-import { useRun } from './use-run';
+import { useRun } from '../../components/use-run';
 import { VerifyPanel } from './verify-panel';
 
 export function InstallPanel({ bundle }: { bundle: Bundle }) {

@@ -11,7 +11,7 @@ import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
 import { CertificateDetails } from './certificate-details';
 import { InstallPanel } from './install-panel';
-import { useRun } from './use-run';
+import { useRun } from '../../components/use-run';
 
 const KEY_LABELS: Record<KeyType, string> = { rsa2048: 'RSA 2048', rsa3072: 'RSA 3072', rsa4096: 'RSA 4096', p256: 'ECDSA P-256' };
 

@@ -10,7 +10,7 @@ import { call } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
 import { CopyButton } from './copy-button';
-import { useRun } from './use-run';
+import { useRun } from '../../components/use-run';
 
 type Check = ResponseOf<'certs:certbot-check-dns'>;
 

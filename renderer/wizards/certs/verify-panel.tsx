@@ -4,7 +4,7 @@ import type { ResponseOf } from '../../../shared/contract';
 import { call } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
-import { useRun } from './use-run';
+import { useRun } from '../../components/use-run';
 
 type Report = ResponseOf<'certs:verify'>;
 

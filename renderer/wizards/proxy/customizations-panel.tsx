@@ -13,7 +13,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
 import { FileDiff } from './diff-view';
-import { useRun } from '../certs/use-run';
+import { useRun } from '../../components/use-run';
 
 interface Values {
   container: string;

@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { ProxyApplyResult, ProxyPlan } from '../../../shared/channels/proxy';
 import { call } from '../../api';
 import { PageHeading } from '../../components/page-heading';
-import { useRun } from '../certs/use-run';
+import { useRun } from '../../components/use-run';
 import { ApplyPanel } from './apply-panel';
 import { CustomizationsPanel } from './customizations-panel';
 import { PlanReview } from './plan-review';

@@ -10,7 +10,7 @@ import { call } from '../../api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorMessage } from '../../components/error-message';
 import { StepList } from '../../components/step-list';
-import { useRun } from '../certs/use-run';
+import { useRun } from '../../components/use-run';
 import { RestartChoices, type RestartConsent } from './restart-choices';
 
 export function RollbackPanel() {

@@ -4,8 +4,8 @@
  * when it touches a host.
  */
 import { useCallback, useState } from 'react';
-import { toErrorPayload, type ErrorPayload } from '../../../shared/errors';
-import { useProgress, type StepView } from '../../store/progress-store';
+import { toErrorPayload, type ErrorPayload } from '../../shared/errors';
+import { useProgress, type StepView } from '../store/progress-store';
 
 const NO_STEPS: StepView[] = [];
 
