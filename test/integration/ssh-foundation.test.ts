@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,5 +209,11 @@ describe('SFTP', () => {
     expect(seen[seen.length - 1]).toBe(data.length);
     const remote = (await session.check('sha256sum /root/bundle.airgap')).split(' ')[0];
     expect(remote).toBe(createHash('sha256').update(data).digest('hex'));
+    // And back down, with progress too.
+    const back = `${local}.back`;
+    let last = 0;
+    await session.get('/root/bundle.airgap', back, (done) => (last = done));
+    expect(last).toBe(data.length);
+    expect(readFileSync(back).equals(data)).toBe(true);
   });
 });

@@ -27,13 +27,6 @@ export class CredentialStore {
   get(host: string): HostSecrets {
     return { ...this.defaults, ...this.secrets.get(host) };
   }
-
-  /** Every secret value, for redaction of anything that might echo one. */
-  all(): string[] {
-    const out = Object.values(this.defaults);
-    for (const s of this.secrets.values()) out.push(...Object.values(s));
-    return out.filter((v): v is string => typeof v === 'string' && v.length > 0);
-  }
 }
 
 export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): HostSecrets {

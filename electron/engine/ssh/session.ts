@@ -11,7 +11,7 @@ import { redact } from '../audit/redact';
 import type { HostSecrets } from './credentials';
 import { execOnClient, newSudoMarker, type CommandResult, type ExecOptions } from './exec';
 import { quote } from './quote';
-import { getFile, openSftp, putFile, readRemote, statRemote, writeRemote, type Progress } from './sftp';
+import { getFile, openSftp, putFile, readRemote, writeRemote, type Progress } from './sftp';
 
 export interface RunOptions extends ExecOptions {
   /** Literals to keep out of the audit log (besides the session's own secrets). */
@@ -82,23 +82,24 @@ export class HostSession {
     const wrapped = `sudo -S -p ${quote(marker)} -- sh -c ${quote(interactive ? commandLine : `exec </dev/null; ${commandLine}`)}`;
     const started = Date.now();
     const who = `${this.host.name} (${this.host.user})`;
+    const sudoPrompt = { marker, password: this.secrets().sudoPassword, who };
+    let exitCode: number | null = null;
     try {
-      let result = await execOnClient(this.client, wrapped, options, { marker, password: this.secrets().sudoPassword, who });
+      let result = await execOnClient(this.client, wrapped, options, sudoPrompt);
       if (result.code !== 0 && /must have a tty/i.test(result.stderr + result.stdout)) {
         // `Defaults requiretty`: same command on a PTY, where sudo is content.
-        result = await execOnClient(this.client, wrapped, { ...options, pty: true }, { marker, password: this.secrets().sudoPassword, who });
+        result = await execOnClient(this.client, wrapped, { ...options, pty: true }, sudoPrompt);
       }
+      exitCode = result.code;
       if (result.code !== 0 && /not in the sudoers file|is not allowed to run sudo/i.test(result.stderr + result.stdout)) {
-        this.record('command', `sudo ${commandLine}`, result.code, started, options.secrets);
         throw new DrydockError('SUDO_FAILED', `${this.host.user} may not use sudo on ${this.host.name}: ${result.stderr.trim()}`);
       }
-      this.record('command', `sudo ${commandLine}`, result.code, started, options.secrets);
       return result;
     } catch (err) {
-      if (!(err instanceof DrydockError && err.code === 'SUDO_FAILED' && /may not use sudo/.test(err.message))) {
-        this.record('command', `sudo ${commandLine}`, null, started, options.secrets);
-      }
       throw this.scrub(err, options.secrets);
+    } finally {
+      // One audit entry per command, whatever happened (null: it never finished).
+      this.record('command', `sudo ${commandLine}`, exitCode, started, options.secrets);
     }
   }
 
@@ -150,10 +151,6 @@ export class HostSession {
     const started = Date.now();
     await writeRemote(await this.sftp(), remote, data, mode);
     this.record('file', `write ${remote}`, 0, started);
-  }
-
-  async exists(remote: string): Promise<boolean> {
-    return (await statRemote(await this.sftp(), remote)) !== null;
   }
 
   close(): void {

@@ -2,7 +2,7 @@
  * File transfer over the connection's SFTP channel, with progress, for the
  * offline bundle (gigabytes) as much as for a 200-byte config file.
  */
-import type { Client, SFTPWrapper, Stats } from 'ssh2';
+import type { Client, SFTPWrapper } from 'ssh2';
 import { DrydockError } from '../../../shared/errors';
 
 export type Progress = (transferred: number, total: number) => void;
@@ -50,15 +50,5 @@ export function readRemote(sftp: SFTPWrapper, remote: string): Promise<Buffer | 
 export function writeRemote(sftp: SFTPWrapper, remote: string, data: Buffer | string, mode = 0o600): Promise<void> {
   return new Promise((resolve, reject) =>
     sftp.writeFile(remote, data, { mode }, (err) => (err ? reject(sftpError(err, `write ${remote}`)) : resolve())),
-  );
-}
-
-export function statRemote(sftp: SFTPWrapper, remote: string): Promise<Stats | null> {
-  return new Promise((resolve, reject) =>
-    sftp.stat(remote, (err: (Error & { code?: number }) | undefined, stats) => {
-      if (err?.code === 2) return resolve(null);
-      if (err) return reject(sftpError(err, `stat ${remote}`));
-      resolve(stats);
-    }),
   );
 }
