@@ -100,9 +100,12 @@ export async function applyFiles(session: HostSession, files: PlannedFile[], set
   // Back up every file not yet in the set, before the first write; a file
   // already in the set keeps its first backup (the true original).
   let grew = false;
+  // Hashes read just now, so the write loop need not read those files again.
+  const justRead = new Map<string, string | null>();
   for (const f of files) {
     if (manifest.files.some((m) => m.path === f.path)) continue;
     const current = await readRemoteFile(session, f.path);
+    justRead.set(f.path, current.sha256);
     const target = f.after === null ? null : sha256(f.after);
     if (current.sha256 !== target && current.sha256 !== f.beforeSha256) {
       throw new DrydockError('CONFLICT', `${session.host.name}:${f.path} changed since the plan was made; nothing was written to it. Plan again and review the new diff.`, {
@@ -124,11 +127,11 @@ export async function applyFiles(session: HostSession, files: PlannedFile[], set
   if (grew) await writeManifest(session, manifest);
 
   for (const f of files) {
-    const now = await readRemoteFile(session, f.path);
+    const now = justRead.has(f.path) ? justRead.get(f.path) : (await readRemoteFile(session, f.path)).sha256;
     const target = f.after === null ? null : sha256(f.after);
-    if (now.sha256 === target) continue;
+    if (now === target) continue;
     const entry = manifest.files.find((m) => m.path === f.path)!;
-    if (now.sha256 !== entry.sha256Before) {
+    if (now !== entry.sha256Before) {
       throw new DrydockError('CONFLICT', `${session.host.name}:${f.path} was changed by someone else during the apply; it was left as it is. Roll back or plan again.`, {
         host: session.host.name,
         path: f.path,
