@@ -66,6 +66,21 @@ export const CaSchema = z.object({
 });
 export type CaSummary = z.infer<typeof CaSchema>;
 
+/** What the certificate paths learn about the installation on the Services machine (read-only). */
+export const InstallationSchema = z.object({
+  services: z.string(),
+  /** False when the Services machine answered but has no replicatedctl: nothing can be installed yet. */
+  replicated: z.boolean(),
+  /** The hostname CircleCI is set up for: the app config's, else CIRCLE_URL's. */
+  hostname: z.string().nullable(),
+  hostnameFrom: z.enum(['app-config', 'CIRCLE_URL']).nullable(),
+  appConfigHostname: z.string().nullable(),
+  circleUrlHostname: z.string().nullable(),
+});
+export type Installation = z.infer<typeof InstallationSchema>;
+
+export const TrustCaClientSchema = z.object({ host: z.string(), ok: z.boolean(), changed: z.boolean().optional(), error: z.string().optional() });
+
 export const TxtRecordSchema = z.object({ name: z.string(), value: z.string() });
 
 const services = { services: HostName.optional() };
@@ -111,6 +126,20 @@ export const certChannels = {
   'certs:ca-list': { request: z.object({}).strict(), response: z.array(CaSchema) },
   /** Certificates Drydock made or collected, newest first, with renewal dates. */
   'certs:bundles': { request: z.object({}).strict(), response: z.array(BundleSchema) },
+  /** Delete a certificate Drydock holds (its folder, key included, on the laptop). Nothing on a host changes. */
+  'certs:bundle-delete': { request: z.object({ id: BundleId }).strict(), response: z.object({ deleted: BundleId }) },
+  /** Is Replicated installed on the Services machine, and which hostname is CircleCI configured for? Read-only. */
+  'certs:installation': { request: z.object({ ...services }).strict(), response: InstallationSchema },
+  /** Put an internal CA's ca.crt into the trust store of the Nomad clients the admin confirmed. */
+  'certs:trust-ca': {
+    request: z.object({ ca: CaName, sha256: Sha256, hosts: z.array(HostName).min(1).max(500) }).strict(),
+    response: z.object({ runId: z.string(), file: z.string(), clients: z.array(TrustCaClientSchema) }),
+  },
+  /** Undo the newest trust-ca on each Nomad client (all of them when none is named). */
+  'certs:untrust-ca': {
+    request: z.object({ hosts: z.array(HostName).max(500).optional() }).strict(),
+    response: z.object({ hosts: z.array(z.object({ host: z.string(), set: z.string().nullable(), files: z.array(z.string()) })) }),
+  },
   /** Bring an existing certificate and key in (checked: they match, chain complete). */
   'certs:import': {
     request: z.union([

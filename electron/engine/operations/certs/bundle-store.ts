@@ -5,8 +5,8 @@
  * a bundle by id, so no private key is ever written into a runbook or sent
  * to the renderer.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Bundle } from '../../../../shared/channels/certs';
 import { DrydockError } from '../../../../shared/errors';
@@ -27,9 +27,32 @@ export function bundlesDir(home: string): string {
   return path.join(home, 'certs');
 }
 
-/** Check (key matches, chain in order) and store; returns the bundle. */
+/** Same chain and same key, whatever the PEM's line endings or surrounding text. */
+function identity(certPem: string, keyPem: string): string {
+  const chain = parseChain(certPem).map((c) => describe(c).sha256).join(',');
+  const key = readPrivateKey(keyPem).export({ type: 'pkcs8', format: 'der' });
+  return `${chain}|${createHash('sha256').update(key).digest('hex')}`;
+}
+
+function identityOf(home: string, id: string): string | null {
+  try {
+    const dir = path.join(bundlesDir(home), id);
+    return identity(readFileSync(path.join(dir, 'cert.pem'), 'utf8'), readFileSync(path.join(dir, 'key.pem'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Check (key matches, chain in order) and store; returns the bundle. The
+ * same certificate and key brought in twice (pasted again, or what an
+ * install replaced being one Drydock already holds) is the bundle already held.
+ */
 export function saveBundle(home: string, meta: Omit<BundleMeta, 'id' | 'createdAt'>, certPem: string, keyPem: string): Bundle {
   checkBundle(parseChain(certPem), readPrivateKey(keyPem));
+  const same = identity(certPem, keyPem);
+  const held = listBundles(home).find((b) => identityOf(home, b.id) === same);
+  if (held) return held;
   const createdAt = new Date().toISOString();
   const id = `${createdAt.slice(0, 10)}-${meta.hostname.replace(/[^A-Za-z0-9.-]/g, '_')}-${randomBytes(3).toString('hex')}`;
   const dir = path.join(bundlesDir(home), id);
@@ -61,8 +84,23 @@ export function listBundles(home: string): Bundle[] {
   } catch {
     return [];
   }
-  return names
-    .filter((n) => existsSync(path.join(bundlesDir(home), n, 'meta.json')))
+  const bundles = names
+    .filter((n) => /^[A-Za-z0-9._-]+$/.test(n) && existsSync(path.join(bundlesDir(home), n, 'meta.json')))
     .map((n) => loadBundle(home, n))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  // Copies made before saveBundle knew better: list the first one only.
+  const seen = new Set<string>();
+  const unique = bundles.filter((b) => {
+    const key = identityOf(home, b.id) ?? b.id;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.reverse();
+}
+
+/** Remove a bundle's folder (certificate, private key, meta) from the laptop. */
+export function deleteBundle(home: string, id: string): void {
+  const bundle = loadBundle(home, id);
+  rmSync(bundle.dir, { recursive: true, force: true });
 }

@@ -37,27 +37,27 @@ export async function planCaFiles(session: HostSession, gheHost: string, pems: s
  * `set` is the backup-set name kept in the run's state, so a resumed run
  * re-enters the same set and keeps the true originals.
  */
-export async function installCaFiles(session: HostSession, plans: PlannedFile[], set: string, signal?: AbortSignal): Promise<boolean> {
+export async function installCaFiles(session: HostSession, plans: PlannedFile[], set: string, signal?: AbortSignal, label = GHE_LABEL): Promise<boolean> {
   const changed = plans.filter((p) => p.changed);
-  if (changed.length) await applyFiles(session, changed, set, GHE_LABEL);
+  if (changed.length) await applyFiles(session, changed, set, label);
   // Always: an earlier run may have written the files but died before this.
   await session.check('update-ca-certificates', { asRoot: true, signal, timeoutMs: 120_000 });
   return changed.length > 0;
 }
 
-export function caSetName(): string {
-  return newSetName(GHE_LABEL);
+export function caSetName(label = GHE_LABEL): string {
+  return newSetName(label);
 }
 
 /**
- * Undo the newest trust-ghe change on one host: files restored byte for byte
+ * Undo the newest trust-ghe (or other `label`) change on one host: files restored byte for byte
  * (or removed when they did not exist), then the system bundle rebuilt.
  * Returns null when the host has no such change to undo.
  */
-export async function rollbackCaFiles(session: HostSession, signal?: AbortSignal): Promise<{ set: string; files: string[] } | null> {
+export async function rollbackCaFiles(session: HostSession, signal?: AbortSignal, label = GHE_LABEL): Promise<{ set: string; files: string[] } | null> {
   const sets = await listSets(session);
-  if (!sets.some((m) => m.label === GHE_LABEL && m.state !== 'rolled-back')) return null;
-  const manifest = await rollbackFiles(session, { label: GHE_LABEL });
+  if (!sets.some((m) => m.label === label && m.state !== 'rolled-back')) return null;
+  const manifest = await rollbackFiles(session, { label });
   await session.check('update-ca-certificates --fresh >/dev/null', { asRoot: true, signal });
   return { set: manifest.set, files: manifest.files.map((f) => f.path) };
 }

@@ -14,7 +14,7 @@ import type { EngineServices } from '../operation';
 import { saveBundle } from './bundle-store';
 import { loadCa } from './ca-store';
 import { buildCertificate, generateKey, keyToPem } from './x509-build';
-import { configuredHostname, exportAppConfig, servicesHostName } from './services-host';
+import { configuredHostname, exportAppConfig, isReplicatedMissing, servicesHostName } from './services-host';
 
 export type GenerateRequest = z.output<typeof GenerateRequestSchema>;
 
@@ -59,6 +59,10 @@ async function hostnameFromServices(services: EngineServices, request: GenerateR
     return configured;
   } catch (err) {
     if (err instanceof DrydockError && /HOST_KEY/.test(err.code)) throw err;
+    if (isReplicatedMissing(err)) {
+      notes.push(`replicatedctl is not installed on ${name}: the hostname was not compared with CircleCI's setting.`);
+      return null;
+    }
     notes.push(`${name} did not answer (${(err as Error).message.split('\n')[0]}): the hostname was not compared with CircleCI's setting.`);
     return null;
   }

@@ -10,7 +10,7 @@ import type { Channel } from '../../../../shared/contract';
 import { DrydockError } from '../../../../shared/errors';
 import type { Engine } from '../../engine';
 import type { Handler } from '../../api/types';
-import { listBundles, loadBundle, saveBundle } from './bundle-store';
+import { deleteBundle, listBundles, loadBundle, saveBundle } from './bundle-store';
 import { createCa, listCas } from './ca-store';
 import { certbotCertificate } from './certbot';
 import { certbotGate } from './certbot-gate';
@@ -19,8 +19,9 @@ import { rollbackCaFiles } from './ca-files';
 import { generateCertificate } from './generate';
 import { installCertificate } from './install';
 import { describe, parseChain, parseCertificate } from './pem';
-import { servicesHostName } from './services-host';
+import { readInstallation, servicesHostName } from './services-host';
 import { presentedChain } from './tls-probe';
+import { TRUST_CA_LABEL, trustInternalCa } from './trust-ca';
 import { trustGhe } from './trust-ghe';
 import { verifyEndpoints } from './verify';
 
@@ -64,6 +65,32 @@ export function certHandlers(engine: Engine): { [C in CertChannel]: Handler<C> }
     },
     'certs:ca-list': async () => listCas(home),
     'certs:bundles': async () => listBundles(home),
+    'certs:bundle-delete': async ({ id }) => {
+      const bundle = loadBundle(home, id);
+      deleteBundle(home, id);
+      engine.audit.append({ host: 'laptop', fingerprint: '', kind: 'local', command: `deleted certificate ${id} (${bundle.hostname}, ${bundle.chain[0].sha256})`, exitCode: 0, durationMs: 0 });
+      return { deleted: id };
+    },
+    'certs:installation': async (req, ctx) => {
+      const session = await engine.pool.session(servicesHostName(engine, req.services), ctx.signal);
+      return readInstallation(session, ctx.signal);
+    },
+    'certs:trust-ca': async (req, ctx) => {
+      const { runId, result } = await engine.runner.start<{ file: string; clients: { host: string; ok: boolean; changed?: boolean; error?: string }[] }>(trustInternalCa, req, {
+        emit: ctx.emit,
+        signal: ctx.signal,
+      });
+      return { runId, ...result };
+    },
+    'certs:untrust-ca': async (req, ctx) => {
+      const names = req.hosts ?? engine.inventory.withRole('nomad').map((h) => h.name);
+      const hosts = [];
+      for (const name of names) {
+        const undone = await rollbackCaFiles(await engine.pool.session(name, ctx.signal), ctx.signal, TRUST_CA_LABEL);
+        hosts.push({ host: name, set: undone?.set ?? null, files: undone?.files ?? [] });
+      }
+      return { hosts };
+    },
     'certs:import': async (req) => {
       const certPem = 'certPem' in req ? req.certPem : readLocal(req.certFile, 'certificate');
       const keyPem = 'keyPem' in req ? req.keyPem : readLocal(req.keyFile, 'private key');

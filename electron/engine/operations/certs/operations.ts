@@ -5,6 +5,7 @@
  */
 import type { AnyOperation } from '../operation';
 import { installCertificate } from './install';
+import { trustInternalCa } from './trust-ca';
 import { trustGhe } from './trust-ghe';
 
-export const CERT_OPERATIONS: AnyOperation[] = [trustGhe, installCertificate];
+export const CERT_OPERATIONS: AnyOperation[] = [trustGhe, trustInternalCa, installCertificate];
