@@ -4,51 +4,43 @@
  * the same IPC handlers the GUI uses. Exit codes (README): 0 ok, 1 failed,
  * 2 bad usage or input, 3 needs confirmation, 4 host key unknown or changed.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DrydockError } from '../shared/errors';
-import { auditCommand, runsCommand } from './cli/audit';
-import { certCommand } from './cli/cert';
-import { CliExit, createCliContext, exitCodeFor, EXIT, type CliContext } from './cli/context';
-import { customizeCommand } from './cli/customize';
-import { hostsCommand } from './cli/hosts';
-import { proxyCommand } from './cli/proxy';
-import { serveCommand } from './cli/serve';
+import { auditCli, runsCli } from './cli/audit';
+import { certCli } from './cli/cert-help';
+import { CliExit, createCliContext, exitCodeFor, EXIT, UsageError } from './cli/context';
+import { customizeCli } from './cli/customize';
+import { commandHelp, HELP_FLAGS, overallHelp, shortUsage, type CliCommand } from './cli/help';
+import { hostsCli } from './cli/hosts';
+import { proxyCli } from './cli/proxy';
+import { serveCli } from './cli/serve';
 
-type Command = (ctx: CliContext, argv: string[]) => Promise<void>;
+/** Every command, in the order `drydock --help` lists them. A new command: its file exports a CliCommand, add it here. */
+export const COMMANDS: CliCommand[] = [hostsCli, certCli, proxyCli, customizeCli, runsCli, auditCli, serveCli];
 
-export const COMMANDS: Record<string, Command> = {
-  hosts: hostsCommand,
-  audit: auditCommand,
-  runs: runsCommand,
-  serve: serveCommand,
-  cert: certCommand,
-  proxy: proxyCommand,
-  customize: customizeCommand,
-};
+const FOOTER = [
+  'Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD; state lives in DRYDOCK_HOME.',
+  'Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 needs confirmation (nothing was changed), 4 host key unknown or changed.',
+];
 
-const HELP = `drydock — CircleCI Server 2.x operations over SSH
+/** package.json sits two folders up from both electron/cli.ts and dist/electron/cli.js. */
+export function version(): string {
+  for (const up of [['..'], ['..', '..']]) {
+    try {
+      return (JSON.parse(readFileSync(path.join(__dirname, ...up, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return 'unknown';
+}
 
-  drydock hosts add NAME --address HOST[:PORT] --user USER [--key PATH] [--jump NAME] --role ROLE
-  drydock hosts list [--json]
-  drydock hosts remove NAME
-  drydock hosts import-ssh-config [--file PATH] [--role ROLE]
-  drydock hosts import-known-hosts [--file PATH]
-  drydock hosts trust NAME [--fingerprint SHA256:...]
-  drydock hosts forget-key NAME
-  drydock hosts facts NAME [--json]
-  drydock runs list [--json] | drydock runs resume ID
-  drydock audit verify | drydock audit tail [-n N]
-  drydock serve [--port N]
-  drydock cert self-signed --host H [--san N]... [--days N] [--key rsa2048|rsa3072|rsa4096|p256] [--ca NAME] --out DIR
-  drydock cert ca create NAME | cert ca list | cert list
-  drydock cert trust-ghe [--ghe HOST] [--yes] | cert untrust-ghe [--yes] | cert install --cert FILE --key FILE [--yes] | cert verify [--json]
-  drydock cert certbot --host H [--server URL --ca-bundle FILE] [--dns-ready-file PATH | --continue-when-resolves] [--install] [--yes]
-  drydock proxy plan --proxy URL [--https-proxy URL] [--proxy-user USER] [--no-proxy a,b] [--aws] [--json]
-  drydock proxy apply --proxy URL ... [--verify-url URL] [--yes] [--no-restart] [--json]
-  drydock proxy verify [--url URL] [--json] | drydock proxy rollback [--yes] [--no-restart] [--json]
-  drydock customize set CIRCLE_URL=https://ci.example.com JVM_HEAP_SIZE=4g [--container NAME] [--yes] [--json]
-
-Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD; state lives in DRYDOCK_HOME.`;
+/** A wrong option or argument, as node:util parseArgs reports it, in one line. */
+function parseArgsMessage(err: Error): string {
+  return err.message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '').replace(/^Unknown option '([^']+)'$/, 'unknown option $1');
+}
 
 async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -62,15 +54,26 @@ async function ask(question: string): Promise<string> {
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
-  const [command, ...rest] = args;
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(HELP + '\n');
-    return command ? EXIT.ok : EXIT.usage;
+  const [name, ...rest] = args;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`drydock ${version()}\n`);
+    return EXIT.ok;
   }
-  const run = COMMANDS[command];
-  if (!run) {
-    process.stderr.write(`drydock: unknown command "${command}" (drydock help)\n`);
+  if (!name || name === 'help' || HELP_FLAGS.has(name)) {
+    const about = name === 'help' && rest[0] ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    process.stdout.write((about ? commandHelp(about, rest[1]) : overallHelp(COMMANDS, version(), FOOTER)) + '\n');
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`drydock: unknown command "${name}"\n\n${overallHelp(COMMANDS, version(), FOOTER)}\n`);
     return EXIT.usage;
+  }
+  const sub = command.subcommands && rest[0] && !rest[0].startsWith('-') ? rest[0] : undefined;
+  // `--help` anywhere in the command asks for help, never runs it.
+  if (rest.some((a) => HELP_FLAGS.has(a))) {
+    process.stdout.write(commandHelp(command, sub) + '\n');
+    return EXIT.ok;
   }
   const ctx = createCliContext({ json, ask });
   // Ctrl-C stops a running operation at its step and leaves its runbook
@@ -79,12 +82,19 @@ export async function main(argv: string[]): Promise<number> {
     if (ctx.engine.runner.cancelAll() === 0) process.exit(130);
     process.once('SIGINT', () => process.exit(130));
   };
-  if (command !== 'serve') process.once('SIGINT', interrupt);
+  if (command.name !== 'serve') process.once('SIGINT', interrupt);
   try {
-    await run(ctx, rest);
+    await command.run(ctx, rest);
     return EXIT.ok;
   } catch (err) {
-    const exitCode = err instanceof CliExit ? err.exitCode : err instanceof DrydockError ? exitCodeFor(err.code) : (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? EXIT.usage : EXIT.failed;
+    // A mistake in the command line: say what, then how the command is used.
+    const parseError = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    if (parseError || err instanceof UsageError) {
+      const message = parseError ? parseArgsMessage(err as Error) : (err as Error).message.split('\n')[0];
+      process.stderr.write(`drydock ${command.name}${sub && command.subcommands?.[sub] ? ` ${sub}` : ''}: ${message}\n${shortUsage(command, sub)}\n`);
+      return EXIT.usage;
+    }
+    const exitCode = err instanceof CliExit ? err.exitCode : err instanceof DrydockError ? exitCodeFor(err.code) : EXIT.failed;
     const message = (err as Error).message.split('\n')[0];
     process.stderr.write(`drydock: ${message}\n`);
     return exitCode;

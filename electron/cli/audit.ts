@@ -2,6 +2,27 @@
 import { parseArgs } from 'node:util';
 import { CliExit, EXIT, usage, type CliContext } from './context';
 import { table } from './format';
+import type { CliCommand } from './help';
+
+export const auditCli: CliCommand = {
+  name: 'audit',
+  summary: 'the tamper-evident log of every command Drydock ran on a host',
+  run: auditCommand,
+  subcommands: {
+    verify: { usage: 'audit verify [--json]', summary: 'Check the log\'s hash chain; exits 1 naming the first broken line.' },
+    tail: { usage: 'audit tail [-n N] [--json]', summary: 'The newest entries.', options: { '-n N': 'how many (default 20)' } },
+  },
+};
+
+export const runsCli: CliCommand = {
+  name: 'runs',
+  summary: 'operations Drydock ran, and resuming one that stopped',
+  run: runsCommand,
+  subcommands: {
+    list: { usage: 'runs list [--json]', summary: 'Every run with its status and the step it stopped at.' },
+    resume: { usage: 'runs resume ID [--json]', summary: 'Continue a stopped run from its step; done steps are checked, not repeated.' },
+  },
+};
 
 export async function auditCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;

@@ -1,6 +1,6 @@
 /** How certificates read in a terminal: the facts an admin confirms, one per line. */
-import type { Bundle, CertificateInfo } from '../../shared/channels/certs';
-import { CliExit, EXIT, type CliContext } from './context';
+import { KEY_TYPES, type Bundle, type CertificateInfo, type KeyType } from '../../shared/channels/certs';
+import { CliExit, EXIT, usage, type CliContext } from './context';
 
 export function certLines(cert: CertificateInfo, index?: number): string[] {
   const head = index === undefined ? '' : `[${index + 1}] `;
@@ -65,3 +65,16 @@ function askHidden(question: string): Promise<string> {
     stdin.on('data', onData);
   });
 }
+
+export function keyType(value: string | undefined): KeyType | undefined {
+  if (value === undefined) return undefined;
+  if (!(KEY_TYPES as readonly string[]).includes(value)) usage(`--key: one of ${KEY_TYPES.join(', ')}`);
+  return value as KeyType;
+}
+
+export function intOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) usage(`${name}: a whole number`);
+  return Number(value);
+}
+

@@ -4,6 +4,8 @@
  *
  *   cert self-signed --host H [--san N]... [--days N] [--key rsa2048|rsa3072|rsa4096|p256] [--ca NAME] --out DIR
  *   cert ca create NAME [--days N] [--key …] | cert ca list
+ *   cert trust-ca NAME [--yes] | cert untrust-ca [--yes]   the internal CA on the Nomad clients
+ *   cert delete ID [--yes]             forget a certificate Drydock holds
  *   cert list                          certificates Drydock holds, with renewal dates
  *   cert trust-ghe [--ghe HOST] [--port N] [--no-nomad] [--yes]
  *   cert untrust-ghe [--yes]           undo the newest trust-ghe on every host it touched
@@ -14,9 +16,9 @@
  * Every host command takes --services NAME when the inventory has several.
  */
 import { parseArgs } from 'node:util';
-import { KEY_TYPES, type KeyType } from '../../shared/channels/certs';
+import { caCommand, trustCaCommand, untrustCaCommand } from './cert-ca';
 import { certbotCommand, trustGheCommand } from './cert-interactive';
-import { certLines, confirmHostChange, renewalReminder, secret } from './cert-format';
+import { certLines, confirmHostChange, intOption, keyType, renewalReminder, secret } from './cert-format';
 import { CliExit, EXIT, usage, type CliContext } from './context';
 import { table } from './format';
 
@@ -26,9 +28,15 @@ export async function certCommand(ctx: CliContext, argv: string[]): Promise<void
     case 'self-signed':
       return selfSigned(ctx, rest);
     case 'ca':
-      return ca(ctx, rest);
+      return caCommand(ctx, rest);
+    case 'trust-ca':
+      return trustCaCommand(ctx, rest);
+    case 'untrust-ca':
+      return untrustCaCommand(ctx, rest);
     case 'list':
       return list(ctx);
+    case 'delete':
+      return remove(ctx, rest);
     case 'trust-ghe':
       return trustGheCommand(ctx, rest);
     case 'untrust-ghe':
@@ -40,20 +48,8 @@ export async function certCommand(ctx: CliContext, argv: string[]): Promise<void
     case 'verify':
       return verify(ctx, rest);
     default:
-      usage('cert: self-signed | ca create|list | list | trust-ghe | untrust-ghe | certbot | install | verify');
+      usage(`unknown subcommand${sub ? ` "${sub}"` : ''}: self-signed | ca create|list | trust-ca | untrust-ca | list | delete | trust-ghe | untrust-ghe | certbot | install | verify`);
   }
-}
-
-function keyType(value: string | undefined): KeyType | undefined {
-  if (value === undefined) return undefined;
-  if (!(KEY_TYPES as readonly string[]).includes(value)) usage(`--key: one of ${KEY_TYPES.join(', ')}`);
-  return value as KeyType;
-}
-
-function intOption(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) usage(`${name}: a whole number`);
-  return Number(value);
 }
 
 async function selfSigned(ctx: CliContext, argv: string[]): Promise<void> {
@@ -90,41 +86,24 @@ async function selfSigned(ctx: CliContext, argv: string[]): Promise<void> {
   ctx.out(result.files.cert);
 }
 
-async function ca(ctx: CliContext, argv: string[]): Promise<void> {
-  const [sub, ...rest] = argv;
-  if (sub === 'list') {
-    const cas = await ctx.call('certs:ca-list', {});
-    if (ctx.json) return ctx.out(JSON.stringify(cas));
-    if (!cas.length) return ctx.err('No internal CA yet: drydock cert ca create NAME');
-    ctx.out(table([['NAME', 'EXPIRES', 'SHA256', 'CERTIFICATE'], ...cas.map((c) => [c.name, c.notAfter.slice(0, 10), c.sha256, c.certPath])]));
-    return;
-  }
-  if (sub !== 'create') usage('cert ca create NAME [--days N] [--key …] | cert ca list');
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { days: { type: 'string' }, key: { type: 'string' } } });
-  if (positionals.length !== 1) usage('cert ca create NAME');
-  let passphrase = process.env.DRYDOCK_CA_PASSPHRASE;
-  if (!passphrase) {
-    passphrase = await secret(ctx, 'DRYDOCK_CA_PASSPHRASE', `New passphrase for CA ${positionals[0]}`);
-    if ((await secret(ctx, 'DRYDOCK_CA_PASSPHRASE', 'Again')) !== passphrase) throw new CliExit(EXIT.usage, 'The passphrases differ: nothing was created.');
-  }
-  const created = await ctx.call('certs:ca-create', {
-    name: positionals[0],
-    passphrase,
-    ...(values.days ? { days: intOption(values.days, '--days') } : {}),
-    ...(values.key ? { key: keyType(values.key) } : {}),
-  });
-  if (ctx.json) return ctx.out(JSON.stringify(created));
-  ctx.err(`Created CA ${created.name} (${created.sha256}), valid until ${created.notAfter.slice(0, 10)}.`);
-  ctx.err('Give browsers and Nomad clients its certificate; its key stays encrypted on this laptop:');
-  ctx.out(created.certPath);
-}
-
 async function list(ctx: CliContext): Promise<void> {
   const bundles = await ctx.call('certs:bundles', {});
   if (ctx.json) return ctx.out(JSON.stringify(bundles.map((b) => ({ ...b, chain: b.chain.map(({ pem: _pem, ...c }) => c) }))));
   if (!bundles.length) return ctx.err('No certificates yet: drydock cert self-signed … or drydock cert certbot …');
   ctx.out(table([['ID', 'HOSTNAME', 'SOURCE', 'EXPIRES', 'RENEW BY'], ...bundles.map((b) => [b.id, b.hostname, b.source, b.chain[0].notAfter.slice(0, 10), b.renewBy.slice(0, 10)])]));
   for (const b of bundles.filter((x) => Date.now() > new Date(x.renewBy).getTime())) ctx.err(`Renew now: ${renewalReminder(b)}`);
+}
+
+async function remove(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { yes: { type: 'boolean', short: 'y' } } });
+  if (positionals.length !== 1) usage('give exactly one certificate id (drydock cert list)');
+  const bundle = (await ctx.call('certs:bundles', {})).find((b) => b.id === positionals[0]);
+  if (!bundle) throw new CliExit(EXIT.usage, `No certificate ${positionals[0]} (drydock cert list)`);
+  for (const line of certLines(bundle.chain[0])) ctx.err(line);
+  await confirmHostChange(ctx, values.yes, `Delete ${bundle.id} and its private key from this laptop? (Nothing on a host changes.)`, `drydock cert delete ${bundle.id} --yes`);
+  const { deleted } = await ctx.call('certs:bundle-delete', { id: bundle.id });
+  if (ctx.json) return ctx.out(JSON.stringify({ deleted }));
+  ctx.err(`Deleted ${deleted}.`);
 }
 
 async function install(ctx: CliContext, argv: string[]): Promise<void> {

@@ -72,6 +72,13 @@ export function createCliContext(options: { json: boolean; quiet?: boolean; ask:
   };
 }
 
+/** A mistake in the command line itself (not in what the engine was asked): answered with the command's usage. */
+export class UsageError extends DrydockError {
+  constructor(message: string) {
+    super('INVALID_INPUT', message);
+  }
+}
+
 export function usage(message: string): never {
-  throw new DrydockError('INVALID_INPUT', message);
+  throw new UsageError(message);
 }

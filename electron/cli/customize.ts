@@ -7,6 +7,24 @@ import { parseArgs } from 'node:util';
 import { DrydockError } from '../../shared/errors';
 import { KNOWN_CUSTOMIZATIONS } from '../../shared/proxy/customizations';
 import { CliExit, EXIT, usage, type CliContext } from './context';
+import type { CliCommand } from './help';
+
+export const customizeCli: CliCommand = {
+  name: 'customize',
+  summary: 'installation customizations (CIRCLE_URL, JVM heap and the like) on the Services machine',
+  run: customizeCommand,
+  subcommands: {
+    set: {
+      usage: 'customize set NAME=VALUE... [--container NAME] [--yes] [--json]',
+      summary: 'Plan the change, show its diff, then write it (backed up) after confirmation; NAME= removes the line.',
+      options: {
+        '--container NAME': 'the container the customization applies to',
+        '--yes': 'go ahead without asking (otherwise asks on a terminal, exits 3 elsewhere)',
+        ...Object.fromEntries(Object.entries(KNOWN_CUSTOMIZATIONS).map(([name, k]) => [`${name}=…`, k.help])),
+      },
+    },
+  },
+};
 
 const USAGE = `customize set NAME=VALUE... [--container NAME] [--yes]  (${Object.entries(KNOWN_CUSTOMIZATIONS)
   .map(([name, k]) => `${name}: ${k.help}`)

@@ -6,6 +6,45 @@ import { HOST_ROLES, knownHostsName, parseAddress, type HostRole } from '../../s
 import { importSshConfig } from '../engine/inventory/ssh-config-import';
 import { CliExit, EXIT, usage, type CliContext } from './context';
 import { bytes, table } from './format';
+import type { CliCommand } from './help';
+
+export const hostsCli: CliCommand = {
+  name: 'hosts',
+  summary: 'the inventory: add, list and remove hosts, trust their SSH keys, read their facts',
+  run: hostsCommand,
+  subcommands: {
+    add: {
+      usage: 'hosts add NAME --address HOST[:PORT] --user USER [--key PATH] [--jump NAME] --role ROLE',
+      summary: 'Add a host to the inventory (nothing is contacted yet).',
+      options: {
+        '--address HOST[:PORT]': 'DNS name or IP, optional SSH port (default 22); [v6]:PORT for IPv6',
+        '--user USER': 'the SSH login user (root, or a user with sudo)',
+        '--key PATH': 'private key file (DRYDOCK_KEY_PASSPHRASE when it is encrypted)',
+        '--jump NAME': 'reach this host through another inventory host (bastion)',
+        '--role ROLE': `${HOST_ROLES.join(', ')}`,
+      },
+    },
+    list: { usage: 'hosts list [--json]', summary: 'The inventory, with each host\'s trusted key.' },
+    remove: { usage: 'hosts remove NAME', summary: 'Remove a host from the inventory.' },
+    'import-ssh-config': {
+      usage: 'hosts import-ssh-config [--file PATH] [--role ROLE]',
+      summary: 'Add the hosts of an OpenSSH client config.',
+      options: { '--file PATH': 'default ~/.ssh/config', '--role ROLE': 'role given to every imported host (default nomad)' },
+    },
+    'import-known-hosts': {
+      usage: 'hosts import-known-hosts [--file PATH]',
+      summary: 'Trust the keys a known_hosts file already holds for inventory hosts; a different key is reported, not imported.',
+      options: { '--file PATH': 'default ~/.ssh/known_hosts' },
+    },
+    trust: {
+      usage: 'hosts trust NAME [--fingerprint SHA256:...]',
+      summary: 'Trust a host\'s SSH key: asks on a terminal; elsewhere prints it and exits 3 unless --fingerprint matches.',
+      options: { '--fingerprint SHA256:…': 'the fingerprint you checked on the host\'s console (ssh-keygen -lf)' },
+    },
+    'forget-key': { usage: 'hosts forget-key NAME', summary: 'Forget the trusted key of a host (after a reinstall).' },
+    facts: { usage: 'hosts facts NAME [--json]', summary: 'OS, kernel, CPUs, memory, disks, Docker, Nomad and Replicated versions.' },
+  },
+};
 
 export async function hostsCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;

@@ -11,6 +11,7 @@ import { DrydockError } from '../../shared/errors';
 import type { ProxyRequest } from '../../shared/proxy/input';
 import { splitNoProxy } from '../../shared/proxy/no-proxy';
 import { CliExit, EXIT, usage, type CliContext } from './context';
+import type { CliCommand } from './help';
 import { formatApplyResult, formatProxyPlan, formatRollbackPlan, formatVerification, restartList } from './proxy-format';
 
 const SETTINGS_OPTIONS = {
@@ -22,6 +23,39 @@ const SETTINGS_OPTIONS = {
 } as const;
 
 const USAGE = 'proxy plan|apply --proxy URL [--https-proxy URL] [--proxy-user USER] [--no-proxy a,b] [--aws] [--verify-url URL] [--yes] [--no-restart] | proxy verify [--url URL] | proxy rollback [--yes] [--no-restart]';
+
+const SETTINGS_HELP = {
+  '--proxy URL': 'http://HOST:PORT of the proxy (required); the password comes from DRYDOCK_PROXY_PASSWORD',
+  '--https-proxy URL': 'a different proxy for https:// URLs',
+  '--proxy-user USER': 'proxy login user',
+  '--no-proxy a,b': 'hosts, domains (.example.com) and CIDRs reached directly; repeatable',
+  '--aws': 'add the AWS metadata and service endpoints to NO_PROXY',
+};
+
+export const proxyCli: CliCommand = {
+  name: 'proxy',
+  summary: 'HTTP proxy settings on the Services machine and every Nomad client',
+  run: proxyCommand,
+  subcommands: {
+    plan: { usage: 'proxy plan --proxy URL [--https-proxy URL] [--proxy-user USER] [--no-proxy a,b] [--aws] [--json]', summary: 'Show the file changes and restarts, writing nothing.', options: SETTINGS_HELP },
+    apply: {
+      usage: 'proxy apply --proxy URL … [--verify-url URL] [--yes] [--no-restart] [--json]',
+      summary: 'Plan, confirm, write the files (backed up), restart what reads them, then check a URL through the proxy from each host.',
+      options: {
+        ...SETTINGS_HELP,
+        '--verify-url URL': 'the URL each host fetches through the proxy afterwards',
+        '--yes': 'go ahead without asking (otherwise asks on a terminal, exits 3 elsewhere)',
+        '--no-restart': 'write the files only; Replicated and Docker keep the old settings until restarted',
+      },
+    },
+    verify: { usage: 'proxy verify [--url URL] [--json]', summary: 'Fetch a URL through the proxy from every host.', options: { '--url URL': 'what to fetch' } },
+    rollback: {
+      usage: 'proxy rollback [--yes] [--no-restart] [--json]',
+      summary: 'Put back the files the last apply replaced.',
+      options: { '--yes': 'go ahead without asking', '--no-restart': 'restore the files only' },
+    },
+  },
+};
 
 export async function proxyCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;

@@ -4,6 +4,19 @@ import { parseArgs } from 'node:util';
 import { createHandlers } from '../engine/api/handlers';
 import { startServer } from '../serve';
 import { usage, type CliContext } from './context';
+import type { CliCommand } from './help';
+
+export const serveCli: CliCommand = {
+  name: 'serve',
+  summary: 'the GUI in a browser on this machine (browser mode)',
+  run: serveCommand,
+  usage: {
+    usage: 'serve [--port N]',
+    summary: 'Serve the Drydock GUI on 127.0.0.1 and print its address, with a session token; Ctrl-C stops it.',
+    options: { '--port N': 'listen on this port (default: any free port)' },
+    notes: ['Only this machine can connect; open the printed address, token included, in a browser.'],
+  },
+};
 
 export async function serveCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { port: { type: 'string' } } });
