@@ -8,14 +8,15 @@
  * - `POST /rpc/<channel>` with a JSON body answers the RpcResult envelope;
  * - `GET /events` is a server-sent event stream of progress events;
  * - Origin and Host are checked, so another web page (or a DNS-rebinding
- *   name) in the admin's browser cannot drive the engine.
+ *   name) in the admin's browser cannot drive the engine;
+ * - the renderer's files are compressed and, when content-hashed, cached
+ *   for good (serve-static.ts).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { dispatch } from './engine/api/dispatch';
+import { staticFiles } from './serve-static';
 import type { Handlers } from './engine/api/types';
 import type { DrydockEvent } from '../shared/events';
 
@@ -39,16 +40,6 @@ export interface RunningServer {
 }
 
 const MAX_BODY = 1024 * 1024;
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 /** Same policy as the Electron window, plus connect-src for the RPC calls. */
 export const BROWSER_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -65,6 +56,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const streams = new Set<http.ServerResponse>();
   let origin = '';
   let host = '';
+  const assets = staticFiles(options.staticDir, fail);
 
   const broadcast = (event: DrydockEvent) => {
     const frame = `data: ${JSON.stringify(event)}\n\n`;
@@ -111,7 +103,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
 
     if (req.method !== 'GET') return fail(res, 405, 'GET only');
-    return serveStatic(options.staticDir, url.pathname, res);
+    return assets.serve(url.pathname, req, res, { 'Content-Security-Policy': BROWSER_CSP });
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -165,19 +157,4 @@ function readJson(req: http.IncomingMessage, res: http.ServerResponse, then: (bo
     }
     then(body).catch((err) => fail(res, 500, String(err)));
   });
-}
-
-function serveStatic(root: string, pathname: string, res: http.ServerResponse) {
-  const base = path.resolve(root);
-  const rel = path.normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
-  let file = path.join(base, rel);
-  if (file !== base && !file.startsWith(base + path.sep)) return fail(res, 403, 'outside the app');
-  if (!existsSync(file) || statSync(file).isDirectory()) file = path.join(base, 'index.html');
-  if (!existsSync(file)) return fail(res, 404, 'renderer not built: run npm run build');
-  res.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-    'Content-Security-Policy': BROWSER_CSP,
-    'Cache-Control': 'no-store',
-  });
-  createReadStream(file).pipe(res);
 }

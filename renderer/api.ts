@@ -78,9 +78,48 @@ function bridgeTransport(bridge: DrydockBridge): Transport {
   };
 }
 
-/** `drydock serve` prints the URL with `?token=`; every request must carry it. */
-function sessionToken(): string {
-  return new URLSearchParams(window.location.search).get('token') ?? '';
+const TOKEN_KEY = 'drydock-session-token';
+let memoryToken = '';
+
+/**
+ * `drydock serve` prints the URL with `?token=`; every request must carry
+ * it. Taken out of the address bar at load (history, screenshots, a shared
+ * screen) and kept for this tab only (sessionStorage survives a reload, not
+ * the tab), so a refresh still works.
+ */
+export function sessionToken(): string {
+  if (window.drydock) return '';
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl !== null) {
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+    if (fromUrl) {
+      try {
+        window.sessionStorage.setItem(TOKEN_KEY, fromUrl);
+      } catch {
+        // storage refused (private mode): the token still lives in memory for this page
+      }
+      memoryToken = fromUrl;
+    }
+  }
+  if (memoryToken) return memoryToken;
+  try {
+    memoryToken = window.sessionStorage.getItem(TOKEN_KEY) ?? '';
+  } catch {
+    memoryToken = '';
+  }
+  return memoryToken;
+}
+
+/** Browser mode only: the engine refused the session (a wrong or stale token, e.g. `drydock serve` was restarted). */
+export function isSessionRefused(err: unknown): boolean {
+  return err instanceof DrydockError && err.details?.httpStatus === 401;
+}
+
+/** Which way this page reaches the engine, for the start-up gate. */
+export function transportKind(): 'desktop' | 'browser' {
+  return window.drydock ? 'desktop' : 'browser';
 }
 
 function httpTransport(token: string): Transport {
@@ -110,7 +149,7 @@ function httpTransport(token: string): Transport {
       if (!response.ok) {
         const text = (await response.text().catch(() => '')).trim();
         const hint = response.status === 401 ? ' The session token is wrong: open the URL that `drydock serve` printed.' : '';
-        throw new DrydockError('INTERNAL', `The engine refused ${channel}: HTTP ${response.status}${text ? ` (${text})` : ''}.${hint}`);
+        throw new DrydockError('INTERNAL', `The engine refused ${channel}: HTTP ${response.status}${text ? ` (${text})` : ''}.${hint}`, { httpStatus: response.status });
       }
       return (await response.json()) as RpcResult<unknown>;
     },
