@@ -64,6 +64,17 @@ describe('what the certificate paths know about the installation', () => {
   });
 });
 
+describe('TLS errors in the admin\'s words, against a real port that is not TLS (sshd)', () => {
+  it('says port 22 does not speak TLS, from the laptop, from the Services machine and when fetching a chain', async () => {
+    const ip = lab.hosts.services.ip;
+    for (const from of ['laptop', 'services'] as const) {
+      const report = await call('certs:verify', { services: 'services', from, address: ip, ports: [22] });
+      expect(report.endpoints[0]).toMatchObject({ port: 22, reachable: false, error: expect.stringMatching(new RegExp(`^port 22 on ${ip.replace(/\./g, '\\.')} does not speak TLS`)) });
+    }
+    await expect(call('certs:ghe-fetch', { services: 'services', gheHost: ip, port: 22 })).rejects.toMatchObject({ message: expect.stringContaining(`port 22 on ${ip} does not speak TLS`) });
+  });
+});
+
 describe('certificate bundles', () => {
   it('keeps an identical certificate and key once, and deletes one with its key', async () => {
     const made = await call('certs:generate', { hostname: 'ci.example.test', services: 'services' });

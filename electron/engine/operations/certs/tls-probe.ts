@@ -5,6 +5,7 @@
  * trust store now accepts it.
  */
 import { DrydockError } from '../../../../shared/errors';
+import { explainTlsError } from '../../../../shared/certs/tls-errors';
 import type { HostSession } from '../../ssh/session';
 import { sh } from '../../ssh/quote';
 import { splitPem } from './pem';
@@ -19,7 +20,8 @@ export async function presentedChain(session: HostSession, host: string, port: n
   const chain = splitPem(result.stdout);
   if (!chain.length) {
     const said = result.stdout.trim().split('\n').filter((l) => !/^(CONNECTED|---|no peer certificate|No client certificate)/.test(l)).slice(0, 4).join('\n');
-    throw new DrydockError('COMMAND_FAILED', `${session.host.name} could not get a certificate from ${hostPort(host, port)}${said ? `: ${said}` : ''}`, { host: session.host.name });
+    const why = said ? `: ${explainTlsError(said, host, port)}` : '';
+    throw new DrydockError('COMMAND_FAILED', `${session.host.name} could not get a certificate from ${hostPort(host, port)}${why}`, { host: session.host.name });
   }
   return chain;
 }

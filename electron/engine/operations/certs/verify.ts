@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import type { CertificateInfo } from '../../../../shared/channels/certs';
 import { DrydockError } from '../../../../shared/errors';
+import { explainTlsError } from '../../../../shared/certs/tls-errors';
 import type { HostSession } from '../../ssh/session';
 import { sh } from '../../ssh/quote';
 import type { EngineServices } from '../operation';
@@ -59,8 +60,9 @@ export function endpointReport(port: number, cert: X509Certificate, hostname: st
   };
 }
 
-export function unreachable(port: number, err: unknown): Endpoint {
-  return { port, reachable: false, presented: null, matchesInstalled: null, hostnameMatches: null, daysLeft: null, error: (err as Error).message.split('\n')[0] };
+export function unreachable(port: number, err: unknown, address?: string): Endpoint {
+  const raw = (err as Error).message.split('\n')[0];
+  return { port, reachable: false, presented: null, matchesInstalled: null, hostnameMatches: null, daysLeft: null, error: address ? explainTlsError(raw, address, port) : raw };
 }
 
 export interface VerifyRequest {
@@ -99,7 +101,7 @@ export async function verifyEndpoints(services: EngineServices, request: VerifyR
       const cert = request.from === 'laptop' ? await handshakeFromLaptop(address, port, hostname) : await handshakeFromHost(session!, address, port, hostname);
       endpoints.push(endpointReport(port, cert, hostname, installed));
     } catch (err) {
-      endpoints.push(unreachable(port, err));
+      endpoints.push(unreachable(port, err, address));
     }
   }
   return { hostname, from: request.from, installed, endpoints };
