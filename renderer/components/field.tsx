@@ -16,15 +16,18 @@ interface FieldProps {
   /** "(optional)" is added to the label when set. */
   optional?: boolean;
   hint?: ReactNode;
+  /** Not wrong, but worth a second look (a name other than the configured one). */
+  warning?: ReactNode;
   error?: string;
   children(control: ControlProps): ReactNode;
 }
 
-export function Field({ label, optional, hint, error, children }: FieldProps) {
+export function Field({ label, optional, hint, warning, error, children }: FieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ');
+  const warningId = `${id}-warning`;
+  const describedBy = [error ? errorId : '', warning ? warningId : '', hint ? hintId : ''].filter(Boolean).join(' ');
   return (
     <div className={`field${error ? ' field--invalid' : ''}`}>
       <label htmlFor={id} className="field__label">
@@ -41,6 +44,11 @@ export function Field({ label, optional, hint, error, children }: FieldProps) {
         <p id={errorId} className="field__error">
           {error}
         </p>
+      )}
+      {warning && (
+        <div id={warningId} className="field__warning">
+          {warning}
+        </div>
       )}
     </div>
   );

@@ -12,6 +12,7 @@ import { CertbotPath } from './certbot-path';
 import { ElbChecklist } from './elb-checklist';
 import { ExistingPath } from './existing-path';
 import { GhePath } from './ghe-path';
+import { useInstallation } from './installation-store';
 import { SelfSignedPath } from './self-signed-path';
 import './certs.css';
 
@@ -29,6 +30,11 @@ export function CertificatesWizard() {
   const [bundles, setBundles] = useState<Bundle[]>([]);
   const reload = useCallback(() => void call('certs:bundles', {}).then(setBundles, () => undefined), []);
   useEffect(reload, [reload]);
+  // What the installation says (Replicated there, configured hostname) steers every path.
+  const loadInstallation = useInstallation((s) => s.load);
+  useEffect(() => {
+    void loadInstallation();
+  }, [loadInstallation]);
   const due = bundles.filter((b) => b.source === 'certbot' || Date.now() > new Date(b.renewBy).getTime());
 
   return (
@@ -66,7 +72,7 @@ export function CertificatesWizard() {
       {path === 'self-signed' && <SelfSignedPath onMade={reload} />}
       {path === 'ghe' && <GhePath />}
       {path === 'certbot' && <CertbotPath onMade={reload} />}
-      {path === 'existing' && <ExistingPath bundles={bundles} onImported={reload} />}
+      {path === 'existing' && <ExistingPath bundles={bundles} onChanged={reload} />}
       {path === 'elb' && <ElbChecklist />}
     </>
   );

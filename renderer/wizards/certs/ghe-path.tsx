@@ -3,7 +3,7 @@
  * machine sees it, let the admin check every certificate, then install
  * exactly those (the engine refuses if the chain changed in between).
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ResponseOf } from '../../../shared/contract';
 import { call } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
@@ -23,6 +23,8 @@ export function GhePath() {
   const [nomad, setNomad] = useState(true);
   const fetchRun = useRun<Fetched>('certs-ghe-fetch', 'certs-ghe-fetch');
   const trustRun = useRun<Trusted>('certs-trust-ghe', 'trust-ghe');
+  const [missingHost, setMissingHost] = useState(false);
+  const uncheckedId = useId();
 
   useEffect(() => {
     // The inventory's GHE host, when there is one, is the likely answer.
@@ -31,6 +33,8 @@ export function GhePath() {
 
   const fetchChain = async (event: FormEvent) => {
     event.preventDefault();
+    setMissingHost(!gheHost);
+    if (!gheHost) return;
     setChecked(false);
     trustRun.reset();
     await fetchRun.start(() => call('certs:ghe-fetch', { gheHost, port: Number(port) }));
@@ -45,14 +49,14 @@ export function GhePath() {
         file, backed up and reversible), then <code>update-ca-certificates</code> runs.
       </p>
       <form onSubmit={fetchChain} aria-labelledby="ghe-heading" noValidate>
-        <Field label="GHE host">
+        <Field label="GHE host" error={missingHost ? 'Give the GitHub Enterprise host name or address.' : undefined}>
           {(control) => <input {...control} value={gheHost} onChange={(e) => setGheHost(e.target.value.trim())} spellCheck={false} autoComplete="off" />}
         </Field>
         <Field label="Port">
           {(control) => <input {...control} className="input--short" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value.replace(/\D/g, ''))} />}
         </Field>
         <div className="actions actions--start">
-          <button type="submit" className="button" disabled={fetchRun.busy || !gheHost}>
+          <button type="submit" className="button" disabled={fetchRun.busy}>
             {fetchRun.busy ? 'Fetching…' : 'Fetch the chain'}
           </button>
         </div>
@@ -80,6 +84,7 @@ export function GhePath() {
               type="button"
               className="button button--primary"
               disabled={!checked || trustRun.busy}
+              aria-describedby={!checked ? uncheckedId : undefined}
               onClick={() =>
                 void trustRun.start(
                   () => call('certs:trust-ghe', { gheHost, port: Number(port), fingerprints: chain.map((c) => c.sha256), nomadClients: nomad }),
@@ -90,6 +95,11 @@ export function GhePath() {
               Trust these certificates
             </button>
           </div>
+          {!checked && (
+            <p id={uncheckedId} className="disabled-reason">
+              Tick &ldquo;I checked these certificates&rdquo; once their fingerprints match GHE&rsquo;s own.
+            </p>
+          )}
           {trustRun.steps.length > 0 && <StepList steps={trustRun.steps} label="Steps trusting GHE" />}
           {trustRun.error && <ErrorMessage error={trustRun.error} prefix="Not trusted." />}
           {trustRun.result && (

@@ -1,21 +1,34 @@
 /**
- * Self-signed or internal-CA certificate, made on the laptop. The CN is the
- * CircleCI hostname; the engine refuses another one when the Services
- * machine answers. The private key stays in Drydock's data folder.
+ * Self-signed or internal-CA certificate, made on the laptop. The CN starts
+ * as the installation's hostname; the engine refuses another one when the
+ * Services machine answers. Errors stand beside the field they are about.
+ * The private key stays in Drydock's data folder; the CA passphrase is
+ * cleared once used.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { KEY_TYPES, type CaSummary, type KeyType } from '../../../shared/channels/certs';
 import type { ResponseOf } from '../../../shared/contract';
 import { call } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
-import { CertificateDetails } from './certificate-details';
-import { InstallPanel } from './install-panel';
 import { useRun } from '../../components/use-run';
+import { CaPanel } from './ca-panel';
+import { CertificateDetails } from './certificate-details';
+import { splitFieldErrors } from './field-errors';
+import { usePrefilledHostname, useHostnameQuestion } from './hostname-question';
+import { InstallPanel } from './install-panel';
 
 const KEY_LABELS: Record<KeyType, string> = { rsa2048: 'RSA 2048', rsa3072: 'RSA 3072', rsa4096: 'RSA 4096', p256: 'ECDSA P-256' };
 
 export const splitList = (text: string) => text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+
+const FIELD_WORDS = {
+  hostname: 'a DNS name such as ci.example.com (not an IP address)',
+  sans: 'DNS names or IP addresses',
+  days: 'a whole number of days, 1 to 3650',
+  ca: 'one of the internal CAs listed',
+  caPassphrase: 'the passphrase of the CA',
+};
 
 export function SelfSignedPath({ onMade }: { onMade(): void }) {
   const [hostname, setHostname] = useState('');
@@ -25,18 +38,35 @@ export function SelfSignedPath({ onMade }: { onMade(): void }) {
   const [ca, setCa] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [cas, setCas] = useState<CaSummary[]>([]);
-  const [newCa, setNewCa] = useState('');
+  const [missing, setMissing] = useState<Partial<Record<'hostname' | 'caPassphrase', string>>>({});
   const run = useRun<ResponseOf<'certs:generate'>>('certs-generate', 'certs-generate');
-  const caRun = useRun<CaSummary>('certs-ca', 'certs-ca');
+  usePrefilledHostname(hostname, setHostname);
+  const question = useHostnameQuestion(hostname, setHostname);
 
+  const { fields, rest } = splitFieldErrors(run.error, FIELD_WORDS);
+  // The engine's own refusals that are about one field.
+  if (rest && /Common Name .* is not the hostname configured/.test(rest.message)) fields.hostname ??= rest.message;
+  if (rest && /passphrase/i.test(rest.message) && ca) fields.caPassphrase ??= rest.message;
+  const formError = rest && !Object.values(fields).includes(rest.message) ? rest : null;
+
+  // The first field with a problem gets the focus, whoever found the problem.
+  const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => {
-    void call('certs:ca-list', {}).then(setCas, () => undefined);
-  }, [caRun.result]);
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [missing, run.error]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const local = {
+      ...(!hostname ? { hostname: 'Give the hostname configured in CircleCI.' } : {}),
+      ...(ca && !passphrase ? { caPassphrase: `Give the passphrase of CA ${ca}.` } : {}),
+    };
+    setMissing(local);
+    if (Object.keys(local).length) return;
+    const used = passphrase;
+    setPassphrase('');
     const made = await run.start(() =>
-      call('certs:generate', { hostname, sans: splitList(sans), days: Number(days), key, ...(ca ? { ca, caPassphrase: passphrase } : {}) }),
+      call('certs:generate', { hostname, sans: splitList(sans), days: Number(days), key, ...(ca ? { ca, caPassphrase: used } : {}) }),
     );
     if (made) onMade();
   };
@@ -44,14 +74,16 @@ export function SelfSignedPath({ onMade }: { onMade(): void }) {
   return (
     <section className="section" aria-labelledby="self-signed-heading">
       <h2 id="self-signed-heading">Self-signed or internal CA</h2>
-      <form onSubmit={submit} aria-labelledby="self-signed-heading" noValidate>
-        <Field label="Hostname (Common Name)" hint="The hostname configured in CircleCI, e.g. ci.example.com.">
-          {(control) => <input {...control} value={hostname} onChange={(e) => setHostname(e.target.value.trim())} spellCheck={false} autoComplete="off" required />}
+      <form ref={formRef} onSubmit={submit} aria-labelledby="self-signed-heading" noValidate>
+        <Field label="Hostname (Common Name)" hint="The hostname configured in CircleCI, e.g. ci.example.com." error={missing.hostname ?? fields.hostname} warning={question}>
+          {(control) => (
+            <input {...control} value={hostname} onChange={(e) => { setHostname(e.target.value.trim()); setMissing((m) => ({ ...m, hostname: undefined })); }} spellCheck={false} autoComplete="off" required />
+          )}
         </Field>
-        <Field label="Other names" optional hint="DNS names and IP addresses, separated by commas or spaces.">
+        <Field label="Other names" optional hint="DNS names and IP addresses, separated by commas or spaces." error={fields.sans}>
           {(control) => <input {...control} value={sans} onChange={(e) => setSans(e.target.value)} spellCheck={false} autoComplete="off" />}
         </Field>
-        <Field label="Valid for (days)">
+        <Field label="Valid for (days)" error={fields.days}>
           {(control) => <input {...control} className="input--short" inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value.replace(/\D/g, ''))} />}
         </Field>
         <Field label="Key">
@@ -65,7 +97,7 @@ export function SelfSignedPath({ onMade }: { onMade(): void }) {
             </select>
           )}
         </Field>
-        <Field label="Signed by" hint="An internal CA lets browsers and Nomad clients trust one root across renewals.">
+        <Field label="Signed by" hint="An internal CA lets browsers and Nomad clients trust one root across renewals." error={fields.ca}>
           {(control) => (
             <select {...control} value={ca} onChange={(e) => setCa(e.target.value)}>
               <option value="">Itself (self-signed)</option>
@@ -78,8 +110,10 @@ export function SelfSignedPath({ onMade }: { onMade(): void }) {
           )}
         </Field>
         {ca && (
-          <Field label="CA passphrase">
-            {(control) => <input {...control} type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" />}
+          <Field label="CA passphrase" hint="Used once to sign, then cleared." error={missing.caPassphrase ?? fields.caPassphrase}>
+            {(control) => (
+              <input {...control} type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" />
+            )}
           </Field>
         )}
         <div className="actions actions--start">
@@ -89,28 +123,7 @@ export function SelfSignedPath({ onMade }: { onMade(): void }) {
         </div>
       </form>
 
-      <details className="cert-gap">
-        <summary>Create an internal CA</summary>
-        <Field label="CA name" hint="Its key is kept encrypted on this laptop with the passphrase above (at least 8 characters).">
-          {(control) => <input {...control} value={newCa} onChange={(e) => setNewCa(e.target.value.trim())} spellCheck={false} autoComplete="off" />}
-        </Field>
-        <Field label="Passphrase for the new CA">
-          {(control) => <input {...control} type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="new-password" />}
-        </Field>
-        <div className="actions actions--start">
-          <button type="button" className="button" disabled={caRun.busy} onClick={() => void caRun.start(() => call('certs:ca-create', { name: newCa, passphrase }))}>
-            Create CA
-          </button>
-        </div>
-        {caRun.error && <ErrorMessage error={caRun.error} prefix="No CA created." />}
-        {caRun.result && (
-          <p role="status">
-            Created CA {caRun.result.name}. Give browsers and Nomad clients <code>{caRun.result.certPath}</code>.
-          </p>
-        )}
-      </details>
-
-      {run.error && <ErrorMessage error={run.error} prefix="No certificate made." />}
+      {formError && <ErrorMessage error={formError} prefix="No certificate made." />}
       {run.result && (
         <div className="panel" data-testid="generated">
           <p role="status">
@@ -123,9 +136,11 @@ export function SelfSignedPath({ onMade }: { onMade(): void }) {
             </p>
           ))}
           <CertificateDetails cert={run.result.bundle.chain[0]} title="Certificate" />
-          <InstallPanel bundle={run.result.bundle} />
+          <InstallPanel bundle={run.result.bundle} scope="self-signed" />
         </div>
       )}
+
+      <CaPanel onList={setCas} />
     </section>
   );
 }

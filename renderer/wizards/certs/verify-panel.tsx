@@ -10,15 +10,17 @@ type Report = ResponseOf<'certs:verify'>;
 
 const yesNo = (v: boolean | null, yes: string, no: string) => (v === null ? '—' : v ? yes : no);
 
-export function VerifyPanel() {
+/** `scope`: the wizard option showing it, so one option's check is not shown under another. */
+export function VerifyPanel({ scope }: { scope: string }) {
   const [from, setFrom] = useState<'laptop' | 'services'>('laptop');
   const [address, setAddress] = useState('');
-  const run = useRun<Report>('certs-verify', 'certs-verify');
+  const run = useRun<Report>(`certs-verify:${scope}`, 'certs-verify');
   const report = run.result;
+  const headingId = `verify-heading-${scope}`;
 
   return (
-    <section className="section" aria-labelledby="verify-heading">
-      <h3 id="verify-heading">Verify</h3>
+    <section className="section" aria-labelledby={headingId}>
+      <h3 id={headingId}>Verify</h3>
       <Field label="Check from">
         {(control) => (
           <select {...control} value={from} onChange={(e) => setFrom(e.target.value as 'laptop' | 'services')}>

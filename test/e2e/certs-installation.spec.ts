@@ -1,0 +1,94 @@
+/**
+ * The Certificates wizard and what it knows about the installation, in
+ * Chromium against real lab hosts: Install off (with the reason) where
+ * Replicated is not installed, the hostname taken from the installation and
+ * another one questioned, a new CA's passphrase typed twice and cleared, and
+ * the CA pushed to a Nomad client's trust store.
+ */
+import { expect, test } from './fixtures';
+import { addServices, openCertificates } from './certs-helpers';
+import { screenshotBothSchemes } from './screenshots';
+
+const HOSTNAME_FILE = '/var/lib/lab/replicated/app-config/hostname.value';
+
+test('Install is off, with the reason, where Replicated is not installed', async ({ page, drydock, lab }) => {
+  // spare1 is a bare machine: no replicatedctl (the shell answers 127).
+  await addServices(page, drydock.url, lab.hosts.spare1, lab.clientKey);
+  await openCertificates(page, drydock.url);
+  const form = page.getByRole('form', { name: 'Self-signed or internal CA' });
+  await form.getByLabel('Hostname (Common Name)').fill('ci.example.test');
+  await form.getByRole('button', { name: 'Make certificate' }).click();
+
+  const made = page.getByTestId('generated');
+  await expect(made).toContainText("replicatedctl is not installed on spare1: the hostname was not compared with CircleCI's setting.");
+  await expect(made).not.toContainText('did not answer');
+  const install = made.getByRole('button', { name: 'Install…' });
+  await expect(install).toBeDisabled();
+  await expect(install).toHaveAccessibleDescription(/^Replicated is not installed on spare1 \(replicatedctl is not there\)/);
+  await expect(made.getByTestId('install-blocked')).toBeVisible();
+  await screenshotBothSchemes(page, 'certs-install-blocked');
+});
+
+test('the hostname comes from the installation and another one is questioned', async ({ page, drydock, lab }) => {
+  const services = lab.hosts.services1;
+  services.writeFile(HOSTNAME_FILE, 'ci.example.test');
+  try {
+    await addServices(page, drydock.url, services, lab.clientKey);
+    await openCertificates(page, drydock.url);
+    const form = page.getByRole('form', { name: 'Self-signed or internal CA' });
+    const cn = form.getByLabel('Hostname (Common Name)');
+    await expect(cn).toHaveValue('ci.example.test');
+    await cn.fill('ci-other.example.test');
+    await expect(cn).toHaveAccessibleDescription(/Is ci-other\.example\.test right\? CircleCI on services1 is configured for ci\.example\.test \(the app config on services1\)/);
+    await screenshotBothSchemes(page, 'certs-hostname-question');
+    await form.getByRole('button', { name: 'Use ci.example.test' }).click();
+    await expect(cn).toHaveValue('ci.example.test');
+    await expect(form.getByText(/Is .* right\?/)).toHaveCount(0);
+
+    // certbot's form starts from the same name.
+    await page.getByRole('radio', { name: /certbot \(DNS challenge\)/ }).check();
+    await expect(page.getByRole('form', { name: 'certbot (DNS challenge)' }).getByLabel('Hostname', { exact: true })).toHaveValue('ci.example.test');
+  } finally {
+    services.exec(`rm -f ${HOSTNAME_FILE}`);
+  }
+});
+
+test("a new CA's passphrase is typed twice and cleared; its certificate goes to the Nomad clients", async ({ page, drydock, lab }) => {
+  await openCertificates(page, drydock.url);
+  const panel = page.getByRole('region', { name: 'Internal CAs' });
+  await panel.getByText('Create an internal CA').click();
+  const form = panel.getByRole('form', { name: 'Create an internal CA' });
+  await form.getByLabel('CA name').fill('lab');
+  await form.getByLabel('Passphrase for the new CA').fill('correct horse battery staple');
+  await form.getByLabel('Passphrase again').fill('correct horse battery stapel');
+  await form.getByRole('button', { name: 'Create CA' }).click();
+  const again = form.getByLabel('Passphrase again');
+  await expect(again).toHaveAttribute('aria-invalid', 'true');
+  await expect(again).toHaveAccessibleDescription('The two passphrases differ.');
+  await screenshotBothSchemes(page, 'certs-ca-passphrase');
+
+  await again.fill('correct horse battery staple');
+  await form.getByRole('button', { name: 'Create CA' }).click();
+  await expect(panel.getByRole('status')).toContainText('Created CA lab');
+  await expect(form.getByLabel('Passphrase for the new CA')).toHaveValue('');
+  await expect(again).toHaveValue('');
+
+  // No Nomad client yet: the button is off and says why.
+  const trust = panel.getByRole('button', { name: 'Trust on Nomad clients…' });
+  await expect(trust).toBeDisabled();
+  await expect(trust).toHaveAccessibleDescription(/No Nomad clients in the inventory/);
+
+  await addServices(page, drydock.url, lab.hosts.spare1, lab.clientKey, 'nomad');
+  await openCertificates(page, drydock.url);
+  await trust.click();
+  const dialog = page.getByRole('dialog', { name: 'Trust CA lab on the Nomad clients?' });
+  await expect(dialog).toContainText('Nomad clients: spare1.');
+  await expect(dialog).toContainText(/SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+  await dialog.getByRole('button', { name: 'Install on these clients' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: 'is trusted on spare1' })).toBeVisible({ timeout: 60_000 });
+  const file = '/usr/local/share/ca-certificates/drydock-ca-lab.crt';
+  expect(lab.hosts.spare1.exec(`openssl verify -CAfile /etc/ssl/certs/ca-certificates.crt ${file}`).code).toBe(0);
+  await screenshotBothSchemes(page, 'certs-ca-trusted');
+  // Leave the shared lab host as it was.
+  lab.hosts.spare1.exec(`rm -f ${file} && update-ca-certificates --fresh >/dev/null`);
+});
