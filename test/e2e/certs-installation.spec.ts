@@ -5,6 +5,8 @@
  * another one questioned, a new CA's passphrase typed twice and cleared, and
  * the CA pushed to a Nomad client's trust store.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from './fixtures';
 import { addServices, openCertificates } from './certs-helpers';
 import { screenshotBothSchemes } from './screenshots';
@@ -91,4 +93,38 @@ test("a new CA's passphrase is typed twice and cleared; its certificate goes to 
   await screenshotBothSchemes(page, 'certs-ca-trusted');
   // Leave the shared lab host as it was.
   lab.hosts.spare1.exec(`rm -f ${file} && update-ca-certificates --fresh >/dev/null`);
+});
+
+test('certificates Drydock holds: the same one pasted again is listed once, and can be deleted', async ({ page, drydock }) => {
+  await openCertificates(page, drydock.url);
+  const form = page.getByRole('form', { name: 'Self-signed or internal CA' });
+  await form.getByLabel('Hostname (Common Name)').fill('ci.example.test');
+  await form.getByRole('button', { name: 'Make certificate' }).click();
+  await expect(page.getByTestId('generated')).toBeVisible();
+  const dir = path.join(drydock.home, 'certs', readdirSync(path.join(drydock.home, 'certs'))[0]);
+
+  // The other option starts clean: the self-signed result is not shown under it.
+  await page.getByRole('radio', { name: /Install an existing certificate/ }).check();
+  await expect(page.getByTestId('generated')).toHaveCount(0);
+  const paste = page.getByRole('form', { name: 'Paste a certificate and key' });
+  await page.getByText('Paste a certificate and key').click();
+  // Check and keep with nothing pasted: told beside each field, nothing sent.
+  await paste.getByRole('button', { name: 'Check and keep' }).click();
+  await expect(paste.getByLabel('Certificate (PEM, full chain, leaf first)')).toHaveAccessibleDescription('Paste the certificate, full chain, leaf first.');
+  await paste.getByLabel('Certificate (PEM, full chain, leaf first)').fill(readFileSync(path.join(dir, 'cert.pem'), 'utf8'));
+  await paste.getByLabel('Private key (PEM, unencrypted)').fill(readFileSync(path.join(dir, 'key.pem'), 'utf8'));
+  await paste.getByRole('button', { name: 'Check and keep' }).click();
+
+  const held = page.getByLabel('A certificate Drydock holds');
+  await expect(held.locator('option')).toHaveText(['Choose…', /^ci\.example\.test \(self-signed, expires /]);
+  await expect(held).toHaveValue(path.basename(dir));
+  await screenshotBothSchemes(page, 'certs-existing');
+
+  await page.getByRole('button', { name: 'Delete from Drydock…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete this certificate from Drydock?' });
+  await expect(dialog).toContainText('Nothing on the Services machine changes');
+  await dialog.getByRole('button', { name: 'Delete certificate and key' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Deleted ${path.basename(dir)}` })).toBeVisible();
+  await expect(page.getByLabel('A certificate Drydock holds')).toHaveCount(0);
+  expect(existsSync(dir)).toBe(false);
 });

@@ -68,7 +68,7 @@ export function CaPanel({ onList }: { onList(cas: CaSummary[]): void }) {
     <section className="panel cert-gap" aria-labelledby="ca-heading">
       <h3 id="ca-heading">Internal CAs</h3>
       {cas.length > 0 ? (
-        <table className="table table--compact">
+        <table className="table table--compact cert-ca-table">
           <caption className="visually-hidden">Internal CAs on this laptop</caption>
           <thead>
             <tr>

@@ -62,8 +62,7 @@ export function InstallPanel({ bundle, scope }: { bundle: Bundle; scope: string 
           Installs for <strong>{configured}</strong>, the hostname configured in CircleCI ({whereConfigured(installation)}).
         </p>
       ) : (
-        view.status !== 'none' &&
-        view.status !== 'loading' && (
+        (view.status === 'failed' || installation?.replicated) && (
           <Field
             label="Hostname to install for"
             hint={
