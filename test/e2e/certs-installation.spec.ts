@@ -128,3 +128,31 @@ test('certificates Drydock holds: the same one pasted again is listed once, and 
   await expect(page.getByLabel('A certificate Drydock holds')).toHaveCount(0);
   expect(existsSync(dir)).toBe(false);
 });
+
+test("certbot's form: errors beside their fields, and certbot's own words when it fails", async ({ page, drydock, lab }) => {
+  test.setTimeout(120_000);
+  await addServices(page, drydock.url, lab.hosts.services1, lab.clientKey);
+  await openCertificates(page, drydock.url);
+  await page.getByRole('radio', { name: /certbot \(DNS challenge\)/ }).check();
+  const form = page.getByRole('form', { name: 'certbot (DNS challenge)' });
+  const hostname = form.getByLabel('Hostname', { exact: true });
+  await hostname.fill('');
+  await form.getByRole('button', { name: 'Start certbot' }).click();
+  await expect(hostname).toHaveAttribute('aria-invalid', 'true');
+  await expect(hostname).toHaveAccessibleDescription(/^Give the hostname configured in CircleCI\./);
+
+  await hostname.fill('ci.example.test');
+  const server = form.getByLabel('ACME server', { exact: false }).first();
+  await server.fill('http://acme.example.test/dir');
+  await form.getByRole('button', { name: 'Start certbot' }).click();
+  await expect(server).toHaveAttribute('aria-invalid', 'true');
+  await expect(server).toHaveAccessibleDescription(/https/);
+  await expect(server).not.toHaveAccessibleDescription(/^Invalid input/);
+
+  // Nothing listens there: certbot itself says why, and that is what the admin reads.
+  await server.fill('https://127.0.0.1:9/dir');
+  await form.getByRole('button', { name: 'Start certbot' }).click();
+  await expect(page.getByRole('alert')).toContainText('certbot did not start.', { timeout: 90_000 });
+  await expect(page.getByLabel('What certbot said')).toContainText(/127\.0\.0\.1|Connection refused|Max retries/i);
+  await screenshotBothSchemes(page, 'certs-certbot-failed');
+});
