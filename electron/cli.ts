@@ -90,7 +90,14 @@ export async function main(argv: string[]): Promise<number> {
     // A mistake in the command line: say what, then how the command is used.
     const parseError = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     if (parseError || err instanceof UsageError) {
-      const message = parseError ? parseArgsMessage(err as Error) : (err as Error).message.split('\n')[0];
+      const known = !command.subcommands || (sub !== undefined && sub in command.subcommands);
+      const message = parseError
+        ? parseArgsMessage(err as Error)
+        : known
+          ? (err as Error).message.split('\n')[0]
+          : rest[0]
+            ? `unknown subcommand "${rest[0]}"`
+            : 'a subcommand is needed';
       process.stderr.write(`drydock ${command.name}${sub && command.subcommands?.[sub] ? ` ${sub}` : ''}: ${message}\n${shortUsage(command, sub)}\n`);
       return EXIT.usage;
     }

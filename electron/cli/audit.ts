@@ -1,6 +1,6 @@
 /** `drydock audit …` and `drydock runs …`: the record of what was done. */
 import { parseArgs } from 'node:util';
-import { CliExit, EXIT, usage, type CliContext } from './context';
+import { CliExit, EXIT, noArguments, usage, type CliContext } from './context';
 import { table } from './format';
 import type { CliCommand } from './help';
 
@@ -27,6 +27,7 @@ export const runsCli: CliCommand = {
 export async function auditCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === 'verify') {
+    noArguments(rest);
     const result = await ctx.call('audit:verify', {});
     if (ctx.json) ctx.out(JSON.stringify(result));
     if (!result.ok) throw new CliExit(EXIT.failed, `Audit log broken at line ${result.brokenAt}: ${result.reason}`);
@@ -46,14 +47,16 @@ export async function auditCommand(ctx: CliContext, argv: string[]): Promise<voi
 export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === 'list') {
+    noArguments(rest);
     const runs = await ctx.call('runs:list', {});
     if (ctx.json) return ctx.out(JSON.stringify(runs));
     ctx.out(table([['ID', 'STATUS', 'STEP'], ...runs.map((r) => [r.id, r.status, r.steps.find((s) => s.status !== 'done' && s.status !== 'skipped')?.title ?? '-'])]));
     return;
   }
   if (sub === 'resume') {
-    if (rest.length !== 1) usage('runs resume ID');
-    const run = await ctx.call('runs:resume', { id: rest[0] });
+    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+    if (positionals.length !== 1) usage('give exactly one run id (drydock runs list)');
+    const run = await ctx.call('runs:resume', { id: positionals[0] });
     if (ctx.json) ctx.out(JSON.stringify(run));
     else ctx.err(`Run ${run.id}: ${run.status}`);
     return;

@@ -4,12 +4,13 @@
  */
 import { parseArgs } from 'node:util';
 import { confirmHostChange, intOption, keyType, secret } from './cert-format';
-import { CliExit, EXIT, usage, type CliContext } from './context';
+import { CliExit, EXIT, noArguments, usage, type CliContext } from './context';
 import { table } from './format';
 
 export async function caCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === 'list') {
+    noArguments(rest);
     const cas = await ctx.call('certs:ca-list', {});
     if (ctx.json) return ctx.out(JSON.stringify(cas));
     if (!cas.length) return ctx.err('No internal CA yet: drydock cert ca create NAME');

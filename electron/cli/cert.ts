@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { caCommand, trustCaCommand, untrustCaCommand } from './cert-ca';
 import { certbotCommand, trustGheCommand } from './cert-interactive';
 import { certLines, confirmHostChange, intOption, keyType, renewalReminder, secret } from './cert-format';
-import { CliExit, EXIT, usage, type CliContext } from './context';
+import { CliExit, EXIT, noArguments, usage, type CliContext } from './context';
 import { table } from './format';
 
 export async function certCommand(ctx: CliContext, argv: string[]): Promise<void> {
@@ -34,6 +34,7 @@ export async function certCommand(ctx: CliContext, argv: string[]): Promise<void
     case 'untrust-ca':
       return untrustCaCommand(ctx, rest);
     case 'list':
+      noArguments(rest);
       return list(ctx);
     case 'delete':
       return remove(ctx, rest);

@@ -2,6 +2,7 @@
  * What every CLI command gets: the engine, the same handlers the GUI calls
  * (so the CLI goes through the contract, not around it), and output helpers.
  */
+import { parseArgs } from 'node:util';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/contract';
 import { DrydockError, fromErrorPayload, type ErrorCode } from '../../shared/errors';
 import type { DrydockEvent } from '../../shared/events';
@@ -77,6 +78,11 @@ export class UsageError extends DrydockError {
   constructor(message: string) {
     super('INVALID_INPUT', message);
   }
+}
+
+/** For subcommands that take no options or arguments: anything given is a usage mistake, not ignored. */
+export function noArguments(argv: string[]): void {
+  parseArgs({ args: argv, options: {}, allowPositionals: false, strict: true });
 }
 
 export function usage(message: string): never {

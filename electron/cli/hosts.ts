@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { HOST_ROLES, knownHostsName, parseAddress, type HostRole } from '../../shared/hosts';
 import { importSshConfig } from '../engine/inventory/ssh-config-import';
-import { CliExit, EXIT, usage, type CliContext } from './context';
+import { CliExit, EXIT, noArguments, usage, type CliContext } from './context';
 import { bytes, table } from './format';
 import type { CliCommand } from './help';
 
@@ -52,6 +52,7 @@ export async function hostsCommand(ctx: CliContext, argv: string[]): Promise<voi
     case 'add':
       return add(ctx, rest);
     case 'list':
+      noArguments(rest);
       return list(ctx);
     case 'remove':
       return one(rest, async (name) => {

@@ -71,6 +71,18 @@ describe('drydock help and version (CLI)', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('Usage: drydock cert self-signed --host H');
 
+    // Subcommands that take nothing refuse what they would otherwise ignore.
+    const list = drydock('hosts', 'list', '--all');
+    expect(list.status).toBe(2);
+    expect(list.stderr).toContain('drydock hosts list: unknown option --all');
+    expect(list.stderr).toContain('Usage: drydock hosts list [--json]');
+    expect(drydock('runs', 'list', 'extra').status).toBe(2);
+
+    const sub = drydock('hosts', 'ad', 'svc');
+    expect(sub.status).toBe(2);
+    expect(sub.stderr).toContain('drydock hosts: unknown subcommand "ad"');
+    expect(sub.stderr).toContain('  drydock hosts add NAME --address HOST[:PORT]');
+
     const unknown = drydock('launch');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown command "launch"');
