@@ -91,8 +91,14 @@ test("a new CA's passphrase is typed twice and cleared; its certificate goes to 
   const file = '/usr/local/share/ca-certificates/drydock-ca-lab.crt';
   expect(lab.hosts.spare1.exec(`openssl verify -CAfile /etc/ssl/certs/ca-certificates.crt ${file}`).code).toBe(0);
   await screenshotBothSchemes(page, 'certs-ca-trusted');
-  // Leave the shared lab host as it was.
-  lab.hosts.spare1.exec(`rm -f ${file} && update-ca-certificates --fresh >/dev/null`);
+
+  // And undone, from the same panel: the client's trust store is as it was.
+  await panel.getByRole('button', { name: 'Undo the CA trust on the Nomad clients…' }).click();
+  const undo = page.getByRole('dialog', { name: 'Undo the CA trust on the Nomad clients?' });
+  await expect(undo).toContainText('On spare1,');
+  await undo.getByRole('button', { name: 'Restore the CA files' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: /spare1: restored 1 file\(s\) from / })).toBeVisible();
+  expect(lab.hosts.spare1.exec(`test -e ${file}`).code).not.toBe(0);
 });
 
 test('certificates Drydock holds: the same one pasted again is listed once, and can be deleted', async ({ page, drydock }) => {

@@ -13,6 +13,7 @@ import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
 import { StepList } from '../../components/step-list';
 import { useRun } from '../../components/use-run';
+import { CaUndo } from './ca-undo';
 import { splitFieldErrors } from './field-errors';
 
 /** The engine's minimum, read from the contract so the form and the engine cannot disagree. */
@@ -115,10 +116,11 @@ export function CaPanel({ onList }: { onList(cas: CaSummary[]): void }) {
         <div role="status" className="message message--ok">
           <p>
             <code>{trustRun.result.file}</code> is trusted on {trustRun.result.clients.map((c) => `${c.host}${c.changed === false ? ' (already)' : ''}`).join(', ')}{' '}
-            (run {trustRun.result.runId}). Undo: <code>drydock cert untrust-ca --yes</code>.
+            (run {trustRun.result.runId}).
           </p>
         </div>
       )}
+      {cas.length > 0 && clients && clients.length > 0 && <CaUndo clients={clients} />}
 
       <details className="cert-gap">
         <summary>Create an internal CA</summary>
