@@ -32,7 +32,7 @@ describe('drydock proxy (CLI)', () => {
     const ran = await drydock('proxy', 'plan', '--proxy', proxy.url, '--aws', '--no-proxy', '.corp.example', '--json');
     expect(ran.code, ran.stderr).toBe(0);
     const plan = JSON.parse(ran.stdout);
-    expect(Object.keys(plan).sort()).toEqual(['changedFiles', 'defaultVerifyUrl', 'fingerprint', 'hosts', 'httpProxy', 'httpsProxy', 'javaNonProxyHosts', 'noProxy', 'restarts', 'warnings']);
+    expect(Object.keys(plan).sort()).toEqual(['changedFiles', 'defaultVerifyUrl', 'fingerprint', 'hosts', 'httpProxy', 'httpsProxy', 'javaNonProxyHosts', 'leftOut', 'noProxy', 'notes', 'pendingRestarts', 'restarts', 'warnings']);
     expect(plan.changedFiles).toBe(6);
     expect(plan.hosts[0]).toMatchObject({ host: 'services', role: 'services', files: [{ path: '/etc/replicated.conf', action: 'update' }, { path: '/etc/circle-installation-customizations', action: 'update' }] });
     expect(w.snapshot()).toEqual(originals);
@@ -72,11 +72,11 @@ describe('drydock proxy (CLI)', () => {
   it('verify passes through the proxy, and fails with exit 1 when the URL cannot be fetched', async () => {
     const ok = await drydock('proxy', 'verify', '--url', origin.url);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/nomad-2\s+passed\s+HTTP 200 through the proxy in \/etc\/environment/);
+    expect(ok.stdout).toMatch(/nomad-2\s+passed\s+curl and wget: HTTP 200 through the proxy 127\.0\.78\.1:\d+, as a fresh login \(pam_env reads \/etc\/environment\) sets the variables/);
     const bad = await drydock('proxy', 'verify', '--url', 'http://127.0.78.1:9/');
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/services\s+FAILED\s+HTTP 502/);
-    expect(bad.stderr).toContain('could not reach http://127.0.78.1:9/ through the proxy');
+    expect(bad.stdout).toMatch(/services\s+FAILED\s+curl: HTTP 502 came back through the proxy/);
+    expect(bad.stderr).toContain('could not reach http://127.0.78.1:9/ as the files say');
   });
 });
 

@@ -8,6 +8,8 @@ import { formatTime } from '../../format';
 import { useRuns } from '../../store/runs-store';
 
 const RESUMABLE = new Set(['failed', 'interrupted']);
+/** Runs that restart services: resumed only where their restarts are listed and confirmed again. */
+const RESUME_ON_PAGE: Record<string, string> = { 'proxy-apply': 'Proxy', 'proxy-rollback': 'Proxy', 'proxy-restart': 'Proxy' };
 
 export function RunsPanel() {
   const { runs, loadError, resuming, resumeError, load, resume } = useRuns();
@@ -47,7 +49,10 @@ export function RunsPanel() {
                     <td className={run.status === 'failed' ? 'text-danger' : undefined}>{run.status}</td>
                     <td>{run.status === 'done' ? '—' : (open?.title ?? '—')}</td>
                     <td>
-                      {RESUMABLE.has(run.status) && (
+                      {RESUMABLE.has(run.status) && RESUME_ON_PAGE[run.operation] && (
+                        <span className="muted">Restarts services: continue it from the {RESUME_ON_PAGE[run.operation]} page, which asks first</span>
+                      )}
+                      {RESUMABLE.has(run.status) && !RESUME_ON_PAGE[run.operation] && (
                         <button type="button" className="button button--small" onClick={() => void resume(run.id)} disabled={!!resuming}>
                           {resuming === run.id ? 'Resuming…' : `Resume ${run.operation}`}
                         </button>
