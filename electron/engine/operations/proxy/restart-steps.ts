@@ -87,7 +87,8 @@ export function dockerRestartStep<I extends RestartConsent, S extends RestartSta
         pending(ctx).clear('docker', host);
         if (!ctx.state.restartedDocker.includes(host)) ctx.state.restartedDocker.push(host);
       }
-      ctx.note(`Docker restarted on ${ctx.state.restartedDocker.join(', ')}`);
+      const left = declined(ctx);
+      ctx.note(`Docker restarted on ${ctx.state.restartedDocker.join(', ')}${left.length ? `; not restarted, as you chose: Docker on ${left.join(', ')} keeps the old settings until it restarts` : ''}`);
     },
     verify: async (ctx) => {
       const proxy = expectedProxy(ctx);
