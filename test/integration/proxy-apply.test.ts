@@ -125,7 +125,7 @@ describe('proxy apply on a Services machine and two Nomad clients', () => {
     expect(results.map((r) => [r.host, r.ok])).toEqual([['services', true], ['nomad-1', true], ['nomad-2', true]]);
     // curl and wget from each host; ghe.example.test (NO_PROXY) never reaches the proxy.
     expect(proxy.requests.map((r) => [r.method, r.target])).toEqual(Array(6).fill(['GET', origin.url]));
-    expect(results[1].message).toMatch(/^curl and wget: HTTP 200 through the proxy 127\.0\.78\.1:\d+, as a fresh login \(pam_env reads \/etc\/environment\) sets the variables; ghe\.example\.test \(NO_PROXY\) bypasses the proxy but did not answer directly: curl: \(6\)/);
+    expect(results[1].message).toMatch(/^curl and wget: HTTP 200 through the proxy 127\.0\.78\.1:\d+, from a fresh login \(pam_env reads \/etc\/environment\); ghe\.example\.test \(NO_PROXY\) bypasses the proxy but did not answer directly: curl: \(6\)/);
   });
 
   it('rolls back to the byte-identical originals and restarts in the guide order', async () => {

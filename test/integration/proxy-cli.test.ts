@@ -72,7 +72,7 @@ describe('drydock proxy (CLI)', () => {
   it('verify passes through the proxy, and fails with exit 1 when the URL cannot be fetched', async () => {
     const ok = await drydock('proxy', 'verify', '--url', origin.url);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/nomad-2\s+passed\s+curl and wget: HTTP 200 through the proxy 127\.0\.78\.1:\d+, as a fresh login \(pam_env reads \/etc\/environment\) sets the variables/);
+    expect(ok.stdout).toMatch(/nomad-2\s+passed\s+curl and wget: HTTP 200 through the proxy 127\.0\.78\.1:\d+, from a fresh login \(pam_env reads \/etc\/environment\)/);
     const bad = await drydock('proxy', 'verify', '--url', 'http://127.0.78.1:9/');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/services\s+FAILED\s+curl: HTTP 502 came back through the proxy/);

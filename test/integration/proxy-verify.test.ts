@@ -31,7 +31,7 @@ describe('proxy verify', () => {
     const result = await w.call('proxy:apply', { settings: { proxy: 'http://127.0.78.1:9' }, ...noRestart, verifyUrl: origin.url });
     expect(result.pendingRestarts).toEqual(['Replicated on services', 'Docker on nomad-1', 'Docker on nomad-2']);
     expect(result.verification.map((r) => r.ok)).toEqual([false, false, false]);
-    expect(result.verification[0].message).toMatch(/^curl got no answer through the proxy 127\.0\.78\.1:9: curl: \(7\).*connect.*; wget got no answer through the proxy 127\.0\.78\.1:9: .*refused.* \(as \/etc\/circle-installation-customizations sets the variables\)$/i);
+    expect(result.verification[0].message).toMatch(/^curl got no answer through the proxy 127\.0\.78\.1:9: curl: \(7\).*connect.*; wget got no answer through the proxy 127\.0\.78\.1:9: .*refused.* \(with \/etc\/circle-installation-customizations sourced\)$/i);
     expect(result.verification[1].message).toContain('/etc/environment');
     expect(origin.hits).toEqual([]);
   });

@@ -134,14 +134,14 @@ export function interpretVerify(host: string, file: string, output: string, url:
   const target = endpoint(url);
   const proxy = (url.startsWith('https:') ? env.https : env.http) || '';
   const direct = bypassedBy(env.noproxy ?? '', target.host);
-  const where = file === PROXY_ENV_FILE.nomad ? 'a fresh login (pam_env reads /etc/environment)' : file;
+  const how = file === PROXY_ENV_FILE.nomad ? 'from a fresh login (pam_env reads /etc/environment)' : `with ${file} sourced`;
   const problems: string[] = [];
   let httpCode = 0;
   for (const r of checks) {
     httpCode = httpCode || r.code;
     const viaProxy = !!r.via && !!proxy && r.via.toLowerCase() === proxy.toLowerCase();
     const viaDirect = !!r.via && sameEndpoint(r.via, target.host, target.port);
-    if (!direct && !proxy) problems.push(`${r.tool}: ${where} names no ${url.startsWith('https:') ? 'https_proxy' : 'http_proxy'}, so it would go around the proxy`);
+    if (!direct && !proxy) problems.push(`${r.tool}: no ${url.startsWith('https:') ? 'https_proxy' : 'http_proxy'} ${how}, so it would go around the proxy`);
     else if (!direct && viaDirect) problems.push(`${r.tool} went directly to ${r.via}, not through the proxy ${proxy}`);
     else if (direct && viaProxy) problems.push(`${r.tool} went through the proxy although NO_PROXY lists ${target.host}`);
     else if (r.code === 407) problems.push(`${r.tool}: the proxy asked for credentials it did not get or did not accept (HTTP 407): check the proxy user and password`);
@@ -161,10 +161,10 @@ export function interpretVerify(host: string, file: string, output: string, url:
   }
   if (problems.length) {
     const auth = problems.find((p) => p.includes('HTTP 407'));
-    return fail(`${problems.join('; ')} (as ${where} sets the variables)`, auth ? 407 : httpCode);
+    return fail(`${problems.join('; ')} (${how})`, auth ? 407 : httpCode);
   }
   const missing = checks.some((r) => r.tool === 'wget') ? '' : ' (wget is not installed here)';
-  return { host, ok: true, httpCode, message: `${tools}: HTTP ${httpCode} ${route}, as ${where} sets the variables${missing}${directNote}` };
+  return { host, ok: true, httpCode, message: `${tools}: HTTP ${httpCode} ${route}, ${how}${missing}${directNote}` };
 }
 
 export async function verifyFromHost(pool: SshPool, host: Host, url: string, directUrl: string | null, signal?: AbortSignal): Promise<VerifyResult> {
