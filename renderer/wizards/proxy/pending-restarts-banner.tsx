@@ -4,7 +4,7 @@
  * until the engine says nothing is owed, and its Restart… goes through the
  * same confirmation as an apply's, listing exactly what will restart.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PendingRestartsView, RestartResult } from '../../../shared/channels/proxy';
 import { toErrorPayload, type ErrorPayload } from '../../../shared/errors';
 import { call } from '../../api';
@@ -34,6 +34,8 @@ export function PendingRestartsBanner({ refreshKey, busy, onRan }: BannerProps) 
   const [confirming, setConfirming] = useState(false);
   const [consent, setConsent] = useState<RestartConsent>(NO_CONSENT);
   const run = useRun<RestartResult>('proxy-restart', 'proxy-restart');
+  const ownRun = useRef(false);
+  const { reset } = run;
 
   const load = useCallback(async () => {
     try {
@@ -46,7 +48,10 @@ export function PendingRestartsBanner({ refreshKey, busy, onRan }: BannerProps) 
 
   useEffect(() => {
     void load();
-  }, [load, refreshKey]);
+    // Another proxy run ended: the outcome of our last restart no longer describes the hosts.
+    if (ownRun.current) ownRun.current = false;
+    else reset();
+  }, [load, reset, refreshKey]);
 
   const shown = owed ? { replicated: owed.replicated.length > 0, docker: owed.docker } : { replicated: false, docker: [] };
   const anything = shown.replicated || shown.docker.length > 0;
@@ -57,8 +62,7 @@ export function PendingRestartsBanner({ refreshKey, busy, onRan }: BannerProps) 
       {owed && anything && (
         <div role="region" aria-label="Restarts still owed" className="message message--warn pending-restarts" data-testid="pending-restarts">
           <p>
-            <strong>{headline(owed)}:</strong> the files on the hosts hold the new settings, but {owed.described.join(', ')}{' '}
-            {owed.described.length > 1 ? 'have' : 'has'} not restarted since. Restart when it suits you.
+            <strong>{headline(owed)}.</strong> The files on the hosts hold the new ones; restart when it suits you.
           </p>
           <div className="actions actions--start">
             <button
@@ -93,6 +97,7 @@ export function PendingRestartsBanner({ refreshKey, busy, onRan }: BannerProps) 
             if (!request.restartReplicated && !request.restartDocker.length) return;
             await run.start(() => call('proxy:restart', request), (r) => r.runId);
             await load();
+            ownRun.current = true;
             onRan();
           }}
         >

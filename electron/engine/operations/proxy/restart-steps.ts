@@ -40,7 +40,7 @@ export function replicatedRestartStep<I extends RestartConsent, S extends Restar
         return true;
       }
       if (!ctx.input.restartReplicated) {
-        ctx.note('not restarted, as you chose: Replicated keeps the old settings until it restarts (apply again with restarts to finish)');
+        ctx.note('not restarted, as you chose: Replicated keeps the old settings until it restarts (the Proxy page offers the restart until then)');
         return true;
       }
       return false;
