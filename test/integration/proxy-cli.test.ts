@@ -119,3 +119,30 @@ describe('drydock proxy rollback (CLI)', () => {
     expect(w.snapshot()).toEqual(originals);
   });
 });
+
+describe('drydock proxy restart (CLI)', () => {
+  it('apply --no-restart restarts nothing; restart lists what is owed, asks, then restarts exactly that', async () => {
+    const unitsBefore = { services: w.units('services'), nomad: w.units('nomad-1') };
+    const applied = await drydock('proxy', 'apply', '--proxy', proxy.url, '--verify-url', origin.url, '--yes', '--no-restart');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('Still to restart: Replicated on services, Docker on nomad-1, Docker on nomad-2. Run drydock proxy restart when it suits you.');
+    expect(applied.stdout).toContain('Files verified; services still run the old settings: Replicated on services, Docker on nomad-1, Docker on nomad-2.');
+    expect({ services: w.units('services'), nomad: w.units('nomad-1') }).toEqual(unitsBefore);
+
+    const asked = await drydock('proxy', 'restart');
+    expect(asked.code).toBe(3);
+    expect(asked.stdout).toContain('Still running the old proxy settings: Replicated on services, Docker on nomad-1, Docker on nomad-2.');
+    expect(w.units('services')).toEqual(unitsBefore.services);
+
+    const ran = await drydock('proxy', 'restart', '--yes', '--json');
+    expect(ran.code, ran.stderr).toBe(0);
+    const { result } = JSON.parse(ran.stdout);
+    expect(result).toMatchObject({ restarted: { replicated: true, docker: ['nomad-1', 'nomad-2'] }, pendingRestarts: [] });
+    expect(w.units('services').slice(unitsBefore.services.length)).toEqual(GUIDE_RESTART_ORDER);
+    expect(w.units('nomad-1').slice(unitsBefore.nomad.length)).toEqual(['daemon-reload', 'restart docker']);
+
+    const none = await drydock('proxy', 'restart');
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('No restart is owed');
+  });
+});
