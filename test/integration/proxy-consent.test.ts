@@ -93,6 +93,6 @@ describe('restarts exactly as ticked', () => {
   it('never resumes a proxy run from the runbooks, where its restarts would not be shown', async () => {
     const failed = (await w.call('runs:list', {})).find((r) => r.operation === 'proxy-restart' && r.status === 'failed')!;
     expect(failed).toBeDefined();
-    await expect(w.call('runs:resume', { id: failed.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/restarts services.*shown and confirmed first/) });
+    await expect(w.call('runs:resume', { id: failed.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/restarts services, so it is not resumed from the runbooks: start it again from the Proxy page.*shown and confirmed first/) });
   });
 });

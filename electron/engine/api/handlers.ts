@@ -9,8 +9,9 @@ import type { Engine } from '../engine';
 import { hostFacts } from '../operations/health/host-facts';
 import { summarize } from '../runbook/run-store';
 import type { Handlers } from './types';
-import { CONFIRM_TO_RESUME, proxyHandlers } from '../operations/proxy/handlers';
+import { proxyHandlers } from '../operations/proxy/handlers';
 import { DrydockError } from '../../../shared/errors';
+import { resumeElsewhere } from '../../../shared/resume-policy';
 import { certHandlers } from '../operations/certs/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
@@ -51,12 +52,8 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     'runs:list': async () => engine.runner.store.list().map(summarize),
     'runs:resume': async ({ id }, ctx) => {
       const run = engine.runner.store.load(id);
-      if (run && CONFIRM_TO_RESUME.has(run.operation)) {
-        throw new DrydockError(
-          'CONFLICT',
-          `${run.operation} restarts services, so it is not resumed from here: open Proxy (or run drydock proxy apply / rollback again), where what it will do is shown and confirmed first. It continues under the same backups.`,
-        );
-      }
+      const elsewhere = run ? resumeElsewhere(run.operation) : null;
+      if (elsewhere) throw new DrydockError('CONFLICT', elsewhere);
       const { runId } = await engine.runner.resume(id, { emit: ctx.emit, signal: ctx.signal });
       return summarize(engine.runner.store.load(runId)!);
     },

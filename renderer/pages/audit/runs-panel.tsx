@@ -6,10 +6,10 @@ import { useEffect } from 'react';
 import { ErrorMessage } from '../../components/error-message';
 import { formatTime } from '../../format';
 import { useRuns } from '../../store/runs-store';
+import { RESUME_ON_PAGE } from '../../../shared/resume-policy';
 
 const RESUMABLE = new Set(['failed', 'interrupted']);
-/** Runs that restart services: resumed only where their restarts are listed and confirmed again. */
-const RESUME_ON_PAGE: Record<string, string> = { 'proxy-apply': 'Proxy', 'proxy-rollback': 'Proxy', 'proxy-restart': 'Proxy' };
+
 
 export function RunsPanel() {
   const { runs, loadError, resuming, resumeError, load, resume } = useRuns();

@@ -50,9 +50,6 @@ function interruptedApply(engine: Engine, request: unknown): RunRecord | null {
 /** The proxy operations: one at a time, since they write the same files and restart the same services. */
 const PROXY_RUNS = new Set([proxyApply.name, proxyRollback.name, proxyRestart.name]);
 
-/** Operations that restart services: resumed only where their restarts are shown and confirmed again. */
-export const CONFIRM_TO_RESUME = PROXY_RUNS;
-
 function assertNoProxyRun(engine: Engine): void {
   const running = engine.runner.store.list().find((r) => PROXY_RUNS.has(r.operation) && r.status === 'running');
   if (running) throw new DrydockError('CONFLICT', `A proxy run is still going (${running.operation}, run ${running.id}, process ${running.pid}); wait for it to finish`);
