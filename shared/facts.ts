@@ -16,7 +16,10 @@ export const HostFactsSchema = z.object({
   memoryBytes: z.number(),
   disks: z.array(DiskSchema),
   software: z.object({
+    /** The Docker client, as `docker --version` reports it. */
     docker: z.string().nullable(),
+    /** The Docker daemon (`docker version --format '{{.Server.Version}}'`); null when it cannot be reached. */
+    dockerServer: z.string().nullable(),
     nomad: z.string().nullable(),
     replicated: z.string().nullable(),
   }),

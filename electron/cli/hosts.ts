@@ -190,6 +190,7 @@ async function facts(ctx: CliContext, argv: string[]): Promise<void> {
       ['cpus', String(f.cpus)],
       ['memory', bytes(f.memoryBytes)],
       ['docker', f.software.docker ?? 'not installed'],
+      ['docker daemon', f.software.dockerServer ?? (f.software.docker ? 'not reachable' : 'not installed')],
       ['nomad', f.software.nomad ?? 'not installed'],
       ['replicated', f.software.replicated ?? 'not installed'],
     ]),

@@ -16,7 +16,11 @@ export function formatProxyPlan(plan: ProxyPlan): string[] {
     }
     lines.push('');
   }
+  for (const h of plan.leftOut) lines.push(`${h.host} (${ROLE_LABELS[h.role]}): ${h.reason}`);
+  if (plan.leftOut.length) lines.push('');
+  for (const n of plan.notes) lines.push(`note: ${n}`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
+  if (plan.pendingRestarts.length) lines.push(`Still running the old proxy settings: ${plan.pendingRestarts.join(', ')}; this apply offers those restarts again.`);
   lines.push(plan.changedFiles ? `${plan.changedFiles} file(s) would change.` : 'Nothing to change: every host already holds these settings.');
   const restarts = restartList(plan.restarts);
   if (restarts.length) lines.push(`Restarts: ${restarts.join('; ')}.`);
@@ -30,15 +34,19 @@ export function restartList(r: { replicated: boolean; docker: string[] }): strin
   ];
 }
 
-export function formatVerification(url: string, results: VerifyResult[]): string[] {
-  return [`Fetching ${url} through the proxy:`, table([['HOST', 'RESULT', 'WHAT HAPPENED'], ...results.map((r) => [r.host, r.ok ? 'passed' : 'FAILED', r.message])])];
+export function formatVerification(url: string, results: VerifyResult[], pendingRestarts: string[] = []): string[] {
+  const lines = [`Fetching ${url} from every host as its programs would:`, table([['HOST', 'RESULT', 'WHAT HAPPENED'], ...results.map((r) => [r.host, r.ok ? 'passed' : 'FAILED', r.message])])];
+  if (pendingRestarts.length && results.some((r) => r.ok)) {
+    lines.push(`Files verified; services still run the old settings: ${pendingRestarts.join(', ')}. Run drydock proxy restart to finish.`);
+  }
+  return lines;
 }
 
 export function formatApplyResult(result: ProxyApplyResult): string[] {
   const lines = [`${result.summary}${result.resumed ? ' (resumed the interrupted apply)' : ''}`];
   for (const c of result.changed) lines.push(`  wrote ${c.host}:${c.path}`);
-  if (result.pendingRestarts.length) lines.push(`Still to restart: ${result.pendingRestarts.join(', ')}. Run drydock proxy apply again without --no-restart when it suits you.`);
-  if (result.verifyUrl && result.verification.length) lines.push(...formatVerification(result.verifyUrl, result.verification));
+  if (result.pendingRestarts.length) lines.push(`Still to restart: ${result.pendingRestarts.join(', ')}. Run drydock proxy restart when it suits you.`);
+  if (result.verifyUrl && result.verification.length) lines.push(...formatVerification(result.verifyUrl, result.verification, result.pendingRestarts));
   else if (!result.verifyUrl) lines.push('Not verified: give --verify-url (the inventory has no GitHub Enterprise host to default to).');
   return lines;
 }

@@ -22,7 +22,8 @@ const SETTINGS_OPTIONS = {
   aws: { type: 'boolean' },
 } as const;
 
-const USAGE = 'proxy plan|apply --proxy URL [--https-proxy URL] [--proxy-user USER] [--no-proxy a,b] [--aws] [--verify-url URL] [--yes] [--no-restart] | proxy verify [--url URL] | proxy rollback [--yes] [--no-restart]';
+const USAGE =
+  'proxy plan|apply --proxy URL [--https-proxy URL] [--proxy-user USER] [--no-proxy a,b] [--aws] [--verify-url URL] [--yes] [--no-restart] | proxy verify [--url URL] | proxy rollback [--yes] [--no-restart] | proxy restart [--yes]';
 
 const SETTINGS_HELP = {
   '--proxy URL': 'http://HOST:PORT of the proxy (required); the password comes from DRYDOCK_PROXY_PASSWORD',
@@ -68,6 +69,8 @@ export async function proxyCommand(ctx: CliContext, argv: string[]): Promise<voi
       return verify(ctx, rest);
     case 'rollback':
       return rollback(ctx, rest);
+    case 'restart':
+      return restartOwed(ctx, rest);
     default:
       usage(USAGE);
   }
@@ -129,7 +132,9 @@ async function apply(ctx: CliContext, argv: string[]): Promise<void> {
   if (!ctx.json) formatProxyPlan(p).forEach((l) => ctx.out(l));
   if (p.hosts.some((h) => h.error)) throw new CliExit(EXIT.failed, 'A host has a file Drydock will not rewrite (see above); nothing was written.');
 
-  const restarts = restart ? restartList(p.restarts) : [];
+  // Exactly the restarts printed above, or none: never one the plan did not list.
+  const consent = consentFor(p.restarts, restart);
+  const restarts = restartList(consent);
   if (p.changedFiles > 0 || restarts.length) {
     const question = `Apply ${p.changedFiles} file change(s)${restarts.length ? ` and restart ${restarts.join(' and ')}` : ''}?`;
     await confirm(ctx, values.yes, question, restarts.length ? 'add --no-restart to write the files without restarting' : 'files only', { plan: p });
@@ -137,8 +142,8 @@ async function apply(ctx: CliContext, argv: string[]): Promise<void> {
   const result = await guarded(ctx, () =>
     ctx.call('proxy:apply', {
       settings,
-      restartReplicated: restart,
-      restartDocker: restart,
+      restartReplicated: consent.replicated,
+      restartDocker: consent.docker,
       ...(values['verify-url'] !== undefined ? { verifyUrl: values['verify-url'] } : {}),
       planFingerprint: p.fingerprint,
     }),
@@ -153,9 +158,9 @@ async function verify(ctx: CliContext, argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { url: { type: 'string' } } });
   const report = await guarded(ctx, () => ctx.call('proxy:verify', values.url !== undefined ? { url: values.url } : {}));
   if (ctx.json) ctx.out(JSON.stringify(report));
-  else formatVerification(report.url, report.results).forEach((l) => ctx.out(l));
+  else formatVerification(report.url, report.results, report.pendingRestarts).forEach((l) => ctx.out(l));
   const failed = report.results.filter((r) => !r.ok);
-  if (failed.length) throw new CliExit(EXIT.failed, `${failed.map((r) => r.host).join(', ')} could not reach ${report.url} through the proxy.`);
+  if (failed.length) throw new CliExit(EXIT.failed, `${failed.map((r) => r.host).join(', ')} could not reach ${report.url} as the files say.`);
 }
 
 async function rollback(ctx: CliContext, argv: string[]): Promise<void> {
@@ -163,10 +168,34 @@ async function rollback(ctx: CliContext, argv: string[]): Promise<void> {
   const restart = !values['no-restart'];
   const p = await ctx.call('proxy:rollback-plan', {});
   if (!ctx.json) formatRollbackPlan(p).forEach((l) => ctx.out(l));
-  const restarts = restart ? restartList(p.restarts) : [];
+  const consent = consentFor(p.restarts, restart);
+  const restarts = restartList(consent);
   await confirm(ctx, values.yes, `Restore these backups${restarts.length ? ` and restart ${restarts.join(' and ')}` : ''}?`, 'add --no-restart to skip the restarts', { plan: p });
-  const result = await ctx.call('proxy:rollback', { restartReplicated: restart, restartDocker: restart });
+  const result = await ctx.call('proxy:rollback', { restartReplicated: consent.replicated, restartDocker: consent.docker });
   if (ctx.json) return ctx.out(JSON.stringify({ plan: p, result }));
+  ctx.out(result.summary);
+  if (result.pendingRestarts.length) ctx.out(`Still to restart: ${result.pendingRestarts.join(', ')}. Run drydock proxy restart when it suits you.`);
+}
+
+/** The restarts a plan listed, all of them or (--no-restart) none. */
+function consentFor(listed: { replicated: boolean; docker: string[] }, restart: boolean): { replicated: boolean; docker: string[] } {
+  return restart ? { replicated: listed.replicated, docker: [...listed.docker] } : { replicated: false, docker: [] };
+}
+
+/** `proxy restart`: the restarts still owed, listed, confirmed, then done in the guide's order. */
+async function restartOwed(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { yes: { type: 'boolean' } } });
+  const owed = await ctx.call('proxy:pending-restarts', {});
+  const consent = { replicated: owed.replicated.length > 0, docker: owed.docker };
+  const restarts = restartList(consent);
+  if (!restarts.length) {
+    if (ctx.json) return ctx.out(JSON.stringify({ owed, result: null }));
+    return ctx.out('No restart is owed: every service runs the settings its files hold.');
+  }
+  if (!ctx.json) ctx.out(`Still running the old proxy settings: ${owed.described.join(', ')}.`);
+  await confirm(ctx, values.yes, `Restart ${restarts.join(' and ')}?`, 'or leave them for later', { owed });
+  const result = await ctx.call('proxy:restart', { restartReplicated: consent.replicated, restartDocker: consent.docker });
+  if (ctx.json) return ctx.out(JSON.stringify({ owed, result }));
   ctx.out(result.summary);
   if (result.pendingRestarts.length) ctx.out(`Still to restart: ${result.pendingRestarts.join(', ')}.`);
 }

@@ -6,7 +6,7 @@
  * passwords masked.
  */
 import { z } from 'zod';
-import { HOST_ROLES } from '../hosts';
+import { HOST_ROLES, HostName } from '../hosts';
 import { CustomizeRequestSchema } from '../proxy/customizations';
 import { ProxyRequestSchema } from '../proxy/input';
 
@@ -16,13 +16,22 @@ export const VerifyUrlSchema = z
   .max(2048)
   .regex(/^https?:\/\/[A-Za-z0-9._~%:@/?&=+,;[\]!*()-]+$/, 'Check URL: an http:// or https:// URL without spaces or quotes, e.g. https://ghe.example.com');
 
+/**
+ * The restarts the admin ticked in the dialog that listed them, and nothing
+ * else: a restart that is owed but was not ticked (or not shown) stays owed.
+ */
+const restartConsent = {
+  /** Restart Replicated on the Services machine (the console and app are unavailable meanwhile). */
+  restartReplicated: z.boolean(),
+  /** The Nomad clients whose Docker may be reloaded and restarted (their running builds fail), by name. */
+  restartDocker: z.array(HostName).max(1000),
+};
+export const RestartConsentSchema = z.object(restartConsent).strict();
+
 export const ProxyApplyRequestSchema = z
   .object({
     settings: ProxyRequestSchema,
-    /** The admin agreed to restart Replicated (the console and app are unavailable meanwhile). */
-    restartReplicated: z.boolean(),
-    /** The admin agreed to restart Docker on the Nomad clients (their running builds fail). */
-    restartDocker: z.boolean(),
+    ...restartConsent,
     /** Defaults to the GitHub Enterprise host in the inventory. */
     verifyUrl: VerifyUrlSchema.optional(),
     /** The plan the admin reviewed; refused (CONFLICT) if a file changed since. */
@@ -56,8 +65,14 @@ export const ProxyPlanSchema = z.object({
   httpProxy: z.string(),
   httpsProxy: z.string(),
   changedFiles: z.number().int(),
-  /** Restarts that apply would ask for: Replicated (when the Services files change), Docker per client. */
+  /** Restarts that apply would ask for: Replicated (when the Services files change), Docker per client, and any still owed. */
   restarts: z.object({ replicated: z.boolean(), docker: z.array(z.string()) }),
+  /** Restarts owed from an earlier run ("Replicated on services"): the hosts still run the old settings. */
+  pendingRestarts: z.array(z.string()),
+  /** Inventory hosts the plan does not write, each with the reason (hot spare, GHE, bastion). */
+  leftOut: z.array(z.object({ host: z.string(), role: z.enum(HOST_ROLES), reason: z.string() })),
+  /** Why the files hold what they hold, beyond the guide's own lines (e.g. the lower-case variables). */
+  notes: z.array(z.string()),
   defaultVerifyUrl: z.string().optional(),
   warnings: z.array(z.string()),
   /** Pass back to apply: it refuses if the files changed since this plan. */
@@ -96,8 +111,23 @@ export const RollbackPlanSchema = z.object({
       files: z.array(z.object({ path: z.string(), action: z.enum(['restore', 'remove']), changedSinceApply: z.boolean() })),
     }),
   ),
+  /** Restarts the rollback would offer: for the files it restores, and any still owed on those hosts. */
   restarts: z.object({ replicated: z.boolean(), docker: z.array(z.string()) }),
   warnings: z.array(z.string()),
+});
+
+export const PendingRestartsSchema = z.object({
+  replicated: z.array(z.string()),
+  docker: z.array(z.string()),
+  /** As the admin reads them: "Replicated on services", "Docker on nomad-1". */
+  described: z.array(z.string()),
+});
+
+export const RestartResultSchema = z.object({
+  runId: z.string(),
+  restarted: z.object({ replicated: z.boolean(), docker: z.array(z.string()) }),
+  pendingRestarts: z.array(z.string()),
+  summary: z.string(),
 });
 
 export const RollbackResultSchema = z.object({
@@ -124,11 +154,19 @@ export const proxyChannels = {
   /** Back up, write, restart (if agreed), verify. Resumes an interrupted apply with the same settings. */
   'proxy:apply': { request: ProxyApplyRequestSchema, response: ProxyApplyResultSchema },
   /** Fetch a URL through the proxy the hosts' files name, from every host. */
-  'proxy:verify': { request: z.object({ url: VerifyUrlSchema.optional() }).strict(), response: z.object({ url: z.string(), results: z.array(VerifyResultSchema) }) },
+  'proxy:verify': {
+    request: z.object({ url: VerifyUrlSchema.optional() }).strict(),
+    /** pendingRestarts: the files may be right while the services still run the old settings. */
+    response: z.object({ url: z.string(), results: z.array(VerifyResultSchema), pendingRestarts: z.array(z.string()) }),
+  },
+  /** Restarts still owed after an apply or rollback whose restart was declined or interrupted. */
+  'proxy:pending-restarts': { request: z.object({}).strict(), response: PendingRestartsSchema },
+  /** Do the owed restarts the admin ticked, and only those. */
+  'proxy:restart': { request: RestartConsentSchema, response: RestartResultSchema },
   'proxy:rollback-plan': { request: z.object({}).strict(), response: RollbackPlanSchema },
   /** Restore the last proxy backup on every host, byte for byte, then the restarts agreed to. */
   'proxy:rollback': {
-    request: z.object({ restartReplicated: z.boolean(), restartDocker: z.boolean() }).strict(),
+    request: RestartConsentSchema,
     response: RollbackResultSchema,
   },
   'customize:plan': { request: CustomizeRequestSchema, response: CustomizePlanSchema },
@@ -146,3 +184,6 @@ export type ProxyApplyResult = z.infer<typeof ProxyApplyResultSchema>;
 export type RollbackPlan = z.infer<typeof RollbackPlanSchema>;
 export type RollbackResult = z.infer<typeof RollbackResultSchema>;
 export type CustomizePlan = z.infer<typeof CustomizePlanSchema>;
+export type PendingRestartsView = z.infer<typeof PendingRestartsSchema>;
+export type RestartResult = z.infer<typeof RestartResultSchema>;
+export type RestartConsent = z.infer<typeof RestartConsentSchema>;

@@ -21,6 +21,8 @@ export interface NoProxySources {
   /** GitHub Enterprise host(s). */
   ghe: string[];
   nomadClients: { name: string; address: string }[];
+  /** Hot spares: the Services machine after a failover. */
+  spares?: { name: string; address: string }[];
   aws: boolean;
   /** What the admin added. */
   extras: string[];
@@ -76,6 +78,7 @@ export function assembleNoProxy(sources: NoProxySources): NoProxyEntry[] {
     ...sources.services.map((value) => ({ value, why: 'Services machine' })),
     ...sources.ghe.map((value) => ({ value, why: 'GitHub Enterprise' })),
     ...sources.nomadClients.map((c) => ({ value: c.address, why: `Nomad client ${c.name}` })),
+    ...(sources.spares ?? []).map((c) => ({ value: c.address, why: `Hot spare ${c.name} (the Services machine after a failover)` })),
     ...(sources.aws ? AWS_NO_PROXY : []),
     ...sources.extras.map((value) => ({ value, why: 'added by you' })),
   ];

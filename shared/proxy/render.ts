@@ -94,9 +94,19 @@ export function renderCustomizations(current: string | null, s: ProxySettings): 
   return setVariables(current, proxyVariables(s, current), 'export')!;
 }
 
-/** /etc/environment on a Nomad client: `VAR="value"`, no export (pam_env). */
+/**
+ * Why /etc/environment also carries the lower-case names: curl and wget read
+ * only `http_proxy` for http:// URLs (an upper-case HTTP_PROXY could be set
+ * by a web client through the CGI `Proxy:` header, so they ignore it), and
+ * apt, pip and most other tools prefer the lower-case forms.
+ */
+export const LOWER_CASE_WHY =
+  '/etc/environment also gets http_proxy, https_proxy and no_proxy in lower case: curl and wget read only the lower-case http_proxy for http:// URLs, and apt and most tools prefer the lower-case names, so with the upper-case ones alone they would go around the proxy.';
+
+/** /etc/environment on a Nomad client: `VAR="value"`, no export (pam_env), both spellings of the proxy variables. */
 export function renderEnvironment(current: string | null, s: ProxySettings): string {
-  return setVariables(current, proxyVariables(s, current), 'plain')!;
+  const vars = proxyVariables(s, current);
+  return setVariables(current, { ...vars, http_proxy: vars.HTTP_PROXY, https_proxy: vars.HTTPS_PROXY, no_proxy: vars.NO_PROXY }, 'plain')!;
 }
 
 /** systemd reads `%` as the start of a specifier (`%h`, `%n`): percent-encoded credentials need `%%`. */

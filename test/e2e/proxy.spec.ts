@@ -4,80 +4,13 @@
  * steps live, verification through a real forward proxy, and rollback to the
  * byte-identical originals.
  */
-import type { Page } from '@playwright/test';
-import { startHttpProxy, startOrigin, type LabHttpProxy, type LabOrigin } from '../lab/http-proxy';
-import { startLab, type Lab } from '../lab/lab';
-import { expect, test as base } from './fixtures';
+import { addHosts, expect, snapshot, test } from './proxy-world';
 import { screenshotBothSchemes } from './screenshots';
-
-const REPLICATED_CONF = '{\n  "DaemonAuthenticationType": "password",\n  "DaemonAuthenticationPassword": "e2e-s3cret-pw"\n}\n';
-const CUSTOMIZATIONS = 'export CIRCLE_URL="https://ci.example.test"\n';
-const ENVIRONMENT = 'PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"\n';
-const FILES = {
-  services: ['/etc/replicated.conf', '/etc/circle-installation-customizations'],
-  'proxy-nomad': ['/etc/environment', '/etc/systemd/system/docker.service.d/http-proxy.conf'],
-};
-
-const test = base.extend<object, { proxyLab: Lab; forwardProxy: LabHttpProxy; webOrigin: LabOrigin }>({
-  proxyLab: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const lab = await startLab([
-        { name: 'services', standins: true, files: { '/etc/replicated.conf': { content: REPLICATED_CONF, mode: 0o600 }, '/etc/circle-installation-customizations': CUSTOMIZATIONS } },
-        { name: 'proxy-nomad', standins: true, files: { '/etc/environment': ENVIRONMENT } },
-      ]);
-      try {
-        await use(lab);
-      } finally {
-        await lab.stop();
-      }
-    },
-    { scope: 'worker', timeout: 120_000 },
-  ],
-  forwardProxy: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const proxy = await startHttpProxy();
-      await use(proxy);
-      await proxy.close();
-    },
-    { scope: 'worker' },
-  ],
-  webOrigin: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const origin = await startOrigin();
-      await use(origin);
-      await origin.close();
-    },
-    { scope: 'worker' },
-  ],
-});
-
-/** Inventory and trust through the engine's own channels (the Hosts page has its own tests). */
-async function addHosts(page: Page, url: string, lab: Lab) {
-  const { origin, searchParams } = new URL(url);
-  const rpc = async (channel: string, data: object) => {
-    const res = await page.request.post(`${origin}/rpc/${channel}`, { headers: { origin, 'x-drydock-token': searchParams.get('token')! }, data });
-    const body = (await res.json()) as { ok: boolean; error?: { message: string } };
-    expect(body.ok, body.error?.message).toBe(true);
-  };
-  for (const [name, role] of [['services', 'services'], ['proxy-nomad', 'nomad']] as const) {
-    const host = lab.hosts[name];
-    await rpc('hosts:add', { name, address: host.ip, port: host.port, user: 'root', role, keyPath: lab.clientKey });
-    await rpc('hosts:trust', { name, fingerprint: host.fingerprint });
-  }
-}
-
-function snapshot(lab: Lab): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
-  for (const [host, paths] of Object.entries(FILES)) for (const p of paths) out[`${host}:${p}`] = lab.hosts[host].readFile(p);
-  return out;
-}
 
 test('proxy wizard: settings checked inline, diffs reviewed, applied, verified through the proxy, rolled back', async ({ page, drydock, proxyLab, forwardProxy: proxy, webOrigin: origin }) => {
   test.setTimeout(120_000);
   const originals = snapshot(proxyLab);
+  proxy.requests.length = 0; // the worker's proxy may have served another test
   await addHosts(page, drydock.url, proxyLab);
   await page.goto(drydock.url);
   await page.getByRole('link', { name: 'Proxy' }).click();
@@ -114,12 +47,15 @@ test('proxy wizard: settings checked inline, diffs reviewed, applied, verified t
   expect(snapshot(proxyLab)).toEqual(originals);
   await screenshotBothSchemes(page, 'proxy-review');
 
-  // Apply, with the restarts agreed to in the dialog.
+  // Apply, with the restarts ticked in the dialog (nothing is ticked for the admin).
   await review.getByRole('button', { name: 'Apply…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Apply the proxy settings?' });
-  await expect(dialog.getByRole('checkbox', { name: /Restart Replicated/ })).toBeChecked();
-  await expect(dialog.getByRole('checkbox', { name: /restart Docker on proxy-nomad/ })).toBeChecked();
-  await dialog.getByRole('button', { name: 'Back up and apply' }).click();
+  await expect(dialog.getByRole('checkbox', { name: /Restart Replicated/ })).not.toBeChecked();
+  await expect(dialog.getByRole('checkbox', { name: /restart Docker on proxy-nomad/ })).not.toBeChecked();
+  await dialog.getByRole('checkbox', { name: /Restart Replicated/ }).check();
+  await dialog.getByRole('checkbox', { name: /restart Docker on proxy-nomad/ }).check();
+  await expect(dialog.getByTestId('restart-outcome')).toHaveText('Will restart Replicated on the Services machine and Docker on proxy-nomad.');
+  await dialog.getByRole('button', { name: 'Back up, apply and restart' }).click();
 
   const applying = page.getByRole('region', { name: 'Applying' });
   await expect(applying.getByTestId('apply-summary')).toContainText('Wrote 4 file(s) on 2 host(s)', { timeout: 60_000 });
@@ -129,7 +65,8 @@ test('proxy wizard: settings checked inline, diffs reviewed, applied, verified t
   const results = applying.getByTestId('verify-results');
   await expect(results.getByRole('row', { name: /services passed/ })).toBeVisible();
   await expect(results.getByRole('row', { name: /proxy-nomad passed/ })).toBeVisible();
-  expect(proxy.requests.filter((r) => r.target === origin.url && r.status === 200)).toHaveLength(2);
+  // curl and wget from each host.
+  expect(proxy.requests.filter((r) => r.target === origin.url && r.status === 200)).toHaveLength(4);
   expect(JSON.parse(proxyLab.hosts.services.readFile('/etc/replicated.conf')!)).toEqual({ DaemonAuthenticationType: 'password', DaemonAuthenticationPassword: 'e2e-s3cret-pw', HttpProxy: proxy.url });
   await screenshotBothSchemes(page, 'proxy-applied');
 
@@ -138,7 +75,10 @@ test('proxy wizard: settings checked inline, diffs reviewed, applied, verified t
   await rollback.getByRole('button', { name: 'Review rollback' }).click();
   await expect(rollback.getByTestId('rollback-plan')).toContainText('remove /etc/systemd/system/docker.service.d/http-proxy.conf');
   await rollback.getByRole('button', { name: 'Roll back…' }).click();
-  await page.getByRole('dialog', { name: 'Roll back the proxy settings?' }).getByRole('button', { name: 'Restore the backups' }).click();
+  const rollbackDialog = page.getByRole('dialog', { name: 'Roll back the proxy settings?' });
+  await rollbackDialog.getByRole('checkbox', { name: /Restart Replicated/ }).check();
+  await rollbackDialog.getByRole('checkbox', { name: /restart Docker on proxy-nomad/ }).check();
+  await rollbackDialog.getByRole('button', { name: 'Restore the backups and restart' }).click();
   await expect(rollback.getByTestId('rollback-summary')).toContainText('Restored 4 file(s) on 2 host(s)', { timeout: 60_000 });
   expect(snapshot(proxyLab)).toEqual(originals);
 });

@@ -33,6 +33,8 @@ test('add a host, confirm its exact fingerprint, trust it and read its facts', a
   expect(osName, 'the lab host has an /etc/os-release NAME').toBeTruthy();
   await expect(facts.getByTestId('fact-os')).toContainText(osName!);
   await expect(facts.getByRole('table', { name: 'Disks' })).toBeVisible();
+  // The daemon's own version, apart from the client's (the stand-in daemon answers as 18.09.9).
+  await expect(facts.getByTestId('fact-docker-server')).toHaveText('18.09.9');
 
   await screenshotBothSchemes(page, 'hosts');
 });

@@ -54,7 +54,7 @@ describe('proxy apply on a Services machine and two Nomad clients', () => {
 
   it('writes the files so that bash, jq and java read the proxy, keeping every other key and line', async () => {
     const events: DrydockEvent[] = [];
-    const result = await w.call('proxy:apply', { settings: settings(), restartReplicated: true, restartDocker: true, verifyUrl: origin.url }, (e) => events.push(e));
+    const result = await w.call('proxy:apply', { settings: settings(), restartReplicated: true, restartDocker: [...NOMAD], verifyUrl: origin.url }, (e) => events.push(e));
     expect(result.resumed).toBe(false);
     expect(result.changed).toHaveLength(6);
 
@@ -98,7 +98,8 @@ describe('proxy apply on a Services machine and two Nomad clients', () => {
     const finished = events.filter((e) => e.type === 'step' && (e.status === 'done' || e.status === 'skipped')).map((e) => (e.type === 'step' ? e.step : ''));
     expect(finished).toEqual(['plan', 'services-files', 'nomad-files', 'restart-replicated', 'restart-docker', 'verify']);
     expect(result.verification.map((r) => [r.host, r.ok, r.httpCode])).toEqual([['services', true, 200], ['nomad-1', true, 200], ['nomad-2', true, 200]]);
-    expect(proxy.requests.filter((r) => r.target === origin.url && r.status === 200)).toHaveLength(3);
+    // curl and wget, from each of the three hosts.
+    expect(proxy.requests.filter((r) => r.target === origin.url && r.status === 200)).toHaveLength(6);
   });
 
   it('changes nothing the second time, and says so', async () => {
@@ -109,7 +110,7 @@ describe('proxy apply on a Services machine and two Nomad clients', () => {
     expect(plan.changedFiles).toBe(0);
     expect(plan.restarts).toEqual({ replicated: false, docker: [] });
 
-    const result = await w.call('proxy:apply', { settings: settings(), restartReplicated: true, restartDocker: true, verifyUrl: origin.url });
+    const result = await w.call('proxy:apply', { settings: settings(), restartReplicated: true, restartDocker: [...NOMAD], verifyUrl: origin.url });
     expect(result.changed).toEqual([]);
     expect(result.summary).toMatch(/^Nothing changed/);
     expect(result.restarted).toEqual({ replicated: false, docker: [] });
@@ -122,11 +123,9 @@ describe('proxy apply on a Services machine and two Nomad clients', () => {
     proxy.requests.length = 0;
     const { results } = await w.call('proxy:verify', { url: origin.url });
     expect(results.map((r) => [r.host, r.ok])).toEqual([['services', true], ['nomad-1', true], ['nomad-2', true]]);
-    expect(proxy.requests.map((r) => [r.method, r.target])).toEqual([
-      ['GET', origin.url],
-      ['GET', origin.url],
-      ['GET', origin.url],
-    ]);
+    // curl and wget from each host; ghe.example.test (NO_PROXY) never reaches the proxy.
+    expect(proxy.requests.map((r) => [r.method, r.target])).toEqual(Array(6).fill(['GET', origin.url]));
+    expect(results[1].message).toMatch(/^curl and wget: HTTP 200 through the proxy 127\.0\.78\.1:\d+, from a fresh login \(pam_env reads \/etc\/environment\); ghe\.example\.test \(NO_PROXY\) bypasses the proxy but did not answer directly: curl: \(6\)/);
   });
 
   it('rolls back to the byte-identical originals and restarts in the guide order', async () => {
@@ -138,7 +137,7 @@ describe('proxy apply on a Services machine and two Nomad clients', () => {
     ]);
     expect(plan.warnings).toEqual([]);
 
-    const result = await w.call('proxy:rollback', { restartReplicated: true, restartDocker: true });
+    const result = await w.call('proxy:rollback', { restartReplicated: true, restartDocker: [...NOMAD] });
     expect(result.restored.map((r) => r.host)).toEqual(['services', 'nomad-1', 'nomad-2']);
     expect(w.snapshot()).toEqual(originals);
     expect(w.lab.hosts.services.exec('stat -c %a:%u:%g /etc/replicated.conf').stdout.trim()).toBe('600:0:0');
@@ -160,7 +159,7 @@ describe('files Drydock will not rewrite', () => {
     const plan = await w.call('proxy:plan', settings());
     expect(plan.hosts[0].error).toMatch(/^services: \/etc\/replicated\.conf is not valid JSON/);
     expect(plan.hosts[1].error).toMatch(/^nomad-1: \/etc\/environment holds bytes that are not UTF-8/);
-    await expect(w.call('proxy:apply', { settings: settings(), restartReplicated: true, restartDocker: true })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(w.call('proxy:apply', { settings: settings(), restartReplicated: true, restartDocker: [...NOMAD] })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(w.snapshot()).toEqual(before);
     expect(sets('services')).toHaveLength(1);
   });

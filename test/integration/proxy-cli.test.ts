@@ -32,7 +32,7 @@ describe('drydock proxy (CLI)', () => {
     const ran = await drydock('proxy', 'plan', '--proxy', proxy.url, '--aws', '--no-proxy', '.corp.example', '--json');
     expect(ran.code, ran.stderr).toBe(0);
     const plan = JSON.parse(ran.stdout);
-    expect(Object.keys(plan).sort()).toEqual(['changedFiles', 'defaultVerifyUrl', 'fingerprint', 'hosts', 'httpProxy', 'httpsProxy', 'javaNonProxyHosts', 'noProxy', 'restarts', 'warnings']);
+    expect(Object.keys(plan).sort()).toEqual(['changedFiles', 'defaultVerifyUrl', 'fingerprint', 'hosts', 'httpProxy', 'httpsProxy', 'javaNonProxyHosts', 'leftOut', 'noProxy', 'notes', 'pendingRestarts', 'restarts', 'warnings']);
     expect(plan.changedFiles).toBe(6);
     expect(plan.hosts[0]).toMatchObject({ host: 'services', role: 'services', files: [{ path: '/etc/replicated.conf', action: 'update' }, { path: '/etc/circle-installation-customizations', action: 'update' }] });
     expect(w.snapshot()).toEqual(originals);
@@ -72,11 +72,11 @@ describe('drydock proxy (CLI)', () => {
   it('verify passes through the proxy, and fails with exit 1 when the URL cannot be fetched', async () => {
     const ok = await drydock('proxy', 'verify', '--url', origin.url);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/nomad-2\s+passed\s+HTTP 200 through the proxy in \/etc\/environment/);
+    expect(ok.stdout).toMatch(/nomad-2\s+passed\s+curl and wget: HTTP 200 through the proxy 127\.0\.78\.1:\d+, from a fresh login \(pam_env reads \/etc\/environment\)/);
     const bad = await drydock('proxy', 'verify', '--url', 'http://127.0.78.1:9/');
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/services\s+FAILED\s+HTTP 502/);
-    expect(bad.stderr).toContain('could not reach http://127.0.78.1:9/ through the proxy');
+    expect(bad.stdout).toMatch(/services\s+FAILED\s+curl: HTTP 502 came back through the proxy/);
+    expect(bad.stderr).toContain('could not reach http://127.0.78.1:9/ as the files say');
   });
 });
 
@@ -117,5 +117,32 @@ describe('drydock proxy rollback (CLI)', () => {
     expect(ran.stdout).toContain('Restored 6 file(s) on 3 host(s)');
     expect(w.lab.hosts.services.readFile('/etc/circle-installation-customizations')).toBe(ORIGINAL.customizations);
     expect(w.snapshot()).toEqual(originals);
+  });
+});
+
+describe('drydock proxy restart (CLI)', () => {
+  it('apply --no-restart restarts nothing; restart lists what is owed, asks, then restarts exactly that', async () => {
+    const unitsBefore = { services: w.units('services'), nomad: w.units('nomad-1') };
+    const applied = await drydock('proxy', 'apply', '--proxy', proxy.url, '--verify-url', origin.url, '--yes', '--no-restart');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('Still to restart: Replicated on services, Docker on nomad-1, Docker on nomad-2. Run drydock proxy restart when it suits you.');
+    expect(applied.stdout).toContain('Files verified; services still run the old settings: Replicated on services, Docker on nomad-1, Docker on nomad-2.');
+    expect({ services: w.units('services'), nomad: w.units('nomad-1') }).toEqual(unitsBefore);
+
+    const asked = await drydock('proxy', 'restart');
+    expect(asked.code).toBe(3);
+    expect(asked.stdout).toContain('Still running the old proxy settings: Replicated on services, Docker on nomad-1, Docker on nomad-2.');
+    expect(w.units('services')).toEqual(unitsBefore.services);
+
+    const ran = await drydock('proxy', 'restart', '--yes', '--json');
+    expect(ran.code, ran.stderr).toBe(0);
+    const { result } = JSON.parse(ran.stdout);
+    expect(result).toMatchObject({ restarted: { replicated: true, docker: ['nomad-1', 'nomad-2'] }, pendingRestarts: [] });
+    expect(w.units('services').slice(unitsBefore.services.length)).toEqual(GUIDE_RESTART_ORDER);
+    expect(w.units('nomad-1').slice(unitsBefore.nomad.length)).toEqual(['daemon-reload', 'restart docker']);
+
+    const none = await drydock('proxy', 'restart');
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('No restart is owed');
   });
 });

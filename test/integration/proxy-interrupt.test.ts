@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpProxy, startOrigin, type LabHttpProxy, type LabOrigin } from '../lab/http-proxy';
-import { GUIDE_RESTART_ORDER, startProxyWorld, type ProxyWorld } from './proxy-fixture';
+import { GUIDE_RESTART_ORDER, NOMAD, startProxyWorld, type ProxyWorld } from './proxy-fixture';
 
 let w: ProxyWorld;
 let proxy: LabHttpProxy;
@@ -23,7 +23,7 @@ afterAll(async () => {
   await Promise.all([w?.dispose(), proxy?.close(), origin?.close()]);
 });
 
-const request = () => ({ settings: { proxy: proxy.url }, restartReplicated: true, restartDocker: true, verifyUrl: origin.url });
+const request = () => ({ settings: { proxy: proxy.url }, restartReplicated: true, restartDocker: [...NOMAD], verifyUrl: origin.url });
 
 /**
  * Stop `victim` the moment the engine records a matching remote command:
@@ -54,7 +54,7 @@ describe('an apply interrupted by a host going down', () => {
   it('learns the fully applied state once (reference for "new")', async () => {
     await w.call('proxy:apply', request());
     applied = w.snapshot();
-    await w.call('proxy:rollback', { restartReplicated: true, restartDocker: true });
+    await w.call('proxy:rollback', { restartReplicated: true, restartDocker: [...NOMAD] });
     expect(w.snapshot()).toEqual(originals);
   });
 
@@ -92,7 +92,7 @@ describe('an apply interrupted by a host going down', () => {
     expect(w.lab.hosts[victim].exec('ls -a /etc /etc/systemd/system/docker.service.d 2>/dev/null | grep -c drydock-').stdout.trim()).toBe('0');
 
     // The backups are still the true originals.
-    await w.call('proxy:rollback', { restartReplicated: true, restartDocker: true });
+    await w.call('proxy:rollback', { restartReplicated: true, restartDocker: [...NOMAD] });
     expect(w.snapshot()).toEqual(originals);
   });
 
@@ -107,7 +107,7 @@ describe('an apply interrupted by a host going down', () => {
     await w.lab.hosts.services.start();
 
     const quiet = w.units('services').length;
-    const filesOnly = await w.call('proxy:apply', { ...request(), restartReplicated: false, restartDocker: false });
+    const filesOnly = await w.call('proxy:apply', { ...request(), restartReplicated: false, restartDocker: [] });
     expect(filesOnly.resumed).toBe(false);
     expect(w.snapshot()).toEqual(applied);
     expect(filesOnly.pendingRestarts).toEqual(['Replicated on services', 'Docker on nomad-1', 'Docker on nomad-2']);
@@ -120,7 +120,7 @@ describe('an apply interrupted by a host going down', () => {
     expect(finish.pendingRestarts).toEqual([]);
     expect(w.units('services').slice(unitsBefore)).toEqual(GUIDE_RESTART_ORDER);
 
-    await w.call('proxy:rollback', { restartReplicated: true, restartDocker: true });
+    await w.call('proxy:rollback', { restartReplicated: true, restartDocker: [...NOMAD] });
     expect(w.snapshot()).toEqual(originals);
   });
 });

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, startProxyWorld, type ProxyWorld } from './proxy-fixture';
+import { NOMAD, bundleCli, startProxyWorld, type ProxyWorld } from './proxy-fixture';
 
 let w: ProxyWorld;
 let cli: ReturnType<typeof bundleCli>;
@@ -48,7 +48,7 @@ const BAD: [string, RegExp][] = [
 describe('invalid proxy settings', () => {
   it.each(BAD)('the channel refuses %j with its reason, touching no host', async (url, why) => {
     const before = auditLines().length;
-    const apply = w.call('proxy:apply', { settings: { proxy: url }, restartReplicated: true, restartDocker: true });
+    const apply = w.call('proxy:apply', { settings: { proxy: url }, restartReplicated: true, restartDocker: [...NOMAD] });
     await expect(apply).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(why) });
     const err = await apply.catch((e: { details?: { fields?: { path: string[] }[] } }) => e);
     expect(err.details?.fields?.[0].path).toEqual(['settings', 'proxy']);
@@ -83,7 +83,7 @@ describe('invalid proxy settings', () => {
   });
 
   it('refuses a check URL that is not one, and unknown options', async () => {
-    await expect(w.call('proxy:apply', { settings: { proxy: 'http://p:3128' }, restartReplicated: false, restartDocker: false, verifyUrl: 'ghe; reboot' })).rejects.toMatchObject({
+    await expect(w.call('proxy:apply', { settings: { proxy: 'http://p:3128' }, restartReplicated: false, restartDocker: [], verifyUrl: 'ghe; reboot' })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringContaining('Check URL'),
     });

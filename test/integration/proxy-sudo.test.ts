@@ -51,14 +51,14 @@ async function call(channel: 'proxy:apply' | 'proxy:rollback', request: object) 
 describe('proxy apply through sudo', () => {
   it('writes root-owned files, restarts, verifies, and rolls back byte for byte', async () => {
     const before = { conf: lab.hosts.services.readFile('/etc/replicated.conf'), env: lab.hosts['nomad-1'].readFile('/etc/environment') };
-    const applied = await call('proxy:apply', { settings: { proxy: proxy.url }, restartReplicated: true, restartDocker: true, verifyUrl: origin.url });
+    const applied = await call('proxy:apply', { settings: { proxy: proxy.url }, restartReplicated: true, restartDocker: ['nomad-1'], verifyUrl: origin.url });
     expect(applied.verification?.map((r) => r.ok)).toEqual([true, true]);
     expect(lab.hosts.services.exec('stat -c %a:%U /etc/replicated.conf').stdout.trim()).toBe('600:root');
     expect(lab.hosts['nomad-1'].exec('stat -c %a:%U /etc/systemd/system/docker.service.d/http-proxy.conf').stdout.trim()).toBe('644:root');
     expect(lab.hosts.services.exec(`jq -r .HttpProxy /etc/replicated.conf`).stdout.trim()).toBe(proxy.url);
     expect((lab.hosts.services.readFile('/var/log/lab/units.log') ?? '').trim().split('\n')).toEqual(GUIDE_RESTART_ORDER);
 
-    await call('proxy:rollback', { restartReplicated: true, restartDocker: true });
+    await call('proxy:rollback', { restartReplicated: true, restartDocker: ['nomad-1'] });
     expect(lab.hosts.services.readFile('/etc/replicated.conf')).toBe(before.conf);
     expect(lab.hosts['nomad-1'].readFile('/etc/environment')).toBe(before.env);
     expect(lab.hosts['nomad-1'].readFile('/etc/systemd/system/docker.service.d/http-proxy.conf')).toBeNull();

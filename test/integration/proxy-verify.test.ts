@@ -24,14 +24,14 @@ afterAll(async () => {
   await Promise.all([w?.dispose(), proxy?.close(), origin?.close()]);
 });
 
-const noRestart = { restartReplicated: false, restartDocker: false };
+const noRestart = { restartReplicated: false, restartDocker: [] };
 
 describe('proxy verify', () => {
   it('fails clearly when the files name a proxy nobody answers on', async () => {
     const result = await w.call('proxy:apply', { settings: { proxy: 'http://127.0.78.1:9' }, ...noRestart, verifyUrl: origin.url });
     expect(result.pendingRestarts).toEqual(['Replicated on services', 'Docker on nomad-1', 'Docker on nomad-2']);
     expect(result.verification.map((r) => r.ok)).toEqual([false, false, false]);
-    expect(result.verification[0].message).toMatch(/no answer through the proxy in \/etc\/circle-installation-customizations: curl: \(7\).*(refused|connect)/i);
+    expect(result.verification[0].message).toMatch(/^curl got no answer through the proxy 127\.0\.78\.1:9: curl: \(7\).*connect.*; wget got no answer through the proxy 127\.0\.78\.1:9: .*refused.* \(with \/etc\/circle-installation-customizations sourced\)$/i);
     expect(result.verification[1].message).toContain('/etc/environment');
     expect(origin.hits).toEqual([]);
   });
@@ -46,10 +46,11 @@ describe('proxy verify', () => {
 
   it('passes with an authenticated proxy: the password reaches the proxy intact and stays out of the log', async () => {
     proxy.requests.length = 0;
-    const result = await w.call('proxy:apply', { settings: { proxy: proxy.url, proxyUser: 'ci-bot', proxyPassword: PASSWORD }, restartReplicated: true, restartDocker: true, verifyUrl: origin.url });
+    const result = await w.call('proxy:apply', { settings: { proxy: proxy.url, proxyUser: 'ci-bot', proxyPassword: PASSWORD }, restartReplicated: true, restartDocker: [...NOMAD], verifyUrl: origin.url });
     expect(result.verification.map((r) => [r.host, r.ok])).toEqual([['services', true], ['nomad-1', true], ['nomad-2', true]]);
-    expect(proxy.requests.map((r) => r.credentials)).toEqual([`ci-bot:${PASSWORD}`, `ci-bot:${PASSWORD}`, `ci-bot:${PASSWORD}`]);
-    expect(origin.hits).toHaveLength(3);
+    // curl and wget on each host both read the password from the URL-encoded variables.
+    expect(proxy.requests.map((r) => r.credentials)).toEqual(Array(6).fill(`ci-bot:${PASSWORD}`));
+    expect(origin.hits).toHaveLength(6);
     expect(result.pendingRestarts).toEqual([]);
 
     // Docker's unit reads the URL with % doubled for systemd.

@@ -65,6 +65,27 @@ describe('trust and facts', () => {
     expect(fx.engine.audit.verify().ok).toBe(true);
   });
 
+  it('reports the Docker daemon apart from the client, and null when the daemon does not answer', async () => {
+    // A daemon upgraded apart from its client, as happens: the stand-in answers what the state file says.
+    lab.hosts.services.writeFile('/var/lib/lab/docker/server-version', '19.03.15\n');
+    const before = fx.engine.audit.entries().length;
+    const { result: svc } = await fx.engine.runner.start<{ software: { docker: string | null; dockerServer: string | null } }>(hostFacts, { host: 'services' });
+    expect(svc.software).toMatchObject({ docker: '18.09.9', dockerServer: '19.03.15' });
+
+    lab.hosts['nomad-1'].exec('systemctl stop docker');
+    try {
+      const { result: nomad } = await fx.engine.runner.start<{ software: { docker: string | null; dockerServer: string | null } }>(hostFacts, { host: 'nomad-1' });
+      expect(nomad.software).toMatchObject({ docker: '18.09.9', dockerServer: null });
+    } finally {
+      lab.hosts['nomad-1'].exec('systemctl start docker');
+    }
+    const asked = fx.engine.audit.entries().slice(before).filter((e) => e.command.includes("docker version --format '{{.Server.Version}}'"));
+    expect(asked.map((e) => [e.host, e.exitCode])).toEqual([
+      ['services', 0],
+      ['nomad-1', 1],
+    ]);
+  });
+
   it('shows an unknown key as ssh-keygen prints it and runs nothing before it is confirmed', async () => {
     fx.engine.inventory.add({ name: 'inner', address: lab.hosts.inner.ip, port: 22, user: 'root', role: 'nomad', keyPath: lab.clientKey });
     const scan = await fx.engine.pool.scan('inner');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDf, parseMemTotal, parseOsRelease, parseToolVersion, sections } from '../../electron/engine/operations/health/parse-facts';
+import { parseDaemonVersion, parseDf, parseMemTotal, parseOsRelease, parseToolVersion, sections } from '../../electron/engine/operations/health/parse-facts';
 
 describe('host facts parsers', () => {
   it('reads os-release of Ubuntu and RHEL-likes', () => {
@@ -22,6 +22,13 @@ describe('host facts parsers', () => {
       { mount: '/', filesystem: 'ext4', sizeBytes: 103080224 * 1024, freeBytes: 63080224 * 1024 },
       { mount: '/data/circle storage', filesystem: 'xfs', sizeBytes: 209612800 * 1024, freeBytes: 208612800 * 1024 },
     ]);
+  });
+
+  it("takes the daemon's version only when docker printed one", () => {
+    expect(parseDaemonVersion('19.03.15\n')).toBe('19.03.15');
+    expect(parseDaemonVersion('20.10.24+dfsg1\n')).toBe('20.10.24+dfsg1');
+    expect(parseDaemonVersion('')).toBeNull();
+    expect(parseDaemonVersion('Cannot connect to the Docker daemon at unix:///var/run/docker.sock.')).toBeNull();
   });
 
   it('finds versions in the tools the guide names', () => {

@@ -93,6 +93,16 @@ describe('/etc/environment', () => {
     expect(out).not.toMatch(/^export /m);
   });
 
+  it('carries the lower-case names too, which curl and wget read for http:// URLs', () => {
+    const out = renderEnvironment('PATH="/usr/bin"\nhttp_proxy="http://old.proxy:1"\n', s);
+    expect(out).toContain(`\nhttp_proxy="${s.http.url}"\n`);
+    expect(out).toContain(`\nhttps_proxy="${s.https.url}"\n`);
+    expect(out).toContain(`\nno_proxy="${s.noProxy.join(',')}"\n`);
+    expect(out).not.toContain('old.proxy');
+    expect(out.match(/^http_proxy=/gm)).toHaveLength(1);
+    expect(renderEnvironment(out, s)).toBe(out);
+  });
+
   it('notices lower-case proxy variables the admin set earlier', () => {
     expect(lowerCaseProxyVariables('http_proxy="http://old:1"\nno_proxy=""\n')).toEqual(['http_proxy']);
   });

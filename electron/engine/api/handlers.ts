@@ -10,6 +10,8 @@ import { hostFacts } from '../operations/health/host-facts';
 import { summarize } from '../runbook/run-store';
 import type { Handlers } from './types';
 import { proxyHandlers } from '../operations/proxy/handlers';
+import { DrydockError } from '../../../shared/errors';
+import { resumeElsewhere } from '../../../shared/resume-policy';
 import { certHandlers } from '../operations/certs/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
@@ -49,6 +51,9 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     },
     'runs:list': async () => engine.runner.store.list().map(summarize),
     'runs:resume': async ({ id }, ctx) => {
+      const run = engine.runner.store.load(id);
+      const elsewhere = run ? resumeElsewhere(run.operation) : null;
+      if (elsewhere) throw new DrydockError('CONFLICT', elsewhere);
       const { runId } = await engine.runner.resume(id, { emit: ctx.emit, signal: ctx.signal });
       return summarize(engine.runner.store.load(runId)!);
     },

@@ -48,6 +48,22 @@ export class SshPool {
     return signal ? abortable(pending, signal, name) : pending;
   }
 
+  /**
+   * A connection of its own, not shared and not kept: a fresh login, for a
+   * check that must see what a new session gets (pam_env reads
+   * /etc/environment when a session opens). The caller closes it.
+   */
+  async fresh(name: string, signal?: AbortSignal): Promise<HostSession> {
+    const opening = this.open(this.deps.inventory.get(name));
+    if (!signal) return opening;
+    try {
+      return await abortable(opening, signal, name);
+    } catch (err) {
+      opening.then((s) => s.close()).catch(() => undefined);
+      throw err;
+    }
+  }
+
   private async open(host: Host): Promise<HostSession> {
     const sock = await this.tunnel(host);
     const { client, key } = await connect({

@@ -6,8 +6,10 @@ import { useEffect } from 'react';
 import { ErrorMessage } from '../../components/error-message';
 import { formatTime } from '../../format';
 import { useRuns } from '../../store/runs-store';
+import { RESUME_ON_PAGE } from '../../../shared/resume-policy';
 
 const RESUMABLE = new Set(['failed', 'interrupted']);
+
 
 export function RunsPanel() {
   const { runs, loadError, resuming, resumeError, load, resume } = useRuns();
@@ -47,7 +49,10 @@ export function RunsPanel() {
                     <td className={run.status === 'failed' ? 'text-danger' : undefined}>{run.status}</td>
                     <td>{run.status === 'done' ? '—' : (open?.title ?? '—')}</td>
                     <td>
-                      {RESUMABLE.has(run.status) && (
+                      {RESUMABLE.has(run.status) && RESUME_ON_PAGE[run.operation] && (
+                        <span className="muted">Restarts services: continue it from the {RESUME_ON_PAGE[run.operation]} page, which asks first</span>
+                      )}
+                      {RESUMABLE.has(run.status) && !RESUME_ON_PAGE[run.operation] && (
                         <button type="button" className="button button--small" onClick={() => void resume(run.id)} disabled={!!resuming}>
                           {resuming === run.id ? 'Resuming…' : `Resume ${run.operation}`}
                         </button>

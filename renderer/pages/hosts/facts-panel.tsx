@@ -69,8 +69,12 @@ function FactsTable({ facts }: { facts: HostFacts }) {
         <dd>{facts.cpus}</dd>
         <dt>Memory</dt>
         <dd>{formatBytes(facts.memoryBytes)}</dd>
-        <dt>Docker</dt>
+        <dt>Docker client</dt>
         <dd className={facts.software.docker ? '' : 'muted'}>{version(facts.software.docker)}</dd>
+        <dt>Docker daemon</dt>
+        <dd className={facts.software.dockerServer ? '' : 'muted'} data-testid="fact-docker-server">
+          {facts.software.dockerServer ?? (facts.software.docker ? 'not reachable' : 'not installed')}
+        </dd>
         <dt>Nomad</dt>
         <dd className={facts.software.nomad ? '' : 'muted'}>{version(facts.software.nomad)}</dd>
         <dt>Replicated</dt>

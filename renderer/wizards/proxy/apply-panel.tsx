@@ -1,8 +1,10 @@
 /**
  * Step 3: the apply running, step by step as the engine reports it, then
  * what changed, what was restarted (or is still owed) and whether every host
- * reached the check URL through the proxy. An apply that stopped can be run
- * again: it resumes and keeps the first backups.
+ * reached the check URL as its files say. An apply that stopped is never
+ * re-run from here in one click: "Review and apply again…" reads the hosts
+ * again and goes through the same review and confirmation as the first run
+ * (the engine then resumes under the first backups).
  */
 import type { ProxyApplyResult } from '../../../shared/channels/proxy';
 import type { ErrorPayload } from '../../../shared/errors';
@@ -16,12 +18,17 @@ interface ApplyPanelProps {
   steps: StepView[];
   error: ErrorPayload | null;
   result: ProxyApplyResult | null;
-  onRetry(): void;
+  /** Reading the hosts again for a second attempt. */
+  replanning: boolean;
+  replanError: ErrorPayload | null;
+  onReviewAgain(): void;
   onStartOver(): void;
 }
 
-export function ApplyPanel({ busy, steps, error, result, onRetry, onStartOver }: ApplyPanelProps) {
+export function ApplyPanel({ busy, steps, error, result, replanning, replanError, onReviewAgain, onStartOver }: ApplyPanelProps) {
   const failed = result?.verification.filter((r) => !r.ok) ?? [];
+  const owed = result?.pendingRestarts ?? [];
+  const tone = failed.length ? 'message--error' : owed.length ? 'message--warn' : 'message--ok';
   return (
     <section className="section" aria-labelledby="proxy-apply-heading" aria-busy={busy}>
       <h2 id="proxy-apply-heading">Applying</h2>
@@ -30,31 +37,30 @@ export function ApplyPanel({ busy, steps, error, result, onRetry, onStartOver }:
       {error && (
         <>
           <ErrorMessage error={error} prefix="The apply stopped." />
-          <p>Files already written stay written and are backed up. Fix the cause, then apply again: Drydock resumes where it stopped.</p>
+          <p>
+            Files already written stay written and are backed up. Fix the cause, then review the plan again: it shows what is left to do and the restarts
+            it would make, and asks before anything runs.
+          </p>
+          {replanError && <ErrorMessage error={replanError} prefix="Could not read the hosts' files." />}
           <div className="actions actions--start">
-            <button type="button" className="button button--primary" onClick={onRetry}>
-              Apply again
+            <button type="button" className="button" onClick={onStartOver}>
+              Back to the settings
+            </button>
+            <button type="button" className="button button--primary" onClick={onReviewAgain} disabled={replanning}>
+              {replanning ? 'Reading the hosts…' : 'Review and apply again…'}
             </button>
           </div>
         </>
       )}
       {result && (
         <>
-          <div role="status" className={`message ${failed.length ? 'message--error' : 'message--ok'}`} data-testid="apply-summary">
+          <div role="status" className={`message ${tone}`} data-testid="apply-summary">
             <p>
               {result.summary}
               {result.resumed && ' (resumed the interrupted apply)'}
             </p>
           </div>
-          {result.pendingRestarts.length > 0 && (
-            <div className="message">
-              <p>
-                Still to restart: {result.pendingRestarts.join(', ')}. Apply again and tick the restart when it suits you; until then the old settings are in
-                effect there.
-              </p>
-            </div>
-          )}
-          {result.verifyUrl && result.verification.length > 0 && <VerifyTable url={result.verifyUrl} results={result.verification} />}
+          {result.verifyUrl && result.verification.length > 0 && <VerifyTable url={result.verifyUrl} results={result.verification} pendingRestarts={owed} />}
           <div className="actions actions--start">
             <button type="button" className="button" onClick={onStartOver}>
               Back to the settings

@@ -1,24 +1,29 @@
 /**
  * Step 2: what apply would change, host by host, before anything is
  * written: each file's diff (passwords masked), why each host bypasses the
- * proxy, and warnings. Apply asks for the restarts separately.
+ * proxy, the hosts left out and why, restarts still owed, and warnings.
+ * Every apply, including a second attempt, goes through the same dialog,
+ * which lists the restarts and runs only those the admin ticks.
  */
 import { useState } from 'react';
 import type { ProxyPlan } from '../../../shared/channels/proxy';
 import { ROLE_LABELS } from '../../../shared/hosts';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { FileDiff } from './diff-view';
-import { RestartChoices, type RestartConsent } from './restart-choices';
+import { NO_CONSENT, RestartChoices, restartOutcome, restartRequest, type RestartConsent } from './restart-choices';
+import type { RestartConsent as RestartRequest } from '../../../shared/channels/proxy';
 
 interface PlanReviewProps {
   plan: ProxyPlan;
+  /** A second attempt after a stopped apply: said in the heading's status. */
+  again?: boolean;
   onBack(): void;
-  onApply(consent: RestartConsent): Promise<void>;
+  onApply(restarts: RestartRequest): Promise<void>;
 }
 
-export function PlanReview({ plan, onBack, onApply }: PlanReviewProps) {
+export function PlanReview({ plan, again = false, onBack, onApply }: PlanReviewProps) {
   const [confirming, setConfirming] = useState(false);
-  const [consent, setConsent] = useState<RestartConsent>({ restartReplicated: true, restartDocker: true });
+  const [consent, setConsent] = useState<RestartConsent>(NO_CONSENT);
   const blocked = plan.hosts.filter((h) => h.error);
   const nothingToDo = plan.changedFiles === 0 && !plan.restarts.replicated && plan.restarts.docker.length === 0;
 
@@ -26,6 +31,7 @@ export function PlanReview({ plan, onBack, onApply }: PlanReviewProps) {
     <section className="section" aria-labelledby="proxy-review-heading">
       <h2 id="proxy-review-heading">Review the changes</h2>
       <p role="status">
+        {again && 'The apply stopped; this is the plan as the hosts are now. '}
         {plan.changedFiles
           ? `${plan.changedFiles} file(s) change on ${plan.hosts.filter((h) => h.files.some((f) => f.action !== 'unchanged')).length} host(s).`
           : 'Nothing to change: every host already holds these proxy settings.'}{' '}
@@ -49,6 +55,13 @@ export function PlanReview({ plan, onBack, onApply }: PlanReviewProps) {
           </ul>
         </div>
       )}
+      {plan.pendingRestarts.length > 0 && (
+        <div className="message message--warn" data-testid="plan-pending-restarts">
+          <p>
+            Still running the old settings from an earlier run: {plan.pendingRestarts.join(', ')}. This apply offers those restarts again.
+          </p>
+        </div>
+      )}
       {blocked.map((h) => (
         <div key={h.host} role="alert" className="message message--error">
           <p>{h.error}</p>
@@ -64,6 +77,24 @@ export function PlanReview({ plan, onBack, onApply }: PlanReviewProps) {
             <FileDiff key={f.path} host={h.host} file={f} />
           ))}
         </section>
+      ))}
+
+      {plan.leftOut.length > 0 && (
+        <section className="proxy-host" aria-labelledby="proxy-left-out">
+          <h3 id="proxy-left-out">Not written</h3>
+          <ul className="proxy-left-out" data-testid="plan-left-out">
+            {plan.leftOut.map((h) => (
+              <li key={h.host}>
+                <strong>{h.host}</strong> <span className="muted">({ROLE_LABELS[h.role]})</span>: {h.reason}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {plan.notes.map((n) => (
+        <p key={n} className="muted">
+          {n}
+        </p>
       ))}
 
       <details className="section proxy-bypass">
@@ -96,7 +127,16 @@ export function PlanReview({ plan, onBack, onApply }: PlanReviewProps) {
         <button type="button" className="button" onClick={onBack}>
           Back to the settings
         </button>
-        <button type="button" className="button button--primary" disabled={blocked.length > 0} onClick={() => (nothingToDo ? void onApply(consent) : setConfirming(true))}>
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={blocked.length > 0}
+          onClick={() => {
+            if (nothingToDo) return void onApply(restartRequest(plan.restarts, NO_CONSENT));
+            setConsent(NO_CONSENT);
+            setConfirming(true);
+          }}
+        >
           {nothingToDo ? 'Apply (nothing to write) and verify' : 'Apply…'}
         </button>
       </div>
@@ -104,18 +144,19 @@ export function PlanReview({ plan, onBack, onApply }: PlanReviewProps) {
       {confirming && (
         <ConfirmDialog
           title="Apply the proxy settings?"
-          confirmLabel="Back up and apply"
+          confirmLabel={restartOutcome(plan.restarts, consent).startsWith('Will restart') ? 'Back up, apply and restart' : 'Back up and apply'}
           onClose={() => setConfirming(false)}
           onConfirm={async () => {
             setConfirming(false);
-            await onApply(consent);
+            await onApply(restartRequest(plan.restarts, consent));
           }}
         >
           <p>
-            Drydock backs up every file it changes on its host (under <code>/var/backups/drydock</code>), writes each one atomically and reads it back.
-            Roll back restores the backups exactly.
+            {plan.changedFiles
+              ? `${plan.changedFiles} file(s) change. Drydock backs up every file it changes on its host (under /var/backups/drydock), writes each one atomically and reads it back; Roll back restores the backups exactly.`
+              : 'No file changes: only the restarts below, if ticked.'}
           </p>
-          <RestartChoices restarts={plan.restarts} consent={consent} onChange={setConsent} />
+          <RestartChoices restarts={plan.restarts} consent={consent} onChange={setConsent} owed={plan.pendingRestarts} />
         </ConfirmDialog>
       )}
     </section>

@@ -1,9 +1,13 @@
 /**
  * Roll back: put the last proxy backup back on every host, byte for byte
- * (files Drydock created are removed), then the same restarts as apply.
- * The plan comes first, including files someone changed after the apply.
+ * (files Drydock created are removed), then the restarts the admin ticks.
+ * The plan comes first, including files someone changed after the apply
+ * and every restart the run could make (one still owed from an earlier run
+ * included): the run restarts exactly what the dialog listed and was
+ * ticked. A plan read before another proxy run ended is put away, never
+ * offered.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { RollbackPlan, RollbackResult } from '../../../shared/channels/proxy';
 import { toErrorPayload, type ErrorPayload } from '../../../shared/errors';
 import { call } from '../../api';
@@ -11,15 +15,37 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorMessage } from '../../components/error-message';
 import { StepList } from '../../components/step-list';
 import { useRun } from '../../components/use-run';
-import { RestartChoices, type RestartConsent } from './restart-choices';
+import { NO_CONSENT, RestartChoices, restartOutcome, restartRequest, type RestartConsent } from './restart-choices';
 
-export function RollbackPanel() {
+interface RollbackPanelProps {
+  /** Changes when a proxy run ends anywhere on the page. */
+  staleKey: number;
+  /** An apply is running: no rollback from here meanwhile. */
+  applyBusy: boolean;
+  onBusyChange(busy: boolean): void;
+  onRan(): void;
+}
+
+export function RollbackPanel({ staleKey, applyBusy, onBusyChange, onRan }: RollbackPanelProps) {
   const [plan, setPlan] = useState<RollbackPlan | null>(null);
   const [planError, setPlanError] = useState<ErrorPayload | null>(null);
   const [loading, setLoading] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [consent, setConsent] = useState<RestartConsent>({ restartReplicated: true, restartDocker: true });
+  const [consent, setConsent] = useState<RestartConsent>(NO_CONSENT);
   const run = useRun<RollbackResult>('proxy-rollback', 'proxy-rollback');
+  const ownRun = useRef(false);
+  const { reset } = run;
+
+  useEffect(() => {
+    // Our own run just ended: keep its result. Someone else's: this plan describes hosts that have changed.
+    if (ownRun.current) {
+      ownRun.current = false;
+      return;
+    }
+    setPlan(null);
+    setPlanError(null);
+    reset();
+  }, [staleKey, reset]);
 
   const review = async () => {
     setLoading(true);
@@ -40,7 +66,7 @@ export function RollbackPanel() {
       <h2 id="proxy-rollback-heading">Roll back</h2>
       <p>Restore every host&rsquo;s files from its last proxy backup, exactly as they were before that apply.</p>
       <div className="actions actions--start">
-        <button type="button" className="button" onClick={() => void review()} disabled={loading || run.busy}>
+        <button type="button" className="button" onClick={() => void review()} disabled={loading || run.busy || applyBusy}>
           {loading ? 'Looking for backups…' : 'Review rollback'}
         </button>
       </div>
@@ -67,7 +93,15 @@ export function RollbackPanel() {
             </div>
           )}
           <div className="actions actions--start">
-            <button type="button" className="button button--danger" onClick={() => setConfirming(true)} disabled={run.busy}>
+            <button
+              type="button"
+              className="button button--danger"
+              onClick={() => {
+                setConsent(NO_CONSENT);
+                setConfirming(true);
+              }}
+              disabled={run.busy || applyBusy}
+            >
               Roll back…
             </button>
           </div>
@@ -76,7 +110,7 @@ export function RollbackPanel() {
       {run.steps.length > 0 && <StepList steps={run.steps} label="Rollback steps" />}
       {run.error && <ErrorMessage error={run.error} prefix="The rollback stopped." />}
       {run.result && (
-        <div role="status" className="message message--ok" data-testid="rollback-summary">
+        <div role="status" className={`message ${run.result.pendingRestarts.length ? 'message--warn' : 'message--ok'}`} data-testid="rollback-summary">
           <p>{run.result.summary}</p>
           {run.result.pendingRestarts.length > 0 && <p>Still to restart: {run.result.pendingRestarts.join(', ')}.</p>}
         </div>
@@ -84,11 +118,18 @@ export function RollbackPanel() {
       {confirming && plan && (
         <ConfirmDialog
           title="Roll back the proxy settings?"
-          confirmLabel="Restore the backups"
+          confirmLabel={restartOutcome(plan.restarts, consent).startsWith('Will restart') ? 'Restore the backups and restart' : 'Restore the backups'}
           onClose={() => setConfirming(false)}
           onConfirm={async () => {
             setConfirming(false);
-            await run.start(() => call('proxy:rollback', consent), (r) => r.runId);
+            onBusyChange(true);
+            try {
+              await run.start(() => call('proxy:rollback', restartRequest(plan.restarts, consent)), (r) => r.runId);
+            } finally {
+              onBusyChange(false);
+              ownRun.current = true;
+              onRan();
+            }
           }}
         >
           <p>The files listed are put back exactly as they were; files Drydock created are removed.</p>

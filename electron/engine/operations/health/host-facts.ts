@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { HostName } from '../../../../shared/hosts';
 import type { HostFacts } from '../../../../shared/facts';
 import { defineOperation } from '../operation';
-import { parseDf, parseMemTotal, parseOsRelease, parseToolVersion, sections } from './parse-facts';
+import { DrydockError } from '../../../../shared/errors';
+import type { HostSession } from '../../ssh/session';
+import { parseDaemonVersion, parseDf, parseMemTotal, parseOsRelease, parseToolVersion, sections } from './parse-facts';
 
 interface FactsState {
   identity?: Pick<HostFacts, 'hostname' | 'os' | 'kernel'>;
@@ -16,6 +18,28 @@ interface FactsState {
 }
 
 const SEP = "echo '---drydock---'";
+
+const DAEMON_VERSION = "docker version --format '{{.Server.Version}}'";
+
+/**
+ * The Docker daemon's own version, which can differ from the client's
+ * (`docker --version`). The daemon's socket is root's (or the docker
+ * group's): ask as the login user first, then through sudo. Null when the
+ * daemon does not answer either way.
+ */
+async function daemonVersion(session: HostSession, signal?: AbortSignal): Promise<string | null> {
+  let result = await session.run(DAEMON_VERSION, { signal });
+  if (result.code !== 0 && !session.isRoot && /permission denied/i.test(result.stderr)) {
+    try {
+      result = await session.sudo(DAEMON_VERSION, { signal });
+    } catch (err) {
+      // No sudo for this user (or no password given): the daemon is simply out of reach.
+      if (err instanceof DrydockError && err.code === 'SUDO_FAILED') return null;
+      throw err;
+    }
+  }
+  return result.code === 0 ? parseDaemonVersion(result.stdout) : null;
+}
 
 export const hostFacts = defineOperation({
   name: 'host-facts',
@@ -50,7 +74,7 @@ export const hostFacts = defineOperation({
     },
     {
       name: 'software',
-      title: 'Look for Docker, Nomad and Replicated',
+      title: 'Look for Docker (client and daemon), Nomad and Replicated',
       check: async (ctx) => !!ctx.state.software,
       apply: async (ctx) => {
         const session = await ctx.services.pool.session(ctx.input.host, ctx.signal);
@@ -60,7 +84,8 @@ export const hostFacts = defineOperation({
           { signal: ctx.signal },
         );
         const [docker, nomad, replicated] = sections(out, 3);
-        ctx.state.software = { docker: parseToolVersion(docker), nomad: parseToolVersion(nomad), replicated: parseToolVersion(replicated) };
+        const dockerServer = docker.trim() ? await daemonVersion(session, ctx.signal) : null;
+        ctx.state.software = { docker: parseToolVersion(docker), dockerServer, nomad: parseToolVersion(nomad), replicated: parseToolVersion(replicated) };
       },
     },
   ],

@@ -39,6 +39,12 @@ export function parseToolVersion(text: string): string | null {
   return m ? m[1] : line.slice(0, 60);
 }
 
+/** What `docker version --format '{{.Server.Version}}'` printed: a version, or null for anything else. */
+export function parseDaemonVersion(text: string): string | null {
+  const v = text.trim();
+  return /^\d+\.\d+[\w.+~-]*$/.test(v) ? v : null;
+}
+
 /** Split a script's output at our own `---drydock---` separators. */
 export function sections(text: string, count: number): string[] {
   const parts = text.split(/^---drydock---$/m).map((p) => p.replace(/^\n/, ''));

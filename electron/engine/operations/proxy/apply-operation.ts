@@ -19,6 +19,7 @@ import { hostFilesInPlace, planFingerprint, unfinishedSet, writeHostFiles } from
 import { PendingRestarts } from './pending-restarts';
 import { defaultVerifyUrl, planProxy, planProxyHost, type ProxyHostPlan } from './plan';
 import { dockerRestartStep, replicatedRestartStep, type RestartState } from './restart-steps';
+import { proxyTopology } from './topology';
 import { verifyFromHosts } from './verify';
 import type { z } from 'zod';
 
@@ -158,7 +159,7 @@ export const proxyApply = defineOperation({
     dockerRestartStep<ApplyInput, ProxyApplyState>((ctx) => settingsOf(ctx).http.url),
     {
       name: 'verify',
-      title: 'Verify: fetch a URL through the proxy from every host',
+      title: 'Verify: fetch a URL from every host as its programs would',
       check: async (ctx) => {
         if (ctx.state.verifyUrl) return false;
         ctx.note('no URL to check: give one (the inventory has no GitHub Enterprise host to default to)');
@@ -166,12 +167,13 @@ export const proxyApply = defineOperation({
       },
       apply: async (ctx) => {
         const hosts = [ctx.state.servicesHost!, ...ctx.state.nomadHosts].map((n) => ctx.services.inventory.get(n));
-        ctx.state.verification = await verifyFromHosts(ctx.services.pool, hosts, ctx.state.verifyUrl!, ctx.signal);
+        const directUrl = defaultVerifyUrl(proxyTopology(ctx.services.inventory)) ?? null;
+        ctx.state.verification = await verifyFromHosts(ctx.services.pool, hosts, ctx.state.verifyUrl!, directUrl, ctx.signal);
         const failed = ctx.state.verification.filter((r) => !r.ok);
         ctx.note(
           failed.length
-            ? `${failed.length} of ${hosts.length} host(s) could not fetch ${ctx.state.verifyUrl}: ${failed.map((r) => `${r.host}: ${r.message}`).join('; ')}`
-            : `all ${hosts.length} host(s) fetched ${ctx.state.verifyUrl} through the proxy`,
+            ? `${failed.length} of ${hosts.length} host(s) could not fetch ${ctx.state.verifyUrl} as their files say: ${failed.map((r) => `${r.host}: ${r.message}`).join('; ')}`
+            : `all ${hosts.length} host(s) fetched ${ctx.state.verifyUrl} as their files say`,
         );
       },
     },
@@ -183,7 +185,7 @@ export const proxyApply = defineOperation({
       changed.length ? `Wrote ${changed.length} file(s) on ${new Set(changed.map((c) => c.host)).size} host(s)` : 'Nothing changed: every host already had these proxy settings',
       restarted.replicated ? 'restarted Replicated' : '',
       restarted.docker.length ? `restarted Docker on ${restarted.docker.join(', ')}` : '',
-      state.verification.length ? `${state.verification.filter((r) => r.ok).length} of ${state.verification.length} host(s) reached ${state.verifyUrl} through the proxy` : '',
+      state.verification.length ? `${state.verification.filter((r) => r.ok).length} of ${state.verification.length} host(s) reached ${state.verifyUrl} as their files say` : '',
     ].filter(Boolean);
     return { changed, restarted, ...(state.verifyUrl ? { verifyUrl: state.verifyUrl } : {}), verification: state.verification, summary: parts.join('; ') + '.' };
   },

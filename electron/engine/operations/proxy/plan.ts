@@ -9,7 +9,7 @@ import type { Host } from '../../../../shared/hosts';
 import { proxySecrets, proxySettings, type ProxyRequest } from '../../../../shared/proxy/input';
 import type { NoProxyEntry } from '../../../../shared/proxy/no-proxy';
 import { maskedUrl } from '../../../../shared/proxy/proxy-url';
-import { DOCKER_DROP_IN, lowerCaseProxyVariables, type ProxySettings } from '../../../../shared/proxy/render';
+import { DOCKER_DROP_IN, ENVIRONMENT, LOWER_CASE_WHY, lowerCaseProxyVariables, type ProxySettings } from '../../../../shared/proxy/render';
 import type { EngineServices } from '../operation';
 import { fileChangeView, planFingerprint, planHostFiles, type HostFilesPlan } from './host-files';
 import { PendingRestarts } from './pending-restarts';
@@ -35,6 +35,7 @@ export async function resolveProxySettings(services: EngineServices, req: ProxyR
     services: await servicesAddresses(session),
     ghe: topology.ghe.map((h) => h.address),
     nomadClients: topology.nomadClients.map((h) => ({ name: h.name, address: h.address })),
+    spares: topology.spares.map((h) => ({ name: h.name, address: h.address })),
   });
   return { topology, settings, noProxy };
 }
@@ -77,7 +78,8 @@ function warningsFor(ctx: ProxyPlanContext, req: ProxyRequest): string[] {
   }
   if (req.aws === false && ctx.noProxy.some((e) => /amazonaws\.com$/i.test(e.value))) warnings.push('You listed AWS hosts but did not say the installation is on AWS; the EC2 metadata address is bypassed only with --aws.');
   for (const h of ctx.hosts) {
-    for (const f of h.files) {
+    // /etc/environment gets the lower-case names from Drydock too, so there they agree.
+    for (const f of h.files.filter((file) => file.path !== ENVIRONMENT)) {
       const lower = lowerCaseProxyVariables(f.before);
       if (lower.length) warnings.push(`${h.host}:${f.path} also sets ${lower.join(', ')} (lower case), which curl and apt prefer over the upper-case names; Drydock leaves those lines alone, so check they agree.`);
     }
@@ -96,6 +98,9 @@ export function proxyPlanView(ctx: ProxyPlanContext, req: ProxyRequest, pending:
     httpsProxy: maskedUrl(ctx.settings.https),
     changedFiles: ctx.hosts.reduce((n, h) => n + h.files.filter((f) => f.changed).length, 0),
     restarts: restartsFor(ctx.hosts, pending),
+    pendingRestarts: pending.describe(),
+    leftOut: ctx.topology.leftOut,
+    notes: ctx.topology.nomadClients.length ? [LOWER_CASE_WHY] : [],
     ...(ctx.topology.ghe[0] ? { defaultVerifyUrl: defaultVerifyUrl(ctx.topology) } : {}),
     warnings: warningsFor(ctx, req),
     fingerprint: planFingerprint(ctx.hosts),

@@ -1,16 +1,21 @@
 /**
- * The two restart steps, shared by apply and rollback: both restart what the
- * written (or restored) files need, only with the admin's consent, and count
- * as done once the pending-restart record for that host is cleared, so a
- * resumed run never restarts twice and a declined restart is not forgotten.
+ * The two restart steps, shared by apply, rollback and the restart of what
+ * is still owed: each restarts what the written (or restored) files need,
+ * only on the hosts the admin ticked by name, and counts as done once the
+ * pending-restart record for that host is cleared, so a resumed run never
+ * restarts twice and a declined restart is not forgotten. A host whose
+ * restart is owed but was not in the dialog the admin confirmed is never
+ * restarted: it stays owed, and the Proxy page keeps saying so.
  */
 import type { Step, StepContext } from '../operation';
 import { PendingRestarts } from './pending-restarts';
 import { dockerSeesProxy, inactiveUnits, restartDocker, restartReplicated } from './restarts';
 
 export interface RestartConsent {
+  /** Restart Replicated on the Services machine (the console and app are unavailable meanwhile). */
   restartReplicated: boolean;
-  restartDocker: boolean;
+  /** The Nomad clients whose Docker the admin agreed to reload and restart, by name. */
+  restartDocker: string[];
 }
 
 export interface RestartState {
@@ -35,7 +40,7 @@ export function replicatedRestartStep<I extends RestartConsent, S extends Restar
         return true;
       }
       if (!ctx.input.restartReplicated) {
-        ctx.note('not restarted, as you chose: Replicated keeps the old settings until it restarts (apply again with restarts to finish)');
+        ctx.note('not restarted, as you chose: Replicated keeps the old settings until it restarts (the Proxy page offers the restart until then)');
         return true;
       }
       return false;
@@ -60,30 +65,30 @@ export function replicatedRestartStep<I extends RestartConsent, S extends Restar
 /** `expectedProxy` is the HTTP proxy Docker should now report, or null when it should merely run. */
 export function dockerRestartStep<I extends RestartConsent, S extends RestartState>(expectedProxy: (ctx: Ctx<I, S>) => string | null): Step<I, S> {
   const owed = (ctx: Ctx<I, S>) => ctx.state.nomadHosts.filter((h) => pending(ctx).has('docker', h));
+  const agreed = (ctx: Ctx<I, S>) => owed(ctx).filter((h) => ctx.input.restartDocker.includes(h));
+  const declined = (ctx: Ctx<I, S>) => owed(ctx).filter((h) => !ctx.input.restartDocker.includes(h));
   return {
     name: 'restart-docker',
     title: 'Reload and restart Docker on Nomad clients',
     check: async (ctx) => {
-      const hosts = owed(ctx);
-      if (!hosts.length) {
+      if (!owed(ctx).length) {
         ctx.note("not needed: no Nomad client's Docker drop-in changed");
         return true;
       }
-      if (!ctx.input.restartDocker) {
-        ctx.note(`not restarted, as you chose: Docker on ${hosts.join(', ')} keeps the old settings until it restarts`);
-        return true;
-      }
-      return false;
+      const left = declined(ctx);
+      if (left.length) ctx.note(`not restarted, as you chose: Docker on ${left.join(', ')} keeps the old settings until it restarts`);
+      return agreed(ctx).length === 0;
     },
     apply: async (ctx) => {
-      for (const host of owed(ctx)) {
+      for (const host of agreed(ctx)) {
         ctx.note(`${host}: systemctl daemon-reload, restart docker`);
         const session = await ctx.services.pool.session(host, ctx.signal);
         await restartDocker(session, ctx.signal);
         pending(ctx).clear('docker', host);
         if (!ctx.state.restartedDocker.includes(host)) ctx.state.restartedDocker.push(host);
       }
-      ctx.note(`Docker restarted on ${ctx.state.restartedDocker.join(', ')}`);
+      const left = declined(ctx);
+      ctx.note(`Docker restarted on ${ctx.state.restartedDocker.join(', ')}${left.length ? `; not restarted, as you chose: Docker on ${left.join(', ')} keeps the old settings until it restarts` : ''}`);
     },
     verify: async (ctx) => {
       const proxy = expectedProxy(ctx);

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { DrydockError } from '../../../../shared/errors';
 import { DOCKER_DROP_IN } from '../../../../shared/proxy/render';
-import type { RollbackPlan, RollbackResult } from '../../../../shared/channels/proxy';
+import { RestartConsentSchema, type RollbackPlan, type RollbackResult } from '../../../../shared/channels/proxy';
 import { rollbackFiles, type BackupManifest } from '../../files/change-set';
 import { readRemoteFile } from '../../files/remote-file';
 import { defineOperation, type EngineServices, type StepContext } from '../operation';
@@ -19,7 +19,7 @@ import { proxyHosts } from './plan';
 import { dockerRestartStep, replicatedRestartStep, type RestartState } from './restart-steps';
 import { proxyTopology } from './topology';
 
-const RollbackInput = z.object({ restartReplicated: z.boolean(), restartDocker: z.boolean() }).strict();
+const RollbackInput = RestartConsentSchema;
 type Input = z.output<typeof RollbackInput>;
 
 interface HostBackup {
@@ -69,9 +69,12 @@ export async function rollbackPlan(services: EngineServices, signal?: AbortSigna
     hosts.push({ host: b.host, role: b.role, ...(m ? { set: m.set, createdAt: m.createdAt } : {}), files });
   }
   if (!manifests.size) throw new DrydockError('NOT_FOUND', 'No proxy backup to roll back on any host: Drydock has not applied proxy settings here (or they were rolled back already)');
+  // Every restart the run could make is offered here, including one still owed from an
+  // earlier run on these hosts: the run restarts only what the admin ticks of this list.
+  const owed = new PendingRestarts(services.home).read();
   const restarts = {
-    replicated: backups.some((b) => b.role === 'services' && b.set),
-    docker: backups.filter((b) => b.role === 'nomad' && b.files.some((f) => f.path === DOCKER_DROP_IN)).map((b) => b.host),
+    replicated: backups.some((b) => b.role === 'services' && (!!b.set || owed.replicated.includes(b.host))),
+    docker: backups.filter((b) => b.role === 'nomad' && (b.files.some((f) => f.path === DOCKER_DROP_IN) || owed.docker.includes(b.host))).map((b) => b.host),
   };
   return { hosts, restarts, warnings };
 }
