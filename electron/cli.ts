@@ -11,6 +11,7 @@ import { certCommand } from './cli/cert';
 import { CliExit, createCliContext, exitCodeFor, EXIT, type CliContext } from './cli/context';
 import { customizeCommand } from './cli/customize';
 import { hostsCommand } from './cli/hosts';
+import { describeProblem } from './engine/inventory/inventory';
 import { proxyCommand } from './cli/proxy';
 import { serveCommand } from './cli/serve';
 
@@ -59,6 +60,15 @@ async function ask(question: string): Promise<string> {
   }
 }
 
+/** A bad entry in hosts.json is named on every command, and the others still work. */
+function warnAboutInventory(ctx: CliContext): void {
+  try {
+    for (const problem of ctx.engine.inventory.problems()) process.stderr.write(`drydock: warning: ${describeProblem(problem)}\n`);
+  } catch {
+    /* an unreadable file is reported by the command that needs it */
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
@@ -73,6 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   const ctx = createCliContext({ json, ask });
+  warnAboutInventory(ctx);
   // Ctrl-C stops a running operation at its step and leaves its runbook
   // resumable (`drydock runs resume`); a second Ctrl-C quits outright.
   const interrupt = () => {
