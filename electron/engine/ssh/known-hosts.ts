@@ -92,12 +92,42 @@ export class KnownHosts {
     this.save(lines);
   }
 
-  /** Forget every key filed under exactly this name; returns how many lines went. */
+  /** Keys marked `@revoked` for a host name: never to be trusted again. */
+  revoked(name: string): KnownKey[] {
+    return this.lines()
+      .filter((l) => l.marker === '@revoked' && l.patterns && l.keyType && l.key && patternsMatch(l.patterns, name))
+      .map((l) => ({ keyType: l.keyType!, key: l.key!, fingerprint: fingerprintOf(Buffer.from(l.key!, 'base64')) }));
+  }
+
+  /**
+   * Forget every key filed under this name, hashed (`|1|…`, as
+   * `ssh-keygen -H` or an imported file leaves them) or plain; returns how
+   * many lines went. A line that also names other hosts keeps them.
+   * `@revoked` lines stay: forgetting a host must not un-revoke a key.
+   */
   remove(name: string): number {
     const lines = this.lines();
-    const kept = lines.filter((l) => !(l.patterns && !l.marker && l.patterns.split(',').includes(name)));
-    if (kept.length !== lines.length) this.save(kept);
-    return lines.length - kept.length;
+    let removed = 0;
+    const kept: Line[] = [];
+    for (const l of lines) {
+      if (!l.patterns || l.marker) {
+        kept.push(l);
+      } else if (l.patterns.startsWith('|1|')) {
+        if (patternsMatch(l.patterns, name)) removed++;
+        else kept.push(l);
+      } else {
+        const names = l.patterns.split(',');
+        if (!names.includes(name)) {
+          kept.push(l);
+          continue;
+        }
+        removed++;
+        const others = names.filter((n) => n !== name);
+        if (others.length) kept.push(parseLine(l.raw.replace(l.patterns, others.join(','))));
+      }
+    }
+    if (removed) this.save(kept);
+    return removed;
   }
 
   /**
