@@ -5,6 +5,7 @@
  * collected keys stay in DRYDOCK_HOME/certs/<bundle>/key.pem on the laptop.
  */
 import { z } from 'zod';
+import { CaBundle, DnsResolver } from '../certs/certbot-options';
 import { HostAddress, HostName, isHostAddress, isIpAddress, Port } from '../hosts';
 
 export const KEY_TYPES = ['rsa2048', 'rsa3072', 'rsa4096', 'p256'] as const;
@@ -151,7 +152,7 @@ export const certChannels = {
         /** ACME directory of an internal CA inside the air gap. */
         server: z.url({ protocol: /^https$/ }).optional(),
         /** PEM of that CA's TLS chain (REQUESTS_CA_BUNDLE). */
-        caBundle: z.string().optional(),
+        caBundle: CaBundle.optional(),
         email: z.email().optional(),
       })
       .strict(),
@@ -159,7 +160,7 @@ export const certChannels = {
   },
   /** Does each TXT record resolve yet, asked from the Services machine (dig)? */
   'certs:certbot-check-dns': {
-    request: z.object({ runId: RunId, resolver: z.string().regex(/^[0-9A-Fa-f.:]+(#\d+)?$/, 'IP or IP#PORT').optional() }).strict(),
+    request: z.object({ runId: RunId, resolver: DnsResolver.optional() }).strict(),
     response: z.object({
       checked: z.boolean(),
       note: z.string().optional(),
