@@ -52,6 +52,16 @@ describe('drydock hosts (CLI)', () => {
     const audit = drydock('audit', 'verify');
     expect(audit.status).toBe(0);
     expect(audit.stdout).toMatch(/intact: \d+ entries/);
+    // Item 14: the head is printed, and cutting the log's end is detected.
+    const head = /Head: entry (\d+), sha256 ([0-9a-f]{64})/.exec(audit.stdout);
+    expect(head).not.toBeNull();
+    const logFile = path.join(home, 'audit.jsonl');
+    const full = readFileSync(logFile, 'utf8');
+    writeFileSync(logFile, full.split('\n').filter(Boolean).slice(0, -1).join('\n') + '\n');
+    const cut = drydock('audit', 'verify');
+    expect(cut.status).toBe(1);
+    expect(cut.stderr).toMatch(new RegExp(`head records ${head![1]} entries: the end of the log was removed`));
+    writeFileSync(logFile, full);
   });
 
   it('rejects bad input with a one-line reason and exit 2, writing nothing', () => {
