@@ -70,7 +70,8 @@ export type CaSummary = z.infer<typeof CaSchema>;
 export const TxtRecordSchema = z.object({ name: z.string(), value: z.string() });
 
 const services = { services: HostName.optional() };
-const Passphrase = z.string().min(8, 'at least 8 characters');
+/** A new internal CA's key passphrase: its key signs what every client trusts. */
+const CaPassphrase = z.string().min(12, 'at least 12 characters');
 
 export const GenerateRequestSchema = z
   .object({
@@ -106,7 +107,7 @@ export const certChannels = {
     response: z.object({ bundle: BundleSchema, files: z.object({ cert: z.string(), key: z.string() }), configuredHostname: z.string().nullable(), notes: z.array(z.string()) }),
   },
   'certs:ca-create': {
-    request: z.object({ name: CaName, passphrase: Passphrase, days: z.number().int().min(30).max(7300).default(3650), key: z.enum(KEY_TYPES).default('rsa3072') }).strict(),
+    request: z.object({ name: CaName, passphrase: CaPassphrase, days: z.number().int().min(30).max(7300).default(3650), key: z.enum(KEY_TYPES).default('rsa3072') }).strict(),
     response: CaSchema,
   },
   'certs:ca-list': { request: z.object({}).strict(), response: z.array(CaSchema) },

@@ -91,7 +91,7 @@ export function SelfSignedPath({ onMade }: { onMade(): void }) {
 
       <details className="cert-gap">
         <summary>Create an internal CA</summary>
-        <Field label="CA name" hint="Its key is kept encrypted on this laptop with the passphrase above (at least 8 characters).">
+        <Field label="CA name" hint="Its key is kept encrypted on this laptop with the passphrase above (at least 12 characters).">
           {(control) => <input {...control} value={newCa} onChange={(e) => setNewCa(e.target.value.trim())} spellCheck={false} autoComplete="off" />}
         </Field>
         <Field label="Passphrase for the new CA">
