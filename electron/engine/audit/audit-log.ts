@@ -13,10 +13,9 @@
  * head, so a copy kept elsewhere anchors the log at that moment too.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditEntry } from '../../../shared/contract';
-import { writeFileAtomic } from '../store/atomic-file';
 import { redact } from './redact';
 
 export type AuditHead = { count: number; hash: string };
@@ -86,7 +85,12 @@ export class AuditLog {
     appendFileSync(this.file, JSON.stringify(entry) + '\n', { mode: 0o600 });
     // A crash between these two writes leaves the head one entry behind;
     // verify accepts a log that runs past its head, never one that stops short.
-    writeFileAtomic(this.headFile, JSON.stringify({ count: entry.seq, hash: entry.hash }) + '\n');
+    // Replaced by rename, without fsync: the log line above is not fsynced
+    // either, and a head made more durable than the log could claim entries
+    // a power cut took away.
+    const tmp = `${this.headFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ count: entry.seq, hash: entry.hash }) + '\n', { mode: 0o600 });
+    renameSync(tmp, this.headFile);
     return entry;
   }
 
