@@ -136,12 +136,20 @@ export class KnownHosts {
    * different key is not touched: that is a changed key, and importing must
    * not be a way around the refusal.
    */
-  importFrom(otherFile: string, names: string[]): { imported: { name: string; keys: KnownKey[] }[]; conflicts: { name: string; stored: string; offered: string }[] } {
+  importFrom(
+    otherFile: string,
+    names: string[],
+  ): { imported: { name: string; keys: KnownKey[] }[]; conflicts: { name: string; stored: string; offered: string }[]; revoked: { name: string; offered: string }[] } {
     const other = new KnownHosts(otherFile);
     const imported: { name: string; keys: KnownKey[] }[] = [];
     const conflicts: { name: string; stored: string; offered: string }[] = [];
+    const revoked: { name: string; offered: string }[] = [];
     for (const name of names) {
-      const offered = other.lookup(name);
+      // A key this file marks @revoked is never imported as trusted.
+      const revokedHere = new Set(this.revoked(name).map((k) => k.key));
+      const all = other.lookup(name);
+      for (const k of all.filter((k) => revokedHere.has(k.key))) revoked.push({ name, offered: k.fingerprint });
+      const offered = all.filter((k) => !revokedHere.has(k.key));
       if (!offered.length) continue;
       const stored = this.lookup(name);
       const fresh = offered.filter((k) => !stored.some((s) => s.key === k.key));
@@ -153,6 +161,6 @@ export class KnownHosts {
       for (const k of fresh) this.add(name, k.keyType, k.key, 'imported');
       imported.push({ name, keys: fresh });
     }
-    return { imported, conflicts };
+    return { imported, conflicts, revoked };
   }
 }
