@@ -84,6 +84,9 @@ export function guardConnections(server: http.Server, limits: ConnectionLimits, 
     const tracked = sockets.get(req.socket);
     if (!tracked) return;
     tracked.busy++;
+    // The idle timer is for sockets that say nothing; a request may then
+    // take as long as its operation (or, for the event stream, forever).
+    req.socket.setTimeout(0);
     if (isAuthenticated(req)) tracked.authenticated = true;
     // Node re-arms keep-alive timing after the response; nothing to undo here.
     res.once('close', () => tracked.busy--);

@@ -115,6 +115,17 @@ describe('timeouts for connections that say nothing or say it slowly', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
+  it('keeps the event stream open past the idle time (the idle timer is for sockets that never ask)', async () => {
+    const events = await fetch(`${server.origin}/events?token=${server.token}`);
+    const reader = events.body!.getReader();
+    const decoder = new TextDecoder();
+    expect(decoder.decode((await reader.read()).value)).toContain(': connected');
+    await sleep(1_500); // three idle times, two header timeouts
+    server.broadcast({ type: 'step', runId: 'r1', operation: 'health', step: 'uptime', title: 'Uptime', status: 'running' });
+    expect(decoder.decode((await reader.read()).value)).toContain('"runId":"r1"');
+    await reader.cancel();
+  });
+
   it('closes a silent connection and one that trickles its headers', async () => {
     const port = Number(new URL(server.origin).port);
     let silentClosed = false;
