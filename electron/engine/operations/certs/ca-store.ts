@@ -81,7 +81,13 @@ export function loadCa(home: string, name: string, passphrase: string | undefine
   // A key written with the old 2048-iteration KDF opens as before, and is
   // re-encrypted with the strong one now that its passphrase is known (same
   // passphrase, same key: only the protection on disk changes).
-  if (caKeyIsWeak(keyPem)) writeFileAtomic(path.join(dir, 'ca.key'), encryptCaKey(key, passphrase), 0o600);
+  if (caKeyIsWeak(keyPem)) {
+    try {
+      writeFileAtomic(path.join(dir, 'ca.key'), encryptCaKey(key, passphrase), 0o600);
+    } catch {
+      /* best effort: the old file still works, and the next use tries again */
+    }
+  }
   const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1] ?? name;
   const org = /(?:^|\n)O=([^\n]*)/.exec(cert.subject)?.[1];
   return { name, certPem, key, subject: subjectAttributes({ commonName: cn, ...(org ? { organization: org } : {}) }), subjectKeyId: subjectKeyId(cert.publicKey) };
