@@ -86,6 +86,12 @@ describe('issue 7 item 11: nothing invalid gets in, and one bad entry does not s
         '  ProxyJump nomad-9',
         'Host nomad-9',
         '  HostName 10.0.1.300',
+        'Host loop-a',
+        '  HostName 10.0.2.1',
+        '  ProxyJump loop-b',
+        'Host loop-b',
+        '  HostName 10.0.2.2',
+        '  ProxyJump loop-a',
         '',
       ].join('\n'),
     );
@@ -98,6 +104,8 @@ describe('issue 7 item 11: nothing invalid gets in, and one bad entry does not s
     expect(reasons['nomad-2']).toMatch(/jump host "jump2.example.com" was skipped/);
     expect(reasons['nomad-9']).toMatch(/address/);
     expect(reasons['nomad-3']).toMatch(/jump host "nomad-9" was skipped/);
+    expect(reasons['loop-a']).toMatch(/loops back/);
+    expect(reasons['loop-b']).toMatch(/loops back|jump host "loop-a" was skipped/);
     const inv = new Inventory(home());
     inv.upsertAll(hosts);
     expect(inv.problems()).toEqual([]);

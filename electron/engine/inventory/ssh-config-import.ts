@@ -89,6 +89,18 @@ export function importSshConfig(file: string, fallbackRole: HostRole = 'nomad'):
   }
   for (const [name, j] of extraJumps) if (j.host && !valid.has(name)) valid.set(name, j.host);
 
+  // ProxyJump chains that loop can never connect.
+  for (const [name] of valid) {
+    const seen = new Set<string>();
+    for (let at: Host | undefined = valid.get(name); at?.jump; at = valid.get(at.jump)) {
+      if (seen.has(at.name)) {
+        valid.delete(name);
+        skipped.push({ name, reason: `its ProxyJump chain loops back to "${at.name}"` });
+        break;
+      }
+      seen.add(at.name);
+    }
+  }
   // A host whose jump host was skipped cannot be reached: skip it too, and
   // say why (repeat until no more fall, for chains of jumps).
   for (let dropped = true; dropped; ) {
