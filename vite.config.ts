@@ -1,7 +1,7 @@
 /**
- * Builds the renderer for both transports: Electron loads it from file://
- * (hence relative asset paths) and browser mode serves the same files over
- * HTTP. The page runs under `script-src 'self'; style-src 'self'`, so the
+ * Builds the renderer for both transports: Electron serves it from
+ * app://drydock/ (electron/app-protocol.ts) and browser mode over HTTP; the
+ * asset paths are relative so either root works. The page runs under `script-src 'self'; style-src 'self'`, so the
  * build must emit only external scripts and stylesheets: no inline code, no
  * data: fonts, no source maps shipped to admins' laptops.
  */

@@ -10,12 +10,13 @@ import { createInterface } from 'node:readline/promises';
 import { DrydockError } from '../shared/errors';
 import { auditCli, runsCli } from './cli/audit';
 import { certCli } from './cli/cert-help';
-import { CliExit, createCliContext, exitCodeFor, EXIT, UsageError } from './cli/context';
+import { CliExit, createCliContext, exitCodeFor, EXIT, UsageError, type CliContext } from './cli/context';
 import { customizeCli } from './cli/customize';
 import { commandHelp, HELP_FLAGS, overallHelp, shortUsage, type CliCommand } from './cli/help';
 import { hostsCli } from './cli/hosts';
 import { proxyCli } from './cli/proxy';
 import { serveCli } from './cli/serve';
+import { describeProblem } from './engine/inventory/inventory';
 
 /** Every command, in the order `drydock --help` lists them. A new command: its file exports a CliCommand, add it here. */
 export const COMMANDS: CliCommand[] = [hostsCli, certCli, proxyCli, customizeCli, runsCli, auditCli, serveCli];
@@ -51,6 +52,15 @@ async function ask(question: string): Promise<string> {
   }
 }
 
+/** A bad entry in hosts.json is named on every command, and the others still work. */
+function warnAboutInventory(ctx: CliContext): void {
+  try {
+    for (const problem of ctx.engine.inventory.problems()) process.stderr.write(`drydock: warning: ${describeProblem(problem)}\n`);
+  } catch {
+    /* an unreadable file is reported by the command that needs it */
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
@@ -76,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const ctx = createCliContext({ json, ask });
+  warnAboutInventory(ctx);
   // Ctrl-C stops a running operation at its step and leaves its runbook
   // resumable (`drydock runs resume`); a second Ctrl-C quits outright.
   const interrupt = () => {

@@ -1,40 +1,47 @@
 /**
  * The Electron main process: one instance, one window, one engine.
  *
- * The window shows only dist/renderer/index.html from disk and reaches the
- * engine only through the contract's IPC channels (electron/ipc.ts). It loads
- * no remote content, opens no other windows, attaches no webviews, gets no
- * permissions, and nothing updates itself.
+ * The window shows only dist/renderer/index.html, served through the
+ * app:// scheme (app-protocol.ts) with the strict CSP as a response header,
+ * and reaches the engine only through the contract's IPC channels
+ * (electron/ipc.ts). It loads no remote content and no file:// URL, opens no
+ * other windows, attaches no webviews, gets no permissions, has no DevTools
+ * when packaged, and nothing updates itself.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, Menu, protocol, session, type WebContents } from 'electron';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, rendererResponse } from './app-protocol';
 import { createEngine, createHandlers } from './engine';
 import { registerIpc, trustSender } from './ipc';
 import {
   appPaths,
   isAllowedNavigation,
   isAllowedRequest,
+  menuTemplate,
   permissionDecision,
-  RENDERER_CSP,
   windowOptions,
 } from './window-options';
 
 // Before anything reads a path: userData is derived from the name.
 app.setName('Drydock');
 app.enableSandbox();
+// Must happen before 'ready': app:// gets a real origin and a secure context.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 const paths = appPaths(__dirname);
 let mainWindow: BrowserWindow | null = null;
 
 function hardenSession(): void {
   const ses = session.defaultSession;
+  // Every renderer response comes from here, with the CSP header on it.
+  ses.protocol.handle(APP_SCHEME, (request) => {
+    const answer = rendererResponse(paths.rendererDir, { url: request.url, method: request.method });
+    return new Response(answer.body.length ? new Uint8Array(Buffer.from(answer.body)) : null, { status: answer.status, headers: answer.headers });
+  });
   ses.webRequest.onBeforeRequest((details, callback) => {
-    const cancel = !isAllowedRequest(details.url, paths.rendererDir);
+    const cancel = !isAllowedRequest(details.url);
     if (cancel) console.warn(`Drydock: blocked a request to ${details.url}`);
     callback({ cancel });
-  });
-  ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
   });
   ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(permissionDecision()));
   ses.setPermissionCheckHandler(() => permissionDecision());
@@ -56,14 +63,14 @@ function hardenContents(contents: WebContents): void {
 }
 
 function createWindow(): void {
-  const win = new BrowserWindow(windowOptions(paths.preload));
+  const win = new BrowserWindow(windowOptions(paths.preload, app.isPackaged));
   trustSender(win.webContents);
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });
   mainWindow = win;
-  void win.loadFile(paths.index);
+  void win.loadURL(paths.indexUrl);
 }
 
 function start(): void {
@@ -72,6 +79,7 @@ function start(): void {
   const engine = createEngine({ home, defaultSecrets: {} });
   registerIpc(createHandlers(engine), paths.indexUrl);
   hardenSession();
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, app.isPackaged)));
   createWindow();
 
   // Close SSH sessions and flush the audit log before the process goes.

@@ -17,6 +17,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dispatch } from './engine/api/dispatch';
 import { staticFiles } from './serve-static';
+import { DEFAULT_LIMITS, guardConnections, serverTimeouts, type ConnectionLimits } from './serve-limits';
 import type { Handlers } from './engine/api/types';
 import type { DrydockEvent } from '../shared/events';
 
@@ -29,6 +30,8 @@ export interface ServeOptions {
   token?: string;
   /** Lets the caller wire engine events to the stream. */
   onReady?: (broadcast: (event: DrydockEvent) => void) => void;
+  /** Connection limits and timeouts (serve-limits.ts); tests shorten them. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface RunningServer {
@@ -63,7 +66,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     for (const res of streams) res.write(frame);
   };
 
-  const server = http.createServer((req, res) => {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const server = http.createServer(serverTimeouts(limits), (req, res) => {
     // Any page in the admin's browser can send us requests; none may crash
     // the process that is running their operations.
     try {
@@ -105,6 +109,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (req.method !== 'GET') return fail(res, 405, 'GET only');
     return assets.serve(url.pathname, req, res, { 'Content-Security-Policy': BROWSER_CSP });
   };
+
+  guardConnections(server, limits, (req) => {
+    const given = req.headers['x-drydock-token'] ?? new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+    return sameToken(typeof given === 'string' ? given : undefined, token);
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

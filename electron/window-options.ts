@@ -4,34 +4,21 @@
  * nothing here imports 'electron' at run time.
  */
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
+import type { BrowserWindowConstructorOptions, MenuItemConstructorOptions, WebPreferences } from 'electron';
+import { APP_HOST, APP_INDEX_URL, APP_SCHEME } from './app-protocol';
 
-/**
- * Content-Security-Policy for the file:// renderer. In Electron the renderer
- * talks to the engine only over IPC, so it needs no network at all:
- * `connect-src 'none'` (browser mode, served over HTTP, has its own policy
- * with `connect-src 'self'` in electron/serve.ts).
- */
-export const RENDERER_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { RENDERER_CSP } from './app-protocol';
 
 /**
  * Renderer privileges: none beyond the preload bridge. The renderer gets no
- * Node, runs sandboxed in an isolated world and cannot host webviews.
+ * Node, runs sandboxed in an isolated world and cannot host webviews. The
+ * packaged app has no DevTools at all (menu, shortcut or API); a development
+ * build keeps them.
  */
-export function webPreferences(preloadPath: string): WebPreferences {
+export function webPreferences(preloadPath: string, packaged = true): WebPreferences {
   return {
     preload: preloadPath,
+    devTools: !packaged,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -47,7 +34,7 @@ export function webPreferences(preloadPath: string): WebPreferences {
 }
 
 /** The main window: hidden until the first paint so it never flashes white. */
-export function windowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export function windowOptions(preloadPath: string, packaged = true): BrowserWindowConstructorOptions {
   return {
     title: 'Drydock',
     width: 1280,
@@ -57,7 +44,7 @@ export function windowOptions(preloadPath: string): BrowserWindowConstructorOpti
     show: false,
     backgroundColor: '#0f1b2d',
     autoHideMenuBar: true,
-    webPreferences: webPreferences(preloadPath),
+    webPreferences: webPreferences(preloadPath, packaged),
   };
 }
 
@@ -66,14 +53,14 @@ export interface AppPaths {
   preload: string;
   index: string;
   rendererDir: string;
-  /** file:// URL of the renderer's index.html, the only page the app shows. */
+  /** app:// URL of the renderer's index.html (app-protocol.ts), the only page the app shows. */
   indexUrl: string;
 }
 
 export function appPaths(electronDir: string): AppPaths {
   const rendererDir = path.resolve(electronDir, '..', 'renderer');
   const index = path.join(rendererDir, 'index.html');
-  return { preload: path.join(electronDir, 'preload.js'), index, rendererDir, indexUrl: pathToFileURL(index).href };
+  return { preload: path.join(electronDir, 'preload.js'), index, rendererDir, indexUrl: APP_INDEX_URL };
 }
 
 function parse(url: string): URL | null {
@@ -91,8 +78,8 @@ function parse(url: string): URL | null {
 export function isAppUrl(url: string, appUrl: string): boolean {
   const candidate = parse(url);
   const app = parse(appUrl);
-  if (!candidate || !app || candidate.protocol !== 'file:' || app.protocol !== 'file:') return false;
-  return candidate.host === app.host && candidate.pathname === app.pathname && candidate.search === '';
+  if (!candidate || !app || candidate.protocol !== `${APP_SCHEME}:` || app.protocol !== `${APP_SCHEME}:`) return false;
+  return candidate.host === app.host && candidate.pathname === app.pathname && candidate.search === '' && candidate.username === '' && candidate.port === '';
 }
 
 /** `will-navigate` / `will-redirect`: the app never leaves its own page. */
@@ -109,23 +96,30 @@ export function isTrustedSender(sender: { url: string; isMainFrame: boolean; isO
 }
 
 /**
- * Requests the renderer may make at all: its own files (file:// inside the
- * renderer folder, which CSP 'self' alone does not confine) and data: images.
- * Everything else, remote or local, is cancelled.
+ * Requests the renderer may make at all: its own files (app://drydock/…,
+ * answered from the renderer folder only, app-protocol.ts) and data: images;
+ * devtools: only where DevTools exist (a development build). Everything
+ * else, remote or local, file:// included, is cancelled.
  */
-export function isAllowedRequest(url: string, rendererDir: string): boolean {
+export function isAllowedRequest(url: string): boolean {
   const candidate = parse(url);
   if (!candidate) return false;
   if (candidate.protocol === 'data:' || candidate.protocol === 'devtools:') return true;
-  if (candidate.protocol !== 'file:') return false;
-  let file: string;
-  try {
-    file = path.resolve(fileURLToPath(candidate));
-  } catch {
-    return false;
-  }
-  const root = path.resolve(rendererDir);
-  return file === root || file.startsWith(root + path.sep);
+  return candidate.protocol === `${APP_SCHEME}:` && candidate.host === APP_HOST && candidate.username === '' && candidate.port === '';
+}
+
+/**
+ * The application menu. The packaged app's has no DevTools and no reload
+ * (a reload would drop a running operation's view); a development build
+ * keeps Electron's View menu.
+ */
+export function menuTemplate(platform: NodeJS.Platform, packaged: boolean): MenuItemConstructorOptions[] {
+  const edit: MenuItemConstructorOptions = { role: 'editMenu' };
+  const window: MenuItemConstructorOptions = { role: 'windowMenu' };
+  const view: MenuItemConstructorOptions = packaged
+    ? { label: 'View', submenu: [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }] }
+    : { role: 'viewMenu' };
+  return [...(platform === 'darwin' ? [{ role: 'appMenu' } as MenuItemConstructorOptions] : [{ role: 'fileMenu' } as MenuItemConstructorOptions]), edit, view, window];
 }
 
 /** Camera, microphone, notifications, geolocation, HID, serial…: never. */

@@ -47,8 +47,12 @@ const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 const FUSES = ['runAsNode', 'enableCookieEncryption', 'enableNodeOptionsEnvironmentVariable', 'enableNodeCliInspectArguments',
   'enableEmbeddedAsarIntegrityValidation', 'onlyLoadAppFromAsar', 'loadBrowserProcessSpecificV8Snapshot', 'grantFileProtocolExtraPrivileges'];
 const ELECTRON_DEFAULTS = '10110001';
-/** What the packed app must have: no Node mode, no NODE_OPTIONS, no inspector, app only from the asar. */
-const WANTED_FUSES = { runAsNode: '0', enableNodeOptionsEnvironmentVariable: '0', enableNodeCliInspectArguments: '0', onlyLoadAppFromAsar: '1' };
+/**
+ * What the packed app must have: no Node mode, no NODE_OPTIONS, no inspector,
+ * app only from the asar, no extra privileges for file:// pages (the renderer
+ * is served from app://).
+ */
+const WANTED_FUSES = { runAsNode: '0', enableNodeOptionsEnvironmentVariable: '0', enableNodeCliInspectArguments: '0', onlyLoadAppFromAsar: '1', grantFileProtocolExtraPrivileges: '0' };
 
 work = mkdtempSync(path.join(os.tmpdir(), 'drydock-pack-'));
 const stub = path.join(work, 'electron-dist');

@@ -58,11 +58,16 @@ export const AuditEntrySchema = z.object({
   hash: z.string(),
 });
 
+/** The chain's head as last written beside the log: its entry count and last hash. */
+export const AuditHeadSchema = z.object({ count: z.number(), hash: z.string() });
+
 export const AuditVerifySchema = z.object({
   ok: z.boolean(),
   entries: z.number(),
   brokenAt: z.number().optional(),
   reason: z.string().optional(),
+  /** The head the log was compared with; absent for a log written before heads were kept. */
+  head: AuditHeadSchema.optional(),
 });
 
 const empty = z.object({}).strict();

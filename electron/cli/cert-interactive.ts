@@ -9,8 +9,10 @@
  *                           Services machine (dig, optionally --dns-server IP[#PORT]).
  * Without a terminal and without either option, certbot is not started (exit 3).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { caBundleProblem, isDnsResolver } from '../../shared/certs/certbot-options';
 import type { TxtRecord } from '../../shared/certs/certbot-output';
 import { certLines, confirmHostChange, renewalReminder } from './cert-format';
 import { CliExit, EXIT, usage, type CliContext } from './context';
@@ -81,6 +83,33 @@ async function waitForAdmin(ctx: CliContext, runId: string, opts: { readyFile?: 
   }
 }
 
+/** Options certbot's run depends on later, checked now: returns the CA bundle's text. */
+function checkCertbotOptions(values: { 'dns-server'?: string; 'dns-ready-file'?: string; 'continue-when-resolves'?: boolean; 'ca-bundle'?: string }): string | undefined {
+  if (values['dns-server'] !== undefined && !isDnsResolver(values['dns-server'].trim())) {
+    usage(`--dns-server ${values['dns-server']}: not an IP address, optionally with #PORT (10.0.0.2 or 10.0.0.2#5353)`);
+  }
+  if (values['dns-ready-file'] !== undefined && values['continue-when-resolves']) usage('give either --dns-ready-file or --continue-when-resolves, not both');
+  const readyFile = values['dns-ready-file'];
+  if (readyFile !== undefined) {
+    if (!readyFile) usage('--dns-ready-file needs a path');
+    const dir = path.dirname(path.resolve(readyFile));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) usage(`--dns-ready-file ${readyFile}: the folder ${dir} does not exist, so the file could never appear`);
+    // A file left by an earlier run would make certbot validate before this run's records exist.
+    if (existsSync(readyFile)) usage(`--dns-ready-file ${readyFile} already exists: remove it first (the DNS script creates it once the new records are published)`);
+  }
+  const bundleFile = values['ca-bundle'];
+  if (bundleFile === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(bundleFile, 'utf8');
+  } catch (err) {
+    usage(`--ca-bundle ${bundleFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const problem = caBundleProblem(text);
+  if (problem) usage(`--ca-bundle ${bundleFile}: ${problem}`);
+  return text;
+}
+
 export async function certbotCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -100,10 +129,11 @@ export async function certbotCommand(ctx: CliContext, argv: string[]): Promise<v
   });
   if (!values.host) usage('cert certbot --host ci.example.com [--server URL --ca-bundle FILE] [--dns-ready-file PATH | --continue-when-resolves]');
   if (values['ca-bundle'] && !values.server) usage('--ca-bundle goes with --server (the internal ACME CA it belongs to)');
+  // Everything checkable is checked before certbot starts on the host.
+  const caBundle = checkCertbotOptions(values);
   const automated = !!values['dns-ready-file'] || !!values['continue-when-resolves'];
   if (!automated && !ctx.isTTY) throw new CliExit(EXIT.needsConfirmation, 'certbot waits for you to publish DNS records: run it on a terminal, or give --dns-ready-file PATH or --continue-when-resolves (with --yes). Nothing was started.');
   await confirmHostChange(ctx, values.yes, `Run certbot for ${values.host} on the Services machine?`, 'drydock cert certbot … --yes');
-  const caBundle = values['ca-bundle'] ? readFileSync(values['ca-bundle'], 'utf8') : undefined;
   const started = await ctx.call('certs:certbot-start', {
     hostname: values.host,
     sans: values.san ?? [],

@@ -136,12 +136,13 @@ async function importKnownHosts(ctx: CliContext, argv: string[]): Promise<void> 
   const file = values.file ?? path.join(os.homedir(), '.ssh', 'known_hosts');
   const hosts = ctx.engine.inventory.list();
   const byKnownAs = new Map(hosts.map((h) => [knownHostsName(h.address, h.port), h.name]));
-  const { imported, conflicts } = ctx.engine.knownHosts.importFrom(file, [...byKnownAs.keys()]);
+  const { imported, conflicts, revoked } = ctx.engine.knownHosts.importFrom(file, [...byKnownAs.keys()]);
   for (const { name, keys } of imported) {
     for (const k of keys) {
       ctx.engine.audit.append({ host: byKnownAs.get(name)!, fingerprint: k.fingerprint, kind: 'trust', command: `import ${k.keyType} key for ${name} from ${file}`, exitCode: 0, durationMs: 0 });
     }
   }
+  for (const r of revoked) ctx.err(`not imported: ${file} offers ${r.offered} for ${byKnownAs.get(r.name)}, a key marked @revoked in ${ctx.engine.knownHosts.file}`);
   for (const c of conflicts) ctx.err(`not imported: ${byKnownAs.get(c.name)} is trusted with ${c.stored}, ${file} offers ${c.offered} (a changed key: check it on the host's console)`);
   if (ctx.json) ctx.out(JSON.stringify({ imported: imported.map((i) => byKnownAs.get(i.name)), conflicts: conflicts.map((c) => byKnownAs.get(c.name)) }));
   else ctx.err(`Imported keys for ${imported.length} of ${hosts.length} host(s) from ${file}`);

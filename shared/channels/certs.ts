@@ -5,6 +5,7 @@
  * collected keys stay in DRYDOCK_HOME/certs/<bundle>/key.pem on the laptop.
  */
 import { z } from 'zod';
+import { CaBundle, DnsResolver } from '../certs/certbot-options';
 import { HostAddress, HostName, isHostAddress, isIpAddress, Port } from '../hosts';
 
 export const KEY_TYPES = ['rsa2048', 'rsa3072', 'rsa4096', 'p256'] as const;
@@ -84,7 +85,8 @@ export const TrustCaClientSchema = z.object({ host: z.string(), ok: z.boolean(),
 export const TxtRecordSchema = z.object({ name: z.string(), value: z.string() });
 
 const services = { services: HostName.optional() };
-const Passphrase = z.string().min(8, 'at least 8 characters');
+/** A new internal CA's key passphrase: its key signs what every client trusts. */
+const CaPassphrase = z.string().min(12, 'at least 12 characters');
 
 export const GenerateRequestSchema = z
   .object({
@@ -120,7 +122,7 @@ export const certChannels = {
     response: z.object({ bundle: BundleSchema, files: z.object({ cert: z.string(), key: z.string() }), configuredHostname: z.string().nullable(), notes: z.array(z.string()) }),
   },
   'certs:ca-create': {
-    request: z.object({ name: CaName, passphrase: Passphrase, days: z.number().int().min(30).max(7300).default(3650), key: z.enum(KEY_TYPES).default('rsa3072') }).strict(),
+    request: z.object({ name: CaName, passphrase: CaPassphrase, days: z.number().int().min(30).max(7300).default(3650), key: z.enum(KEY_TYPES).default('rsa3072') }).strict(),
     response: CaSchema,
   },
   'certs:ca-list': { request: z.object({}).strict(), response: z.array(CaSchema) },
@@ -180,7 +182,7 @@ export const certChannels = {
         /** ACME directory of an internal CA inside the air gap. */
         server: z.url({ protocol: /^https$/ }).optional(),
         /** PEM of that CA's TLS chain (REQUESTS_CA_BUNDLE). */
-        caBundle: z.string().optional(),
+        caBundle: CaBundle.optional(),
         email: z.email().optional(),
       })
       .strict(),
@@ -188,7 +190,7 @@ export const certChannels = {
   },
   /** Does each TXT record resolve yet, asked from the Services machine (dig)? */
   'certs:certbot-check-dns': {
-    request: z.object({ runId: RunId, resolver: z.string().regex(/^[0-9A-Fa-f.:]+(#\d+)?$/, 'IP or IP#PORT').optional() }).strict(),
+    request: z.object({ runId: RunId, resolver: DnsResolver.optional() }).strict(),
     response: z.object({
       checked: z.boolean(),
       note: z.string().optional(),

@@ -28,5 +28,7 @@ test('Escape trusts nothing; a later trust is in the audit log and the chain ver
   await expect(page.getByRole('row', { name: /trust .*services1|services1.*trust/ }).first()).toBeVisible();
   await page.getByRole('button', { name: 'Verify chain' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Chain intact' })).toBeVisible();
+  // Issue 7 item 14: the head is shown, so a screenshot or copy anchors the log.
+  await expect(page.getByRole('status').filter({ hasText: 'Chain intact' })).toContainText(/Head: entry \d+, sha256 [0-9a-f]{64}/);
   await screenshotBothSchemes(page, 'audit');
 });

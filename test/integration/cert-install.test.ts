@@ -23,7 +23,7 @@ beforeAll(async () => {
     {
       name: 'services',
       standins: true,
-      files: { [`${R}/app-config/hostname.value`]: HOSTNAME, [`${R}/transition-ms`]: '300' },
+      files: { [`${R}/app-config/hostname.value`]: HOSTNAME, [`${R}/app-config/storage_bucket.value`]: 'ci-bucket', [`${R}/app-config/gh_ca.value`]: 'ca.pem', [`${R}/app-config/gh_ca.data`]: 'eA==', [`${R}/transition-ms`]: '300' },
     },
   ]);
   fx = await engineWithHosts(lab, [{ name: 'services', role: 'services' }]);
@@ -80,11 +80,19 @@ describe('install into Replicated', () => {
     expect(host.readFile(`${R}/console.hostname`)).toBe(`${HOSTNAME}\n`);
     expect(host.readFile(`${R}/state`)!.trim()).toBe('started');
     const calls = host.readFile('/var/log/lab/calls.log')!;
-    const order = ['replicatedctl app stop', 'replicated console cert set', 'replicatedctl app-config set ssl_cert', 'replicatedctl app-config set ssl_private_key', 'service replicated-ui restart', 'replicatedctl app start'];
+    const order = ['replicatedctl app stop', 'replicated console cert set', 'replicatedctl app-config import', 'service replicated-ui restart', 'replicatedctl app start'];
     const at = order.map((c) => calls.indexOf(c));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((x, y) => x - y)).toEqual(at);
     expect(host.readFile('/var/log/lab/units.log')).toContain('restart replicated-ui');
+    // Issue 7 item 17: the key never was in a command line on the host
+    // (calls.log records each stand-in's argv, as /proc/PID/cmdline shows it).
+    expect(calls).not.toContain(b64(keyPem).slice(0, 40));
+    expect(calls).not.toContain('--data');
+    // The settings the install does not touch are still there.
+    expect(host.readFile(`${R}/app-config/hostname.value`)).toBe(HOSTNAME);
+    expect(host.readFile(`${R}/app-config/storage_bucket.value`)).toBe('ci-bucket');
+    expect([host.readFile(`${R}/app-config/gh_ca.value`), host.readFile(`${R}/app-config/gh_ca.data`)]).toEqual(['ca.pem', 'eA==']);
     // The uploaded key is gone, and no trace of it is in the audit log.
     expect(host.exec('ls -d /tmp/drydock-tls.* 2>/dev/null').stdout).toBe('');
     const audit = readFileSync(fx.engine.audit.file, 'utf8');

@@ -24,7 +24,7 @@ function editLine(log: AuditLog, index: number, edit: (entry: Record<string, unk
 describe('audit log chain', () => {
   it('verifies an untouched log', () => {
     const log = freshLog();
-    expect(log.verify()).toEqual({ ok: true, entries: 5 });
+    expect(log.verify()).toMatchObject({ ok: true, entries: 5 });
     expect(log.tail(2).map((e) => e.seq)).toEqual([4, 5]);
   });
 
@@ -56,7 +56,7 @@ describe('audit log chain', () => {
     const log = freshLog();
     const again = new AuditLog(log.file);
     again.append({ host: 'nomad-1', fingerprint: 'SHA256:def', kind: 'file', command: 'write /etc/environment', exitCode: 0, durationMs: 3 });
-    expect(again.verify()).toEqual({ ok: true, entries: 6 });
+    expect(again.verify()).toMatchObject({ ok: true, entries: 6 });
   });
 
   it('redacts secrets before they are written', () => {
@@ -87,7 +87,7 @@ describe('audit log under stress', () => {
         p.on('exit', (code) => resolve(code ?? -1));
       });
     expect(await Promise.all([child('gui'), child('cli')])).toEqual([0, 0]);
-    expect(log.verify()).toEqual({ ok: true, entries: 405 });
+    expect(log.verify()).toMatchObject({ ok: true, entries: 405, head: { count: 405 } });
   });
 
   it('goes on appending after a line torn by a crash, and verify points at the tear', () => {
@@ -96,5 +96,39 @@ describe('audit log under stress', () => {
     const entry = log.append({ host: 'services', fingerprint: 'x', kind: 'command', command: 'after the crash', exitCode: 0, durationMs: 1 });
     expect(entry.seq).toBe(6);
     expect(log.verify()).toMatchObject({ ok: false, brokenAt: 6 });
+  });
+});
+
+describe('issue 7 item 14: the head beside the log catches a cut-off end', () => {
+  it('detects lines removed from the end, which the chain alone cannot', () => {
+    const log = freshLog();
+    const lines = readFileSync(log.file, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(log.file, lines.slice(0, 3).join('\n') + '\n');
+    expect(log.verify()).toMatchObject({ ok: false, entries: 3, reason: expect.stringMatching(/ends at entry 3 but its head records 5 entries/) });
+  });
+
+  it('detects an emptied or deleted log', () => {
+    const log = freshLog();
+    writeFileSync(log.file, '');
+    expect(log.verify()).toMatchObject({ ok: false, entries: 0 });
+  });
+
+  it('detects the end replaced by a rebuilt chain of the same length', () => {
+    const log = freshLog();
+    const lines = readFileSync(log.file, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(log.file, lines.slice(0, 4).join('\n') + '\n');
+    // Rebuild entry 5 with other contents, chained properly: only the head tells.
+    const forged = new AuditLog(log.file + '.forged');
+    writeFileSync(forged.file, lines.slice(0, 4).join('\n') + '\n');
+    forged.append({ host: 'services', fingerprint: 'SHA256:abc', kind: 'command', command: 'nothing happened', exitCode: 0, durationMs: 1 });
+    writeFileSync(log.file, readFileSync(forged.file));
+    expect(log.verify()).toMatchObject({ ok: false, brokenAt: 5, reason: expect.stringMatching(/rewritten/) });
+  });
+
+  it('keeps the head current with each append and reports it', () => {
+    const log = freshLog();
+    const last = log.append({ host: 'nomad-1', fingerprint: 'x', kind: 'command', command: 'true', exitCode: 0, durationMs: 1 });
+    expect(log.head()).toEqual({ count: 6, hash: last.hash });
+    expect(log.verify()).toEqual({ ok: true, entries: 6, head: { count: 6, hash: last.hash } });
   });
 });

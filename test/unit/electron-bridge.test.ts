@@ -37,7 +37,7 @@ vi.mock('electron', () => ({
 const { registerIpc, trustSender } = await import('../../electron/ipc');
 await import('../../electron/preload');
 
-const APP_URL = 'file:///opt/Drydock/resources/app.asar/dist/renderer/index.html';
+const APP_URL = 'app://drydock/index.html';
 const step = { type: 'step', runId: 'r1', operation: 'health', step: 'uptime', title: 'Uptime', status: 'running' } as const;
 
 function fakeHandlers(): Handlers {

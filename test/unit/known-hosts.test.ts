@@ -90,3 +90,46 @@ describe('known_hosts', () => {
     expect(patternsMatch('10.0.1.?', '10.0.1.70')).toBe(false);
   });
 });
+
+describe('known_hosts bookkeeping (issue 7 item 12)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-kh12-'));
+  const hashedName = (name: string) => {
+    const salt = randomBytes(20);
+    return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+  };
+
+  it('forgets hashed entries, keeps other names of a shared line, and keeps @revoked lines', () => {
+    const a = newKey(dir, 'a');
+    const b = newKey(dir, 'b');
+    const file = path.join(dir, 'kh');
+    writeFileSync(
+      file,
+      [
+        `${hashedName('10.0.1.238')} ${a.keyType} ${a.key}`,
+        `${hashedName('10.0.1.239')} ${a.keyType} ${a.key}`,
+        `services.example.com,10.0.1.238 ${a.keyType} ${a.key} shared`,
+        `@revoked 10.0.1.238 ${b.keyType} ${b.key}`,
+        '',
+      ].join('\n'),
+    );
+    const kh = new KnownHosts(file);
+    expect(kh.remove('10.0.1.238')).toBe(2);
+    expect(kh.lookup('10.0.1.238')).toEqual([]);
+    expect(kh.lookup('10.0.1.239')).toHaveLength(1);
+    expect(kh.lookup('services.example.com')).toHaveLength(1);
+    expect(kh.revoked('10.0.1.238').map((k) => k.fingerprint)).toEqual([b.fingerprint]);
+    // ssh-keygen agrees: only the revocation is left for the host.
+    const found = execFileSync('ssh-keygen', ['-F', '10.0.1.238', '-f', file], { encoding: 'utf8' }).split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(found).toEqual([`@revoked 10.0.1.238 ${b.keyType} ${b.key}`]);
+  });
+
+  it('does not import a key this file marks @revoked', () => {
+    const bad = newKey(dir, 'bad');
+    const kh = new KnownHosts(path.join(dir, 'kh-revoked'));
+    writeFileSync(kh.file, `@revoked 10.0.1.238 ${bad.keyType} ${bad.key}\n`);
+    const user = path.join(dir, 'user-kh');
+    writeFileSync(user, `10.0.1.238 ${bad.keyType} ${bad.key}\n`);
+    expect(kh.importFrom(user, ['10.0.1.238'])).toEqual({ imported: [], conflicts: [], revoked: [{ name: '10.0.1.238', offered: bad.fingerprint }] });
+    expect(readFileSync(kh.file, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+});

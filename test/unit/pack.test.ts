@@ -72,6 +72,12 @@ describe('check-pack', () => {
     const { status, output } = checkPack();
     expect(output).toMatch(/check-pack: OK: app\.asar [\d.]+ MiB, \d+ files/);
     expect(output).toMatch(/ssh2/);
+    // Issue 7 item 19: the wire as flipped on the stand-in binary, in
+    // @electron/fuses order: runAsNode off, cookie encryption on, NODE_OPTIONS
+    // off, inspector off, asar integrity on, asar only on, V8 snapshot as
+    // Electron ships it (off), grantFileProtocolExtraPrivileges off (the
+    // renderer is served from app://, not file://).
+    expect(/fuses ([01]{8})/.exec(output)?.[1]).toBe('01001100');
     expect(status).toBe(0);
   }, 120_000);
 
@@ -95,5 +101,6 @@ describe('check-pack', () => {
     expect(reported('dist/electron/preload.js')).toContain('not bundled (requires ../shared/contract)');
     expect(reported('fuse runAsNode')).toContain('on, want off');
     expect(reported('fuse onlyLoadAppFromAsar')).toContain('off, want on');
+    expect(lines).toContain('fuse grantFileProtocolExtraPrivileges: on, want off (electron-builder.yml electronFuses)');
   }, 120_000);
 });

@@ -3,13 +3,13 @@
  * be a deliberate decision, seen in review, not a side effect.
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   appPaths,
   isAllowedNavigation,
   isAllowedRequest,
   isTrustedSender,
+  menuTemplate,
   permissionDecision,
   RENDERER_CSP,
   webPreferences,
@@ -26,6 +26,7 @@ describe('webPreferences', () => {
   it('sets every security-relevant preference explicitly', () => {
     expect(prefs).toEqual({
       preload: path.join(electronDir, 'preload.js'),
+      devTools: false,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -39,6 +40,8 @@ describe('webPreferences', () => {
       safeDialogs: true,
     });
     expect(webPreferences('/x/preload.js').preload).toBe('/x/preload.js');
+    // A development build (not packaged) keeps DevTools.
+    expect(webPreferences('/x/preload.js', false).devTools).toBe(true);
   });
 
   it('shows the window only once painted', () => {
@@ -54,7 +57,7 @@ describe('RENDERER_CSP', () => {
     }),
   );
 
-  it('is exactly the strict policy for a file:// renderer that talks only over IPC', () => {
+  it('is exactly the strict policy for an app:// renderer that talks only over IPC', () => {
     expect(directives).toEqual({
       'default-src': "'none'",
       'script-src': "'self'",
@@ -77,7 +80,7 @@ describe('appPaths', () => {
   it('finds the preload beside main.js and the renderer in dist/renderer', () => {
     expect(paths.preload).toBe(path.join(electronDir, 'preload.js'));
     expect(paths.index).toBe(path.resolve(electronDir, '../renderer/index.html'));
-    expect(appUrl).toBe(pathToFileURL(paths.index).href);
+    expect(appUrl).toBe('app://drydock/index.html');
   });
 });
 
@@ -91,7 +94,11 @@ describe('isAllowedNavigation', () => {
     'https://example.com/',
     'http://127.0.0.1:8080/',
     'file:///etc/passwd',
-    pathToFileURL(path.join(paths.rendererDir, 'other.html')).href,
+    `file://${paths.index}`,
+    'app://drydock/other.html',
+    'app://evil/index.html',
+    'app://drydock:1/index.html',
+    'app://x@drydock/index.html',
     `${appUrl}?evil=1`,
     'javascript:alert(1)',
     'data:text/html,<h1>x</h1>',
@@ -112,14 +119,15 @@ describe('isTrustedSender', () => {
     expect(isTrustedSender({ ...ours, isMainFrame: false }, appUrl)).toBe(false);
     expect(isTrustedSender({ ...ours, url: 'https://example.com/' }, appUrl)).toBe(false);
     expect(isTrustedSender({ ...ours, url: 'file:///tmp/index.html' }, appUrl)).toBe(false);
+    expect(isTrustedSender({ ...ours, url: `file://${paths.index}` }, appUrl)).toBe(false);
   });
 });
 
 describe('isAllowedRequest', () => {
-  it('allows the renderer folder and data: only', () => {
-    expect(isAllowedRequest(appUrl, paths.rendererDir)).toBe(true);
-    expect(isAllowedRequest(pathToFileURL(path.join(paths.rendererDir, 'assets/index-abc.js')).href, paths.rendererDir)).toBe(true);
-    expect(isAllowedRequest('data:image/png;base64,AAAA', paths.rendererDir)).toBe(true);
+  it('allows the app:// scheme and data: only', () => {
+    expect(isAllowedRequest(appUrl)).toBe(true);
+    expect(isAllowedRequest('app://drydock/assets/index-abc.js')).toBe(true);
+    expect(isAllowedRequest('data:image/png;base64,AAAA')).toBe(true);
   });
 
   it.each([
@@ -127,11 +135,29 @@ describe('isAllowedRequest', () => {
     'http://localhost/',
     'ws://127.0.0.1:1/',
     'file:///etc/passwd',
-    pathToFileURL(path.join(electronDir, 'main.js')).href,
-    pathToFileURL(`${paths.rendererDir}-evil/x.js`).href,
-    `file://${paths.rendererDir}/../electron/main.js`,
+    `file://${paths.index}`,
+    `file://${path.join(electronDir, 'main.js')}`,
+    'app://elsewhere/x.js',
+    'app://drydock:8080/x.js',
   ])('refuses %s', (url) => {
-    expect(isAllowedRequest(url, paths.rendererDir)).toBe(false);
+    expect(isAllowedRequest(url)).toBe(false);
+  });
+});
+
+describe('menuTemplate (issue 7 item 19)', () => {
+  const roles = (items: ReturnType<typeof menuTemplate>): string[] =>
+    items.flatMap((i) => [String(i.role ?? i.label ?? ''), ...(Array.isArray(i.submenu) ? roles(i.submenu) : [])]);
+
+  it.each(['linux', 'darwin', 'win32'] as const)('has no DevTools and no reload in the packaged app on %s', (platform) => {
+    const all = roles(menuTemplate(platform, true)).map((r) => r.toLowerCase());
+    expect(all).not.toContain('toggledevtools');
+    expect(all).not.toContain('viewmenu');
+    expect(all.filter((r) => r.includes('reload'))).toEqual([]);
+    expect(all).toContain('editmenu');
+  });
+
+  it("keeps Electron's View menu (with DevTools) in a development build", () => {
+    expect(roles(menuTemplate('linux', false))).toContain('viewMenu');
   });
 });
 

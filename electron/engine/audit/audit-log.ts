@@ -5,12 +5,21 @@
  * by `drydock audit verify`. It proves tampering, not authorship: whoever can
  * rewrite the whole file can rebuild the chain, which is why it is append-only
  * in normal use and meant to be shipped off the laptop by admins who need more.
+ *
+ * A chain alone cannot show that its end was cut off: the remaining lines
+ * still link up. So the head (entry count and last hash) is also kept in a
+ * second file, `audit.jsonl.head`, rewritten atomically under the same lock
+ * after each append, and `verify` compares the log with it. Reports print the
+ * head, so a copy kept elsewhere anchors the log at that moment too.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditEntry } from '../../../shared/contract';
 import { redact } from './redact';
+
+export type AuditHead = { count: number; hash: string };
+export type AuditVerdict = { ok: boolean; entries: number; brokenAt?: number; reason?: string; head?: AuditHead };
 
 export type AuditRecord = Omit<AuditEntry, 'seq' | 'time' | 'prev' | 'hash'> & { time?: string };
 
@@ -74,7 +83,37 @@ export class AuditLog {
     };
     const entry: AuditEntry = { ...base, hash: hashEntry(base) };
     appendFileSync(this.file, JSON.stringify(entry) + '\n', { mode: 0o600 });
+    // A crash between these two writes leaves the head one entry behind;
+    // verify accepts a log that runs past its head, never one that stops short.
+    // Replaced by rename, without fsync: the log line above is not fsynced
+    // either, and a head made more durable than the log could claim entries
+    // a power cut took away.
+    const tmp = `${this.headFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ count: entry.seq, hash: entry.hash }) + '\n', { mode: 0o600 });
+    renameSync(tmp, this.headFile);
     return entry;
+  }
+
+  get headFile(): string {
+    return `${this.file}.head`;
+  }
+
+  /** The head last written beside the log, or null (no log yet, or one from before heads were kept). */
+  head(): AuditHead | null {
+    let text: string;
+    try {
+      text = readFileSync(this.headFile, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    try {
+      const head = JSON.parse(text) as AuditHead;
+      if (Number.isInteger(head.count) && typeof head.hash === 'string') return { count: head.count, hash: head.hash };
+    } catch {
+      /* reported below */
+    }
+    return { count: -1, hash: '' };
   }
 
   /** Reads only the file's tail: the log grows for years, appends stay cheap. */
@@ -131,14 +170,37 @@ export class AuditLog {
     return this.entries().slice(-limit);
   }
 
-  /** Walk the chain; the first line that does not fit is reported by its line number. */
-  verify(): { ok: boolean; entries: number; brokenAt?: number; reason?: string } {
+  /**
+   * Walk the chain (the first line that does not fit is reported by its line
+   * number), then compare its end with the head: fewer entries than the head
+   * counts, or a different hash at that entry, means the log was cut or
+   * rewritten after the head was written.
+   */
+  verify(): AuditVerdict {
+    const head = this.head();
+    const chain = this.verifyChain();
+    if (!chain.ok || !head) return chain;
+    const withHead = { ...chain, head };
+    if (head.count < 0) return { ...withHead, ok: false, reason: `the head file ${this.headFile} is unreadable` };
+    if (chain.entries < head.count) {
+      return { ...withHead, ok: false, brokenAt: chain.entries + 1, reason: `the log ends at entry ${chain.entries} but its head records ${head.count} entries: the end of the log was removed` };
+    }
+    if (head.count > 0 && this.hashAt(head.count) !== head.hash) {
+      return { ...withHead, ok: false, brokenAt: head.count, reason: `entry ${head.count} does not have the hash its head records: the log was rewritten` };
+    }
+    return withHead;
+  }
+
+  private hashAt(seq: number): string | undefined {
+    return this.entries()[seq - 1]?.hash;
+  }
+
+  private verifyChain(): AuditVerdict {
     let text = '';
     try {
       text = readFileSync(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, entries: 0 };
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     const lines = text.split('\n').filter(Boolean);
     let prev = GENESIS;

@@ -1,11 +1,28 @@
 /**
  * What must never reach the audit log: passwords in proxy URLs, key=value
  * secrets, PEM private keys, and any literal the caller says is secret.
+ *
+ * Only values are redacted, never prose: "refused the password: check the
+ * sudo password" is a sentence, and eating "check" hides what happened
+ * without protecting anything. A value is what follows a secret-named key in
+ * `key=value`, a quoted key (`"password": "x"`), a `key: value` line
+ * (YAML, headers, prompts answered on their own line) or a `--password x`
+ * flag. Secrets the caller knows are removed as literals wherever they are.
  */
+const KEY = '[A-Za-z0-9_]*(?:password|passwd|passphrase|secret|token)';
+const VALUE = `[^\\s"',}&;]+`;
+
 const PATTERNS: [RegExp, string][] = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[private key redacted]'],
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+):[^\s@/'"]+@/gi, '$1:***@'],
-  [/\b(password|passwd|passphrase|secret|token|DaemonAuthenticationPassword)(["']?\s*[=:]\s*["']?)[^\s"',}]+/gi, '$1$2***'],
+  // key=value, key = value, key="value"
+  [new RegExp(`\\b(${KEY})(\\s*=\\s*["']?)${VALUE}`, 'gi'), '$1$2***'],
+  // "key": "value" and 'key': value (JSON, YAML flow)
+  [new RegExp(`(["'])(${KEY})\\1(\\s*:\\s*["']?)${VALUE}`, 'gi'), '$1$2$1$3***'],
+  // key: value at the start of a line (YAML, headers)
+  [new RegExp(`^(\\s*-?\\s*)(${KEY})(\\s*:[ \\t]*["']?)${VALUE}`, 'gim'), '$1$2$3***'],
+  // --password value
+  [new RegExp(`(--${KEY})(\\s+)(?!-)${VALUE}`, 'gi'), '$1$2***'],
 ];
 
 export function redact(text: string, secrets: readonly string[] = []): string {

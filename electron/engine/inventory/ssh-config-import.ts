@@ -45,32 +45,35 @@ export function importSshConfig(file: string, fallbackRole: HostRole = 'nomad'):
   }
 
   const computed = new Map(aliases.map((alias) => [alias, config.compute(alias)]));
-  const jumpTargets = new Set<string>();
-  const extraJumps = new Map<string, Host>();
+  const skipped: ImportResult['skipped'] = [];
+  const reasonOf = (error: { issues: { path: PropertyKey[]; message: string }[] }) => error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  // Inline jumps (user@host:port) that are not Host blocks become bastions of
+  // their own, validated like any host: a typo there must not land in
+  // hosts.json, where it would break every later command.
+  const extraJumps = new Map<string, { host?: Host; reason?: string }>();
   const jumpOf = (alias: string): string | undefined => {
     const raw = computed.get(alias)?.ProxyJump;
     if (!raw || typeof raw !== 'string' || raw.toLowerCase() === 'none') return undefined;
     const last = raw.split(',').pop()!.trim();
     if (computed.has(last)) return last;
-    // An inline jump (user@host:port) that is not a Host block becomes one.
-    const m = /^(?:([^@]+)@)?(.+)$/.exec(last)!;
+    const m = /^(?:([^@]*)@)?(.*)$/.exec(last)!;
     const { address, port } = parseAddress(m[2]);
     const name = sanitizeName(address);
     if (!extraJumps.has(name)) {
-      extraJumps.set(name, { name, address, port: port ?? 22, user: m[1] ?? os.userInfo().username, role: 'bastion' });
+      const parsed = HostSchema.safeParse({ name, address, port: port ?? 22, user: m[1] ?? os.userInfo().username, role: 'bastion' });
+      extraJumps.set(name, parsed.success ? { host: parsed.data } : { reason: `ProxyJump ${last}: ${reasonOf(parsed.error)}` });
+      if (!parsed.success) skipped.push({ name, reason: `ProxyJump ${last} (used by ${alias}): ${reasonOf(parsed.error)}` });
     }
     return name;
   };
-  for (const alias of aliases) {
-    const j = jumpOf(alias);
-    if (j) jumpTargets.add(j);
-  }
+  const jumps = new Map(aliases.map((alias) => [alias, jumpOf(alias)]));
+  const jumpTargets = new Set([...jumps.values()].filter((j): j is string => !!j));
 
-  const hosts: Host[] = [...extraJumps.values()];
-  const skipped: ImportResult['skipped'] = [];
+  const valid = new Map<string, Host>();
   for (const alias of aliases) {
     const c = computed.get(alias)!;
     const identity = Array.isArray(c.IdentityFile) ? c.IdentityFile[0] : c.IdentityFile;
+    const jump = jumps.get(alias);
     const candidate = {
       name: alias,
       address: typeof c.HostName === 'string' ? c.HostName : alias,
@@ -78,11 +81,38 @@ export function importSshConfig(file: string, fallbackRole: HostRole = 'nomad'):
       user: typeof c.User === 'string' ? c.User : os.userInfo().username,
       role: guessRole(alias, jumpTargets.has(alias), fallbackRole),
       ...(identity ? { keyPath: expandHome(String(identity)) } : {}),
-      ...(jumpOf(alias) ? { jump: jumpOf(alias) } : {}),
+      ...(jump ? { jump } : {}),
     };
     const parsed = HostSchema.safeParse(candidate);
-    if (parsed.success) hosts.push(parsed.data);
-    else skipped.push({ name: alias, reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    if (parsed.success) valid.set(alias, parsed.data);
+    else skipped.push({ name: alias, reason: reasonOf(parsed.error) });
   }
-  return { hosts, skipped };
+  for (const [name, j] of extraJumps) if (j.host && !valid.has(name)) valid.set(name, j.host);
+
+  // ProxyJump chains that loop can never connect.
+  for (const [name] of valid) {
+    const seen = new Set<string>();
+    for (let at: Host | undefined = valid.get(name); at?.jump; at = valid.get(at.jump)) {
+      if (seen.has(at.name)) {
+        valid.delete(name);
+        skipped.push({ name, reason: `its ProxyJump chain loops back to "${at.name}"` });
+        break;
+      }
+      seen.add(at.name);
+    }
+  }
+  // A host whose jump host was skipped cannot be reached: skip it too, and
+  // say why (repeat until no more fall, for chains of jumps).
+  for (let dropped = true; dropped; ) {
+    dropped = false;
+    for (const [name, host] of valid) {
+      if (host.jump && !valid.has(host.jump)) {
+        valid.delete(name);
+        skipped.push({ name, reason: `its jump host "${host.jump}" was skipped` });
+        dropped = true;
+      }
+    }
+  }
+  const extraFirst = [...valid.values()].sort((a, b) => Number(extraJumps.has(b.name) && !computed.has(b.name)) - Number(extraJumps.has(a.name) && !computed.has(a.name)));
+  return { hosts: extraFirst, skipped };
 }

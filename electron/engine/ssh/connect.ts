@@ -120,6 +120,19 @@ function open(options: ConnectOptions, mode: 'verify' | 'scan'): Promise<{ clien
     });
     client.on('error', (err: Error) => {
       if (mode === 'scan' && presented) return finish(null, { client: null, key: presented });
+      // We asked only for the key types we trust; a host offering none of
+      // them never shows a key at all. That is a changed key as far as trust
+      // goes (rebuilt host or impostor), not a network failure.
+      if (mode === 'verify' && stored.length && /no matching host key/i.test(err.message)) {
+        const types = [...new Set(stored.map((k) => k.keyType))].join(', ');
+        return finish(
+          new DrydockError(
+            'HOST_KEY_CHANGED',
+            `Host key changed/unknown type for ${describe(host)}: it offers no ${types} key, the type Drydock trusts for it (stored ${stored.map((k) => k.fingerprint).join(', ')}). Possible man-in-the-middle attack, or the host was rebuilt. Nothing was run. Verify the new key on its console, then: drydock hosts forget-key ${host.name} && drydock hosts trust ${host.name}`,
+            { host: host.name, stored: stored[0].fingerprint, unknownType: true },
+          ),
+        );
+      }
       finish(refusal ?? mapError(err, host));
     });
     client.on('close', () => {
@@ -156,7 +169,13 @@ function open(options: ConnectOptions, mode: 'verify' | 'scan'): Promise<{ clien
           presented = { keyType: keyTypeOf(blob), key: blob.toString('base64'), fingerprint: fingerprintOf(blob) };
           if (mode === 'scan') return false;
           if (stored.some((k) => k.key === presented!.key)) return true;
-          refusal = stored.length
+          const revoked = knownHosts.revoked(name).some((k) => k.key === presented!.key);
+          refusal = revoked
+            ? new DrydockError('HOST_KEY_REVOKED', `${describe(host)} presents a key marked @revoked in ${knownHosts.file} (${presented.fingerprint}). Nothing was run.`, {
+                host: host.name,
+                presented: presented.fingerprint,
+              })
+            : stored.length
             ? new DrydockError(
                 'HOST_KEY_CHANGED',
                 `Host key changed for ${describe(host)}: possible man-in-the-middle attack. Stored ${stored.map((k) => k.fingerprint).join(', ')}, presented ${presented.fingerprint}. Nothing was run. If the host was rebuilt, verify the new key on its console and remove the old one.`,

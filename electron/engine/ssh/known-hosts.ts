@@ -92,12 +92,42 @@ export class KnownHosts {
     this.save(lines);
   }
 
-  /** Forget every key filed under exactly this name; returns how many lines went. */
+  /** Keys marked `@revoked` for a host name: never to be trusted again. */
+  revoked(name: string): KnownKey[] {
+    return this.lines()
+      .filter((l) => l.marker === '@revoked' && l.patterns && l.keyType && l.key && patternsMatch(l.patterns, name))
+      .map((l) => ({ keyType: l.keyType!, key: l.key!, fingerprint: fingerprintOf(Buffer.from(l.key!, 'base64')) }));
+  }
+
+  /**
+   * Forget every key filed under this name, hashed (`|1|…`, as
+   * `ssh-keygen -H` or an imported file leaves them) or plain; returns how
+   * many lines went. A line that also names other hosts keeps them.
+   * `@revoked` lines stay: forgetting a host must not un-revoke a key.
+   */
   remove(name: string): number {
     const lines = this.lines();
-    const kept = lines.filter((l) => !(l.patterns && !l.marker && l.patterns.split(',').includes(name)));
-    if (kept.length !== lines.length) this.save(kept);
-    return lines.length - kept.length;
+    let removed = 0;
+    const kept: Line[] = [];
+    for (const l of lines) {
+      if (!l.patterns || l.marker) {
+        kept.push(l);
+      } else if (l.patterns.startsWith('|1|')) {
+        if (patternsMatch(l.patterns, name)) removed++;
+        else kept.push(l);
+      } else {
+        const names = l.patterns.split(',');
+        if (!names.includes(name)) {
+          kept.push(l);
+          continue;
+        }
+        removed++;
+        const others = names.filter((n) => n !== name);
+        if (others.length) kept.push(parseLine(l.raw.replace(l.patterns, others.join(','))));
+      }
+    }
+    if (removed) this.save(kept);
+    return removed;
   }
 
   /**
@@ -106,12 +136,20 @@ export class KnownHosts {
    * different key is not touched: that is a changed key, and importing must
    * not be a way around the refusal.
    */
-  importFrom(otherFile: string, names: string[]): { imported: { name: string; keys: KnownKey[] }[]; conflicts: { name: string; stored: string; offered: string }[] } {
+  importFrom(
+    otherFile: string,
+    names: string[],
+  ): { imported: { name: string; keys: KnownKey[] }[]; conflicts: { name: string; stored: string; offered: string }[]; revoked: { name: string; offered: string }[] } {
     const other = new KnownHosts(otherFile);
     const imported: { name: string; keys: KnownKey[] }[] = [];
     const conflicts: { name: string; stored: string; offered: string }[] = [];
+    const revoked: { name: string; offered: string }[] = [];
     for (const name of names) {
-      const offered = other.lookup(name);
+      // A key this file marks @revoked is never imported as trusted.
+      const revokedHere = new Set(this.revoked(name).map((k) => k.key));
+      const all = other.lookup(name);
+      for (const k of all.filter((k) => revokedHere.has(k.key))) revoked.push({ name, offered: k.fingerprint });
+      const offered = all.filter((k) => !revokedHere.has(k.key));
       if (!offered.length) continue;
       const stored = this.lookup(name);
       const fresh = offered.filter((k) => !stored.some((s) => s.key === k.key));
@@ -123,6 +161,6 @@ export class KnownHosts {
       for (const k of fresh) this.add(name, k.keyType, k.key, 'imported');
       imported.push({ name, keys: fresh });
     }
-    return { imported, conflicts };
+    return { imported, conflicts, revoked };
   }
 }

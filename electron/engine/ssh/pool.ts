@@ -72,7 +72,7 @@ export class SshPool {
       secrets: this.deps.credentials.get(host.name),
       sock,
       timeoutMs: this.deps.connectTimeoutMs,
-    });
+    }).catch((err) => this.withPresentedKey(host, err));
     const session = new HostSession(host, client, key.fingerprint, this.deps.audit, () => this.deps.credentials.get(host.name));
     // Forget only our own entry: after drop() a newer session may stand there.
     const forget = () => {
@@ -82,6 +82,25 @@ export class SshPool {
     client.on('close', forget);
     client.on('error', forget);
     return session;
+  }
+
+  /**
+   * A host that offers only key types we do not trust shows no key during
+   * the refused handshake: scan it (trusting nothing) so the admin sees what
+   * it presents now, next to what is stored.
+   */
+  private async withPresentedKey(host: Host, err: unknown): Promise<never> {
+    if (!(err instanceof DrydockError) || err.code !== 'HOST_KEY_CHANGED' || !err.details?.unknownType) throw err;
+    let presented: { keyType: string; fingerprint: string } | undefined;
+    try {
+      presented = await scanHostKey({ host, knownHosts: this.deps.knownHosts, sock: await this.tunnel(host), timeoutMs: this.deps.connectTimeoutMs });
+    } catch {
+      throw err;
+    }
+    throw new DrydockError('HOST_KEY_CHANGED', err.message.replace(/\. Possible/, `; it presents ${presented.keyType} ${presented.fingerprint}. Possible`), {
+      ...err.details,
+      presented: presented.fingerprint,
+    });
   }
 
   /** A TCP channel to the host through its jump host, or undefined for a direct connection. */
@@ -129,6 +148,13 @@ export class SshPool {
         'HOST_KEY_MISMATCH',
         `${name} presents ${presented.fingerprint}, not the ${confirmedFingerprint} you confirmed. Nothing was trusted.`,
         { host: name, presented: presented.fingerprint, confirmed: confirmedFingerprint },
+      );
+    }
+    if (this.deps.knownHosts.revoked(knownAs).some((k) => k.key === presented.key)) {
+      throw new DrydockError(
+        'HOST_KEY_REVOKED',
+        `The key ${name} presents (${presented.keyType} ${presented.fingerprint}) is marked @revoked in ${this.deps.knownHosts.file}: it must not be trusted. Nothing was trusted. Give the host a new key and check it on its console.`,
+        { host: name, presented: presented.fingerprint },
       );
     }
     const stored = this.deps.knownHosts.lookup(knownAs);

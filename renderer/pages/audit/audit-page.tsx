@@ -39,6 +39,12 @@ export function AuditPage() {
           <p className="message message--ok">
             Chain intact:{' '}
             {verdict.entries === 0 ? 'the log is empty.' : verdict.entries === 1 ? 'its one entry checks out.' : `all ${verdict.entries} entries check out.`}
+            {verdict.head && (
+              <>
+                {' '}
+                Head: entry {verdict.head.count}, sha256 <code>{verdict.head.hash}</code> (keep a copy elsewhere: it anchors the log as it is now).
+              </>
+            )}
           </p>
         )}
       </div>

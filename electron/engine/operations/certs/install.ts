@@ -84,6 +84,33 @@ async function alreadyInstalled(session: HostSession, certPem: string, keyPem: s
   return config.ssl_cert?.data === b64(certPem) && config.ssl_private_key?.data === b64(keyPem);
 }
 
+/**
+ * ssl_cert and ssl_private_key go in through `replicatedctl app-config import`
+ * reading a root-only 0600 file on stdin, never as `--data <base64>` in
+ * replicatedctl's argv, where every local user of the Services machine could
+ * read the key in /proc while the command runs. Replicated does not document
+ * whether import merges or replaces the settings, so the file holds the whole
+ * current config (`export --hidden`) with only those two items changed: either
+ * way nothing else changes, and that is checked afterwards.
+ */
+async function importTlsSettings(session: HostSession, dir: string, certPem: string, keyPem: string, signal?: AbortSignal): Promise<void> {
+  const before = await exportAppConfig(session, signal);
+  const wanted: AppConfig = {
+    ...before,
+    ssl_cert: { ...before.ssl_cert, value: 'fullchain.pem', data: b64(certPem) },
+    ssl_private_key: { ...before.ssl_private_key, value: 'privkey.pem', data: b64(keyPem) },
+  };
+  await writeRemoteFileAtomic(session, `${dir}/app-config.json`, JSON.stringify(wanted), 0o600);
+  await session.check(sh`replicatedctl app-config import < ${dir}/app-config.json`, { asRoot: true, signal, secrets: [b64(keyPem), keyPem] });
+  const after = await exportAppConfig(session, signal);
+  const same = (a: AppConfig[string], b: AppConfig[string]) => a?.value === b?.value && a?.data === b?.data;
+  const differs = Object.keys({ ...wanted, ...after }).filter((item) => !same(after[item], wanted[item]));
+  if (differs.length) {
+    // Names only: the values are secrets.
+    throw new DrydockError('COMMAND_FAILED', `${session.host.name}: after replicatedctl app-config import, these settings are not as imported: ${differs.join(', ')}. Check them in the admin console (Settings) before starting the app.`);
+  }
+}
+
 async function installFiles(ctx: Ctx, session: HostSession): Promise<void> {
   const { certPem, keyPem } = bundleFiles(ctx.services.home, ctx.input.bundle);
   // mktemp: an unguessable, root-owned 0700 folder; the key never lands anywhere world-readable.
@@ -95,19 +122,7 @@ async function installFiles(ctx: Ctx, session: HostSession): Promise<void> {
     ctx.note('setting the admin console certificate');
     await session.check(sh`replicated console cert set ${ctx.state.hostname!} ${dir}/key.pem ${dir}/cert.pem`, { asRoot: true, signal: ctx.signal });
     ctx.note('setting ssl_cert and ssl_private_key');
-    // The data is read from the uploaded files on the host, so neither the
-    // key nor its base64 travels over SSH in a command line, and `secrets`
-    // guards the audit log. On the host, replicatedctl does receive the
-    // base64 as an argument (CircleCI's own renewal script does the same):
-    // for that moment it is visible to local users in /proc on a Services
-    // machine without hidepid. `app-config import` from stdin would avoid it,
-    // but whether it merges or replaces the whole config is unverified.
-    await session.check(sh`replicatedctl app-config set ssl_cert --value fullchain.pem --data "$(base64 -w0 < ${dir}/cert.pem)"`, { asRoot: true, signal: ctx.signal });
-    await session.check(sh`replicatedctl app-config set ssl_private_key --value privkey.pem --data "$(base64 -w0 < ${dir}/key.pem)"`, {
-      asRoot: true,
-      signal: ctx.signal,
-      secrets: [b64(keyPem), keyPem],
-    });
+    await importTlsSettings(session, dir, certPem, keyPem, ctx.signal);
   } finally {
     await session.sudo(sh`rm -rf ${dir}`).catch(() => undefined);
   }
