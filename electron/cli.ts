@@ -29,6 +29,7 @@ export const COMMANDS: Record<string, Command> = {
 const HELP = `drydock — CircleCI Server 2.x operations over SSH
 
   drydock hosts add NAME --address HOST[:PORT] --user USER [--key PATH] [--jump NAME] --role ROLE
+  drydock hosts edit NAME [--address HOST[:PORT]] [--port N] [--user USER] [--key PATH | --no-key] [--role ROLE] [--jump NAME | --no-jump] [--yes]
   drydock hosts list [--json]
   drydock hosts remove NAME
   drydock hosts import-ssh-config [--file PATH] [--role ROLE]
