@@ -10,6 +10,7 @@ import { toErrorPayload } from '../../../shared/errors';
 import { knownHostsName } from '../../../shared/hosts';
 import type { Inventory } from '../inventory/inventory';
 import type { SshPool } from './pool';
+import type { HostSession } from './session';
 
 const skipped = (message: string) => ({ status: 'skipped' as const, message });
 
@@ -41,22 +42,27 @@ export async function testConnection(inventory: Inventory, pool: SshPool, name: 
 
   let session;
   try {
-    session = await pool.session(name, signal);
+    session = await pool.fresh(name, signal);
   } catch (err) {
     const e = toErrorPayload(err);
     return { ...base, keyTrusted, login: { status: 'failed', code: e.code, message: e.message }, sudo: skipped('Not tried: login failed') };
   }
-  const login = { status: 'ok' as const, message: `Logged in as ${host.user}${host.keyPath ? ` with ${host.keyPath}` : ''}` };
-  if (session.isRoot) return { ...base, keyTrusted, login, sudo: { status: 'ok', message: 'Logged in as root: no sudo needed' } };
+  try {
+    return { ...base, keyTrusted, login: { status: 'ok', message: `Logged in as ${host.user}${host.keyPath ? ` with ${host.keyPath}` : ''}` }, sudo: await sudoCheck(session, host.user, signal) };
+  } finally {
+    session.close();
+  }
+}
+
+async function sudoCheck(session: HostSession, user: string, signal?: AbortSignal): Promise<ConnectionTest['sudo']> {
+  if (session.isRoot) return { status: 'ok', message: 'Logged in as root: no sudo needed' };
   try {
     const result = await session.sudo('true', { signal });
-    const sudo =
-      result.code === 0
-        ? { status: 'ok' as const, message: `${host.user} can run commands as root with sudo` }
-        : { status: 'failed' as const, code: 'SUDO_FAILED', message: `sudo exited ${result.code}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').slice(-1)[0]}` : ''}` };
-    return { ...base, keyTrusted, login, sudo };
+    return result.code === 0
+      ? { status: 'ok', message: `${user} can run commands as root with sudo` }
+      : { status: 'failed', code: 'SUDO_FAILED', message: `sudo exited ${result.code}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').slice(-1)[0]}` : ''}` };
   } catch (err) {
     const e = toErrorPayload(err);
-    return { ...base, keyTrusted, login, sudo: { status: 'failed', code: e.code, message: e.message } };
+    return { status: 'failed', code: e.code, message: e.message };
   }
 }

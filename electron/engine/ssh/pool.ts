@@ -48,6 +48,15 @@ export class SshPool {
     return signal ? abortable(pending, signal, name) : pending;
   }
 
+  /**
+   * A session of its own, neither shared nor kept: for a test that must log
+   * in now, with today's credentials and key check. The caller closes it.
+   */
+  fresh(name: string, signal?: AbortSignal): Promise<HostSession> {
+    const opened = this.open(this.deps.inventory.get(name));
+    return signal ? abortable(opened, signal, name) : opened;
+  }
+
   private async open(host: Host): Promise<HostSession> {
     const sock = await this.tunnel(host);
     const { client, key } = await connect({

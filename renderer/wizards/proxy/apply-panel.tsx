@@ -6,25 +6,36 @@
  */
 import type { ProxyApplyResult } from '../../../shared/channels/proxy';
 import type { ErrorPayload } from '../../../shared/errors';
+import type { RunSummary } from '../../../shared/runs';
 import { ErrorMessage } from '../../components/error-message';
 import { StepList } from '../../components/step-list';
+import { formatTime } from '../../format';
 import type { StepView } from '../../store/progress-store';
 import { VerifyTable } from './verify-table';
 
 interface ApplyPanelProps {
   busy: boolean;
+  /** The engine's run being shown, when known. */
+  run?: RunSummary;
   steps: StepView[];
   error: ErrorPayload | null;
   result: ProxyApplyResult | null;
-  onRetry(): void;
+  /** Absent when this window no longer has the settings (after a reload). */
+  onRetry?(): void;
   onStartOver(): void;
 }
 
-export function ApplyPanel({ busy, steps, error, result, onRetry, onStartOver }: ApplyPanelProps) {
+export function ApplyPanel({ busy, run, steps, error, result, onRetry, onStartOver }: ApplyPanelProps) {
   const failed = result?.verification.filter((r) => !r.ok) ?? [];
+  const ended = !busy && (error || result || (run && run.status !== 'running'));
   return (
     <section className="section" aria-labelledby="proxy-apply-heading" aria-busy={busy}>
       <h2 id="proxy-apply-heading">Applying</h2>
+      {run && (
+        <p className="muted" data-testid="apply-run">
+          Run {run.id}, started {formatTime(run.startedAt)}
+        </p>
+      )}
       {steps.length > 0 && <StepList steps={steps} label="Apply steps" />}
       {busy && <p className="muted">Working… each step reports here as it finishes.</p>}
       {error && (
@@ -32,11 +43,23 @@ export function ApplyPanel({ busy, steps, error, result, onRetry, onStartOver }:
           <ErrorMessage error={error} prefix="The apply stopped." />
           <p>Files already written stay written and are backed up. Fix the cause, then apply again: Drydock resumes where it stopped.</p>
           <div className="actions actions--start">
-            <button type="button" className="button button--primary" onClick={onRetry}>
-              Apply again
+            {onRetry && (
+              <button type="button" className="button button--primary" onClick={onRetry}>
+                Apply again
+              </button>
+            )}
+            <button type="button" className="button" onClick={onStartOver}>
+              Back to the settings
             </button>
           </div>
         </>
+      )}
+      {ended && !error && !result && (
+        <div className="actions actions--start">
+          <button type="button" className="button" onClick={onStartOver}>
+            Back to the settings
+          </button>
+        </div>
       )}
       {result && (
         <>

@@ -25,7 +25,9 @@ export function ProxyWizard() {
   const [stage, setStage] = useState<Stage>('settings');
   const [plan, setPlan] = useState<ProxyPlan | null>(null);
   const [consent, setConsent] = useState<RestartConsent | null>(null);
-  const run = useRun<ProxyApplyResult>('proxy-apply', 'proxy-apply');
+  // Attached to the engine's runs: a refresh or a section switch mid-apply comes back to the apply, not to an empty form.
+  const run = useRun<ProxyApplyResult>('proxy-apply', 'proxy-apply', { attach: true });
+  const shown: Stage = run.run || run.busy ? 'apply' : stage;
 
   const apply = async (chosen: RestartConsent, fingerprint?: string) => {
     setConsent(chosen);
@@ -44,7 +46,7 @@ export function ProxyWizard() {
         <code>/etc/circle-installation-customizations</code>) and every Nomad client (<code>/etc/environment</code>, Docker&rsquo;s drop-in), with
         NO_PROXY worked out from your hosts. Nothing is written before you have seen every change.
       </PageHeading>
-      {stage === 'settings' && (
+      {shown === 'settings' && (
         <ProxyForm
           values={values}
           onChange={setValues}
@@ -54,14 +56,16 @@ export function ProxyWizard() {
           }}
         />
       )}
-      {stage === 'review' && plan && <PlanReview plan={plan} onBack={() => setStage('settings')} onApply={(c) => apply(c, plan.fingerprint)} />}
-      {stage === 'apply' && (
+      {shown === 'review' && plan && <PlanReview plan={plan} onBack={() => setStage('settings')} onApply={(c) => apply(c, plan.fingerprint)} />}
+      {shown === 'apply' && (
         <ApplyPanel
           busy={run.busy}
+          run={run.run}
           steps={run.steps}
           error={run.error}
           result={run.result}
-          onRetry={() => consent && void apply(consent)}
+          // After a reload the settings (and the password) are gone: no one-click re-run then.
+          onRetry={consent ? () => void apply(consent) : undefined}
           onStartOver={() => {
             run.reset();
             setStage('settings');

@@ -19,7 +19,7 @@ export function RollbackPanel() {
   const [loading, setLoading] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [consent, setConsent] = useState<RestartConsent>({ restartReplicated: true, restartDocker: true });
-  const run = useRun<RollbackResult>('proxy-rollback', 'proxy-rollback');
+  const run = useRun<RollbackResult>('proxy-rollback', 'proxy-rollback', { attach: true });
 
   const review = async () => {
     setLoading(true);
