@@ -3,7 +3,7 @@
  * time window. The engine filters the whole log, not just the entries on
  * screen; new entries that match keep arriving live.
  */
-import { useMemo } from 'react';
+import { useId, useMemo, type ReactNode } from 'react';
 import { AUDIT_KINDS, type AuditFilter, type AuditKind } from '../../../shared/audit';
 import { useAudit } from '../../store/audit-store';
 import { useHosts } from '../../store/hosts-store';
@@ -16,6 +16,9 @@ export const KIND_LABELS: Record<AuditKind, string> = {
   local: 'On this computer',
   inventory: 'Inventory change',
 };
+
+/** The same, short enough for a table column. */
+export const KIND_SHORT: Record<AuditKind, string> = { command: 'command', file: 'file', trust: 'trust', local: 'local', inventory: 'inventory' };
 
 /** `datetime-local` speaks local time without a zone; the engine wants ISO. */
 function toIso(local: string): string | undefined {
@@ -51,51 +54,62 @@ export function AuditFilters() {
 
   return (
     <form className="audit-filters" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>
-      <label className="audit-filters__field">
-        <span>Host</span>
-        <select value={filter.host ?? ''} onChange={(e) => change({ host: e.target.value || undefined })}>
-          <option value="">All hosts</option>
-          {hostNames.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="audit-filters__field">
-        <span>Kind</span>
-        <select value={filter.kind ?? ''} onChange={(e) => change({ kind: (e.target.value || undefined) as AuditKind | undefined })}>
-          <option value="">All kinds</option>
-          {AUDIT_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {KIND_LABELS[k]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="audit-filters__field">
-        <span>Run</span>
-        <select value={filter.run ?? ''} onChange={(e) => change({ run: e.target.value || undefined })}>
-          <option value="">All runs</option>
-          {filter.run && !runs.some((r) => r.id === filter.run) && <option value={filter.run}>{filter.run}</option>}
-          {runs.map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.title ?? r.operation}: {r.id}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="audit-filters__field">
-        <span>From</span>
-        <input type="datetime-local" value={toLocal(filter.since)} onChange={(e) => change({ since: toIso(e.target.value) })} />
-      </label>
-      <label className="audit-filters__field">
-        <span>To</span>
-        <input type="datetime-local" value={toLocal(filter.until)} onChange={(e) => change({ until: toIso(e.target.value) })} />
-      </label>
+      <FilterField label="Host">
+        {(id) => (
+          <select id={id} value={filter.host ?? ''} onChange={(e) => change({ host: e.target.value || undefined })}>
+            <option value="">All hosts</option>
+            {hostNames.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        )}
+      </FilterField>
+      <FilterField label="Kind">
+        {(id) => (
+          <select id={id} value={filter.kind ?? ''} onChange={(e) => change({ kind: (e.target.value || undefined) as AuditKind | undefined })}>
+            <option value="">All kinds</option>
+            {AUDIT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        )}
+      </FilterField>
+      <FilterField label="Run">
+        {(id) => (
+          <select id={id} value={filter.run ?? ''} onChange={(e) => change({ run: e.target.value || undefined })}>
+            <option value="">All runs</option>
+            {filter.run && !runs.some((r) => r.id === filter.run) && <option value={filter.run}>{filter.run}</option>}
+            {runs.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.title ?? r.operation}: {r.id}
+              </option>
+            ))}
+          </select>
+        )}
+      </FilterField>
+      <FilterField label="From">
+        {(id) => <input id={id} type="datetime-local" value={toLocal(filter.since)} onChange={(e) => change({ since: toIso(e.target.value) })} />}
+      </FilterField>
+      <FilterField label="To">
+        {(id) => <input id={id} type="datetime-local" value={toLocal(filter.until)} onChange={(e) => change({ until: toIso(e.target.value) })} />}
+      </FilterField>
       <button type="button" className="button button--small" onClick={() => void setFilter({})} disabled={!active}>
         Clear filters
       </button>
     </form>
+  );
+}
+
+function FilterField({ label, children }: { label: string; children(id: string): ReactNode }) {
+  const id = useId();
+  return (
+    <div className="audit-filters__field">
+      <label htmlFor={id}>{label}</label>
+      {children(id)}
+    </div>
   );
 }

@@ -10,7 +10,7 @@ import { PageHeading } from '../../components/page-heading';
 import { formatDuration, formatTime } from '../../format';
 import { AUDIT_TAIL, useAudit } from '../../store/audit-store';
 import { useHosts } from '../../store/hosts-store';
-import { AuditFilters, KIND_LABELS } from './audit-filters';
+import { AuditFilters, KIND_LABELS, KIND_SHORT } from './audit-filters';
 import { RunsPanel } from './runs-panel';
 
 export function AuditPage() {
@@ -100,7 +100,9 @@ export function AuditPage() {
                     <td className="num">{e.seq}</td>
                     <td className="nowrap">{formatTime(e.time)}</td>
                     <td className="nowrap">{e.host}</td>
-                    <td>{KIND_LABELS[e.kind]}</td>
+                    <td className="nowrap" title={KIND_LABELS[e.kind]}>
+                      {KIND_SHORT[e.kind]}
+                    </td>
                     <td>
                       <code className="command-cell">{e.command}</code>
                     </td>

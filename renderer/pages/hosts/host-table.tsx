@@ -30,7 +30,7 @@ export function HostTable({ onFacts, onCredentials, onRemove, onEdit, onShowKey 
   const testing = useConnection((s) => s.byHost);
 
   return (
-    <table className="table">
+    <table className="table host-table">
       <caption className="visually-hidden">Hosts in this inventory</caption>
       <thead>
         <tr>
@@ -60,7 +60,7 @@ export function HostTable({ onFacts, onCredentials, onRemove, onEdit, onShowKey 
               <td>
                 {h.user}
                 <div className="muted host-secrets" data-testid={`secrets-${h.name}`}>
-                  {secretsSet(h).length ? `${secretsSet(h).join(', ')} set` : 'no credentials set'}
+                  {secretsSet(h).length ? `${secretsSet(h).join(', ')} set` : 'no secrets set'}
                 </div>
               </td>
               <td>{ROLE_LABELS[h.role]}</td>

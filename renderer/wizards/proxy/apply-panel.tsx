@@ -36,7 +36,7 @@ export function ApplyPanel({ busy, run, steps, error, result, onRetry, onStartOv
           Run {run.id}, started {formatTime(run.startedAt)}
         </p>
       )}
-      {steps.length > 0 && <StepList steps={steps} label="Apply steps" />}
+      {steps.length > 0 && <StepList steps={error ? withoutRepeat(steps, error) : steps} label="Apply steps" />}
       {busy && <p className="muted">Working… each step reports here as it finishes.</p>}
       {error && (
         <>
@@ -87,4 +87,9 @@ export function ApplyPanel({ busy, run, steps, error, result, onRetry, onStartOv
       )}
     </section>
   );
+}
+
+/** The failed step's note is usually the error itself: say it once, in the alert below. */
+function withoutRepeat(steps: StepView[], error: ErrorPayload): StepView[] {
+  return steps.map((s) => (s.status === 'failed' && s.message && error.message.includes(s.message) ? { ...s, message: undefined } : s));
 }
