@@ -1,6 +1,7 @@
 /** `drydock audit …` and `drydock runs …`: the record of what was done. */
 import { parseArgs } from 'node:util';
 import { CliExit, EXIT, usage, type CliContext } from './context';
+import { runDurationMs } from '../../shared/runs';
 import { table } from './format';
 
 export async function auditCommand(ctx: CliContext, argv: string[]): Promise<void> {
@@ -27,7 +28,13 @@ export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void
   if (sub === 'list') {
     const runs = await ctx.call('runs:list', {});
     if (ctx.json) return ctx.out(JSON.stringify(runs));
-    ctx.out(table([['ID', 'STATUS', 'STEP'], ...runs.map((r) => [r.id, r.status, r.steps.find((s) => s.status !== 'done' && s.status !== 'skipped')?.title ?? '-'])]));
+    const took = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
+    ctx.out(
+      table([
+        ['ID', 'STATUS', 'TOOK', 'STEP', 'ERROR'],
+        ...runs.map((r) => [r.id, r.status, took(runDurationMs(r)), r.steps.find((s) => s.status !== 'done' && s.status !== 'skipped')?.title ?? '-', (r.error ?? '-').replace(/\s+/g, ' ').slice(0, 120)]),
+      ]),
+    );
     return;
   }
   if (sub === 'resume') {
