@@ -38,7 +38,7 @@ const HELP = `drydock — CircleCI Server 2.x operations over SSH
   drydock hosts forget-key NAME
   drydock hosts facts NAME [--json]
   drydock runs list [--json] | drydock runs resume ID
-  drydock audit verify | drydock audit tail [-n N]
+  drydock audit verify | drydock audit tail [-n N] [--host NAME] [--kind KIND] [--run ID] [--since TIME] [--until TIME]
   drydock serve [--port N]
   drydock cert self-signed --host H [--san N]... [--days N] [--key rsa2048|rsa3072|rsa4096|p256] [--ca NAME] --out DIR
   drydock cert ca create NAME | cert ca list | cert list

@@ -1,6 +1,7 @@
 /** `drydock audit …` and `drydock runs …`: the record of what was done. */
 import { parseArgs } from 'node:util';
 import { CliExit, EXIT, usage, type CliContext } from './context';
+import { AUDIT_KINDS, type AuditKind } from '../../shared/audit';
 import { runDurationMs } from '../../shared/runs';
 import { table } from './format';
 
@@ -14,13 +15,18 @@ export async function auditCommand(ctx: CliContext, argv: string[]): Promise<voi
     return;
   }
   if (sub === 'tail') {
-    const { values } = parseArgs({ args: rest, options: { n: { type: 'string', short: 'n' } } });
-    const entries = await ctx.call('audit:tail', { limit: Number(values.n ?? 20) });
+    const { values } = parseArgs({
+      args: rest,
+      options: { n: { type: 'string', short: 'n' }, host: { type: 'string' }, kind: { type: 'string' }, run: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
+    });
+    const { n, kind, ...filter } = values;
+    if (kind !== undefined && !AUDIT_KINDS.includes(kind as AuditKind)) usage(`--kind: one of ${AUDIT_KINDS.join(', ')}`);
+    const entries = await ctx.call('audit:tail', { limit: Number(n ?? 20), ...filter, ...(kind ? { kind: kind as AuditKind } : {}) });
     if (ctx.json) return ctx.out(JSON.stringify(entries));
     ctx.out(table([['TIME', 'HOST', 'EXIT', 'COMMAND'], ...entries.map((e) => [e.time, e.host, String(e.exitCode ?? '-'), e.command.replace(/\s+/g, ' ').slice(0, 100)])]));
     return;
   }
-  usage('audit: verify | tail [-n N]');
+  usage('audit: verify | tail [-n N] [--host NAME] [--kind KIND] [--run ID] [--since TIME] [--until TIME]');
 }
 
 export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void> {

@@ -58,13 +58,20 @@ describe('drydock hosts edit (CLI)', () => {
     expect(drydock('hosts', 'trust', 'svc', '--fingerprint', host.fingerprint).status).toBe(0);
     expect(drydock('hosts', 'facts', 'svc', '--json').status).toBe(0);
 
-    const tail = JSON.parse(drydock('audit', 'tail', '-n', '200', '--json').stdout) as { kind: string; command: string }[];
-    expect(tail.filter((e) => e.kind === 'inventory').map((e) => e.command)).toEqual([
+    const tail = JSON.parse(drydock('audit', 'tail', '-n', '200', '--kind', 'inventory', '--host', 'svc', '--json').stdout) as { kind: string; command: string }[];
+    expect(tail.map((e) => e.command)).toEqual([
       `add host svc: nobody@${host.ip}:22 (services)`,
       `edit host svc: user nobody → root, key none → ${lab.clientKey}`,
       'edit host svc: port 22 → 2222',
       'edit host svc: port 2222 → 22',
     ]);
+    const forgot = JSON.parse(drydock('audit', 'tail', '--kind', 'trust', '--json').stdout) as { command: string }[];
+    expect(forgot.map((e) => e.command)).toContain(`forget keys for ${host.ip} (svc moved to [${host.ip}]:2222)`);
+    const facts = JSON.parse(drydock('runs', 'list', '--json').stdout) as { id: string; operation: string }[];
+    const runEntries = JSON.parse(drydock('audit', 'tail', '--run', facts[0].id, '--json').stdout) as { run: string; kind: string }[];
+    expect(runEntries.length).toBeGreaterThan(0);
+    expect(runEntries.every((e) => e.run === facts[0].id && e.kind === 'command')).toBe(true);
+    expect(drydock('audit', 'tail', '--kind', 'nonsense').status).toBe(2);
     expect(drydock('audit', 'verify').status).toBe(0);
   });
 
