@@ -14,6 +14,9 @@ import { call } from '../api';
 
 interface RunsState {
   runs: RunSummary[];
+  /** Runs this window saw running that then stopped short (failed or interrupted), until the admin dismisses them. */
+  stopped: string[];
+  dismiss(id: string): void;
   loaded: boolean;
   loadError?: ErrorPayload;
   resuming?: string;
@@ -25,13 +28,21 @@ interface RunsState {
 
 const newestFirst = (a: RunSummary, b: RunSummary) => b.startedAt.localeCompare(a.startedAt);
 
+/** Ids of runs that were running before and now stopped short. */
+function newlyStopped(before: readonly RunSummary[], after: readonly RunSummary[]): string[] {
+  const wasRunning = new Set(before.filter((r) => r.status === 'running').map((r) => r.id));
+  return after.filter((r) => wasRunning.has(r.id) && (r.status === 'failed' || r.status === 'interrupted')).map((r) => r.id);
+}
+
 export const useRuns = create<RunsState>()((set, get) => ({
   runs: [],
+  stopped: [],
   loaded: false,
 
   async load() {
     try {
-      set({ runs: await call('runs:list', {}), loaded: true, loadError: undefined });
+      const runs = await call('runs:list', {});
+      set((s) => ({ runs, loaded: true, loadError: undefined, stopped: [...new Set([...s.stopped, ...newlyStopped(s.runs, runs)])] }));
     } catch (err) {
       set({ loadError: toErrorPayload(err) });
     }
@@ -41,8 +52,14 @@ export const useRuns = create<RunsState>()((set, get) => ({
     if (event.type !== 'run') return;
     set((s) => {
       const others = s.runs.filter((r) => r.id !== event.run.id);
-      return { runs: [event.run, ...others].sort(newestFirst) };
+      const runs = [event.run, ...others].sort(newestFirst);
+      const stopped = newlyStopped(s.runs, [event.run]).filter((id) => !s.stopped.includes(id));
+      return stopped.length ? { runs, stopped: [...s.stopped, ...stopped] } : { runs };
     });
+  },
+
+  dismiss(id) {
+    set((s) => ({ stopped: s.stopped.filter((x) => x !== id) }));
   },
 
   async resume(id) {

@@ -104,7 +104,7 @@ test('refresh mid-apply: the run is shown at its step, on every page, then its r
   }
 });
 
-test('a run that fails while the page is gone shows its error after a refresh, and in the runbooks', async ({ page, drydock, runLab: lab }) => {
+test('a run that fails while the admin is elsewhere is announced on every page, shown again when the page comes back, and in the runbooks', async ({ page, drydock, runLab: lab }) => {
   test.setTimeout(120_000);
   const services = lab.hosts['rr-services'];
   services.writeFile('/usr/local/sbin/systemctl', SLOW_SYSTEMCTL, 0o755);
@@ -116,14 +116,23 @@ test('a run that fails while the page is gone shows its error after a refresh, a
     await startApply(page, 'http://10.0.0.2:3128');
     await expect(restartStep(page)).toContainText('Running', { timeout: 30_000 });
 
-    // The page goes away; the run fails meanwhile.
-    await page.goto('about:blank');
+    // The admin looks elsewhere: the run fails meanwhile, and every page says so.
+    await page.getByRole('link', { name: 'Hosts' }).click();
     services.exec(`rm -f ${GATE}`);
-    await expect
-      .poll(async () => (await rpc<{ operation: string; status: string }[]>(page, drydock.url, 'runs:list', {})).find((r) => r.operation === 'proxy-apply')?.status, { timeout: 30_000 })
-      .toBe('failed');
+    const stopped = page.getByTestId('run-stopped');
+    await expect(stopped).toContainText("Proxy settings failed: Restart Replicated in the guide's order:", { timeout: 30_000 });
+    await expect(stopped).toContainText('rr-services: `systemctl stop replicated-ui` exited 1: Failed to stop replicated-ui.service: Unit is masked.');
+    await screenshotBothSchemes(page, 'run-stopped-banner');
+    await stopped.getByRole('link', { name: 'Show in Proxy' }).click();
+    await expect(page.getByRole('region', { name: 'Applying' }).getByRole('alert')).toContainText('Unit is masked');
+    await expect(stopped).toHaveCount(0);
 
+    // The page goes away altogether and comes back: the wizard shows that run and its error.
+    await page.goto('about:blank');
     await page.goto(`${drydock.url}#proxy`);
+    await expect
+      .poll(async () => (await rpc<{ operation: string; status: string }[]>(page, drydock.url, 'runs:list', {})).find((r) => r.operation === 'proxy-apply')?.status)
+      .toBe('failed');
     const applying = page.getByRole('region', { name: 'Applying' });
     await expect(applying.getByRole('alert')).toContainText('Unit is masked', { timeout: 30_000 });
     // The code is for a bug report: behind "Technical details", not in the sentence.
