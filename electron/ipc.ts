@@ -13,10 +13,16 @@ import type { Handlers } from './engine/api/types';
 import { isTrustedSender } from './window-options';
 
 /** WebContents of the windows main.ts created; nothing else may call in. */
-const trustedContents = new WeakSet<WebContents>();
+const trustedContents = new Set<WebContents>();
 
 export function trustSender(contents: WebContents): void {
   trustedContents.add(contents);
+  contents.once('destroyed', () => trustedContents.delete(contents));
+}
+
+/** An engine event to every window (a reloaded one included: its WebContents stays). */
+function sendToWindows(event: DrydockEvent): void {
+  for (const contents of trustedContents) if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, event);
 }
 
 function checkSender(event: IpcMainInvokeEvent, channel: string, appUrl: string): void {
@@ -33,18 +39,26 @@ function checkSender(event: IpcMainInvokeEvent, channel: string, appUrl: string)
   }
 }
 
-/** Registers every channel; returns the function that removes them again. */
-export function registerIpc(handlers: Handlers, appUrl: string): () => void {
+/**
+ * Registers every channel; returns the function that removes them again.
+ * With the engine's event stream, every run's progress goes to every window;
+ * without it, a call's progress goes to the window that made it.
+ */
+export function registerIpc(handlers: Handlers, appUrl: string, events?: { subscribe(listener: (event: DrydockEvent) => void): () => void }): () => void {
   const names = CHANNEL_NAMES.map(ipcChannel);
+  const unsubscribe = events?.subscribe(sendToWindows);
   CHANNEL_NAMES.forEach((channel, i) => {
     ipcMain.handle(names[i], async (event, payload: unknown): Promise<RpcResult<unknown>> => {
       checkSender(event, channel, appUrl);
       const sender = event.sender;
       const emit = (progress: DrydockEvent) => {
-        if (!sender.isDestroyed()) sender.send(IPC_EVENT_CHANNEL, progress);
+        if (!events && !sender.isDestroyed()) sender.send(IPC_EVENT_CHANNEL, progress);
       };
       return dispatch(handlers, channel, payload, { emit });
     });
   });
-  return () => names.forEach((name) => ipcMain.removeHandler(name));
+  return () => {
+    unsubscribe?.();
+    names.forEach((name) => ipcMain.removeHandler(name));
+  };
 }

@@ -77,7 +77,7 @@ function start(): void {
   const home = process.env.DRYDOCK_HOME ? path.resolve(process.env.DRYDOCK_HOME) : app.getPath('userData');
   // The window asks for secrets in its own dialog; DRYDOCK_* variables are for the CLI.
   const engine = createEngine({ home, defaultSecrets: {} });
-  registerIpc(createHandlers(engine), paths.indexUrl);
+  registerIpc(createHandlers(engine), paths.indexUrl, engine.events);
   hardenSession();
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, app.isPackaged)));
   createWindow();

@@ -32,6 +32,12 @@ export interface ServeOptions {
   onReady?: (broadcast: (event: DrydockEvent) => void) => void;
   /** Connection limits and timeouts (serve-limits.ts); tests shorten them. */
   limits?: Partial<ConnectionLimits>;
+  /**
+   * The engine's event stream: every run and audit entry goes to every tab,
+   * whoever started it (a reloaded tab sees the run its predecessor started).
+   * Without it, a call's own progress goes to every tab.
+   */
+  events?: { subscribe(listener: (event: DrydockEvent) => void): () => void };
 }
 
 export interface RunningServer {
@@ -90,7 +96,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!sameToken(req.headers['x-drydock-token'] as string | undefined, token)) return fail(res, 401, 'bad token');
       const channel = decodeURIComponent(url.pathname.slice(5));
       return readJson(req, res, async (body) => {
-        const ctx = { emit: broadcast };
+        // With the engine's stream wired, progress arrives through it already.
+        const ctx = { emit: options.events ? () => undefined : broadcast };
         const result = await dispatch(options.handlers, channel, body, ctx);
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
         res.end(JSON.stringify(result));
@@ -122,6 +129,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   host = `127.0.0.1:${port}`;
+  const unsubscribe = options.events?.subscribe(broadcast);
   options.onReady?.(broadcast);
 
   return {
@@ -131,6 +139,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     broadcast,
     close: () =>
       new Promise<void>((resolve) => {
+        unsubscribe?.();
         for (const res of streams) res.end();
         streams.clear();
         server.closeAllConnections();

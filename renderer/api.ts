@@ -25,6 +25,14 @@ interface Transport {
   subscribe(listener: (event: unknown) => void): () => void;
 }
 
+/** Called each time the event stream (re)connects: events sent meanwhile were missed, so reload what they would have told. */
+const connectedListeners = new Set<() => void>();
+
+export function onConnected(callback: () => void): () => void {
+  connectedListeners.add(callback);
+  return () => connectedListeners.delete(callback);
+}
+
 let transport: Transport | undefined;
 
 function currentTransport(): Transport {
@@ -158,6 +166,8 @@ function httpTransport(token: string): Transport {
       listeners.add(listener);
       if (!source && token) {
         source = new EventSource(`/events?token=${encodeURIComponent(token)}`);
+        // EventSource reconnects by itself after the server or network blinked.
+        source.onopen = () => connectedListeners.forEach((l) => l());
         source.onmessage = (message) => {
           let event: unknown;
           try {

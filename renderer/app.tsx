@@ -4,6 +4,7 @@
  * Home/End move between them) and the open one is marked aria-current.
  */
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import { RunIndicator } from './components/run-indicator';
 import { AuditPage } from './pages/audit/audit-page';
 import { HostsPage } from './pages/hosts/hosts-page';
 import { NotBuiltPage } from './pages/not-built-page';
@@ -30,6 +31,7 @@ export function App() {
       </a>
       <Sidebar />
       <main id="main" ref={mainRef} tabIndex={-1} className="content">
+        <RunIndicator />
         <Page section={current} />
       </main>
     </div>

@@ -43,3 +43,18 @@ export const SECTIONS: readonly Section[] = [
 export function isSectionId(value: string): value is SectionId {
   return (SECTION_IDS as readonly string[]).includes(value);
 }
+
+/** Where each operation's wizard lives, for "Show in Proxy" from the running-operation bar. */
+const OPERATION_SECTIONS: Record<string, SectionId> = {
+  'proxy-apply': 'proxy',
+  'proxy-rollback': 'proxy',
+  customize: 'proxy',
+  certbot: 'certificates',
+  'install-certificate': 'certificates',
+  'trust-ghe': 'certificates',
+  'host-facts': 'hosts',
+};
+
+export function sectionOfOperation(operation: string): SectionId | undefined {
+  return OPERATION_SECTIONS[operation];
+}

@@ -5,9 +5,10 @@
  * map and validate against it at run time, so a channel cannot drift.
  */
 import { z } from 'zod';
-import { HostSchema, HostName } from './hosts';
+import { AuditEntrySchema, AuditFilterSchema } from './audit';
+import { HostSchema, HostName, HostEditSchema } from './hosts';
 import { HostFactsSchema } from './facts';
-import { STEP_STATUSES } from './events';
+import { RunSummarySchema } from './runs';
 import { proxyChannels } from './channels/proxy';
 import { certChannels } from './channels/certs';
 
@@ -15,6 +16,29 @@ export const HostViewSchema = HostSchema.extend({
   /** A key for this host's address is in Drydock's known_hosts. */
   trusted: z.boolean(),
   fingerprint: z.string().optional(),
+  /** Which session secrets the admin gave for this host (never the secrets themselves). */
+  credentials: z.object({ password: z.boolean(), passphrase: z.boolean(), sudoPassword: z.boolean() }),
+});
+
+/** A host as saved, plus what the admin should look at (the same address under two names, say). */
+export const HostSavedSchema = HostViewSchema.extend({ warnings: z.array(z.string()) });
+
+/** One part of "Test connection": each is shown on its own line, never merged into one verdict. */
+export const ConnectionCheckSchema = z.object({
+  status: z.enum(['ok', 'failed', 'skipped']),
+  message: z.string(),
+  code: z.string().optional(),
+});
+
+export const ConnectionTestSchema = z.object({
+  name: z.string(),
+  knownAs: z.string(),
+  /** The presented key is the one Drydock trusts. */
+  keyTrusted: ConnectionCheckSchema.extend({ fingerprint: z.string().optional(), storedFingerprint: z.string().optional() }),
+  /** Logged in as the inventory's user with the key, agent or password. */
+  login: ConnectionCheckSchema,
+  /** Root works (directly, or through sudo). */
+  sudo: ConnectionCheckSchema,
 });
 
 export const HostKeyScanSchema = z.object({
@@ -26,37 +50,8 @@ export const HostKeyScanSchema = z.object({
   storedFingerprint: z.string().optional(),
 });
 
-export const RunStepSchema = z.object({
-  name: z.string(),
-  title: z.string(),
-  status: z.enum(STEP_STATUSES),
-  startedAt: z.string().optional(),
-  endedAt: z.string().optional(),
-  message: z.string().optional(),
-});
-
-export const RunSummarySchema = z.object({
-  id: z.string(),
-  operation: z.string(),
-  status: z.enum(['running', 'done', 'failed', 'interrupted']),
-  startedAt: z.string(),
-  updatedAt: z.string(),
-  steps: z.array(RunStepSchema),
-  error: z.string().optional(),
-});
-
-export const AuditEntrySchema = z.object({
-  seq: z.number(),
-  time: z.string(),
-  host: z.string(),
-  fingerprint: z.string(),
-  kind: z.enum(['command', 'file', 'trust', 'local']),
-  command: z.string(),
-  exitCode: z.number().nullable(),
-  durationMs: z.number(),
-  prev: z.string(),
-  hash: z.string(),
-});
+export { RunStepSchema, RunSummarySchema } from './runs';
+export { AuditEntrySchema } from './audit';
 
 /** The chain's head as last written beside the log: its entry count and last hash. */
 export const AuditHeadSchema = z.object({ count: z.number(), hash: z.string() });
@@ -79,8 +74,20 @@ export const channels = {
     response: z.object({ version: z.string(), home: z.string(), transport: z.enum(['electron', 'http']) }),
   },
   'hosts:list': { request: empty, response: z.array(HostViewSchema) },
-  'hosts:add': { request: HostSchema.strict(), response: HostViewSchema },
+  /** Refused when it would make a second Services machine; warns about an address:port another host has. */
+  'hosts:add': { request: HostSchema.strict(), response: HostSavedSchema },
+  /**
+   * Change a host in place. When the address or port changes, the key trusted
+   * for the old one is forgotten, but only with `forgetKey: true`: without it
+   * the engine answers CONFLICT with `details.forgetKey` saying which key.
+   */
+  'hosts:edit': {
+    request: z.object({ name: HostName, changes: HostEditSchema, forgetKey: z.boolean().optional() }).strict(),
+    response: HostSavedSchema.extend({ forgotKeys: z.number() }),
+  },
   'hosts:remove': { request: byName, response: z.object({ removed: z.boolean() }) },
+  /** Key trusted? Login works? Root works? Each answered apart; trusts nothing, changes nothing. */
+  'hosts:test': { request: byName, response: ConnectionTestSchema },
   /** Connect far enough to see the host key; trusts nothing, runs nothing. */
   'hosts:scan-key': { request: byName, response: HostKeyScanSchema },
   /** Store the key only if the host still presents the fingerprint the admin confirmed. */
@@ -97,12 +104,20 @@ export const channels = {
       .strict(),
     response: z.object({ stored: z.boolean() }),
   },
+  /** Forget this session's secrets for the host. */
+  'hosts:clear-credentials': { request: byName, response: z.object({ cleared: z.boolean() }) },
   'hosts:facts': { request: byName, response: z.object({ runId: z.string(), facts: HostFactsSchema }) },
   'runs:list': { request: empty, response: z.array(RunSummarySchema) },
+  /** One run, with the answer its call gave when it finished (so a reloaded window can show the result). */
+  'runs:get': {
+    request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/) }).strict(),
+    response: RunSummarySchema.extend({ outcome: z.object({ channel: z.string(), value: z.unknown() }).optional() }),
+  },
   'runs:resume': { request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/) }).strict(), response: RunSummarySchema },
   /** Stop a run of this Drydock at its current step (it stays resumable). */
   'runs:cancel': { request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/) }).strict(), response: z.object({ cancelled: z.boolean() }) },
-  'audit:tail': { request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(), response: z.array(AuditEntrySchema) },
+  /** The newest `limit` entries that match the filter, oldest first. */
+  'audit:tail': { request: AuditFilterSchema.extend({ limit: z.number().int().min(1).max(1000) }).strict(), response: z.array(AuditEntrySchema) },
   'audit:verify': { request: empty, response: AuditVerifySchema },
   ...proxyChannels,
   ...certChannels,
@@ -123,6 +138,8 @@ export function isChannel(name: string): name is Channel {
 export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: import('./errors').ErrorPayload };
 
 export type HostView = z.infer<typeof HostViewSchema>;
+export type HostSaved = z.infer<typeof HostSavedSchema>;
 export type HostKeyScan = z.infer<typeof HostKeyScanSchema>;
-export type RunSummary = z.infer<typeof RunSummarySchema>;
-export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+export type ConnectionTest = z.infer<typeof ConnectionTestSchema>;
+export type { RunSummary } from './runs';
+export type { AuditEntry } from './audit';

@@ -1,8 +1,9 @@
 /** Progress pushed from the engine to whichever window or browser is watching. */
 import { z } from 'zod';
+import { AuditEntrySchema } from './audit';
+import { RunSummarySchema, STEP_STATUSES } from './runs';
 
-export const STEP_STATUSES = ['pending', 'running', 'done', 'skipped', 'failed'] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
+export { STEP_STATUSES, type StepStatus } from './runs';
 
 export const StepEventSchema = z.object({
   type: z.literal('step'),
@@ -22,6 +23,15 @@ export const OutputEventSchema = z.object({
   text: z.string(),
 });
 
-export const DrydockEventSchema = z.discriminatedUnion('type', [StepEventSchema, OutputEventSchema]);
+/** A run started, moved on a step or ended: every window keeps its list of runs from these. */
+export const RunEventSchema = z.object({ type: z.literal('run'), run: RunSummarySchema });
+
+/** A line was added to the audit log by this engine. */
+export const AuditEventSchema = z.object({ type: z.literal('audit'), entry: AuditEntrySchema });
+
+export const DrydockEventSchema = z.discriminatedUnion('type', [StepEventSchema, OutputEventSchema, RunEventSchema, AuditEventSchema]);
 export type DrydockEvent = z.infer<typeof DrydockEventSchema>;
 export type StepEvent = z.infer<typeof StepEventSchema>;
+export type OutputEvent = z.infer<typeof OutputEventSchema>;
+/** What a run reports to the caller that started it. */
+export type ProgressEvent = StepEvent | OutputEvent;

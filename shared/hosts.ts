@@ -74,3 +74,60 @@ export function parseAddress(input: string): { address: string; port?: number } 
 export function knownHostsName(address: string, port: number): string {
   return port === 22 ? address : `[${address}]:${port}`;
 }
+
+/**
+ * What `hosts edit` may change: everything but the name (the audit log and
+ * runbooks refer to hosts by name). `null` clears an optional field.
+ */
+export const HostEditSchema = z
+  .object({
+    address: HostAddress.optional(),
+    port: Port.optional(),
+    user: UserName.optional(),
+    role: z.enum(HOST_ROLES).optional(),
+    keyPath: z.string().min(1).nullable().optional(),
+    jump: HostName.nullable().optional(),
+  })
+  .strict();
+export type HostEdit = z.infer<typeof HostEditSchema>;
+
+/** The host as it would be after the edit. */
+export function applyHostEdit(host: Host, changes: HostEdit): Host {
+  const next: Host = { ...host };
+  if (changes.address !== undefined) next.address = changes.address;
+  if (changes.port !== undefined) next.port = changes.port;
+  if (changes.user !== undefined) next.user = changes.user;
+  if (changes.role !== undefined) next.role = changes.role;
+  if (changes.keyPath === null) delete next.keyPath;
+  else if (changes.keyPath !== undefined) next.keyPath = changes.keyPath;
+  if (changes.jump === null) delete next.jump;
+  else if (changes.jump !== undefined) next.jump = changes.jump;
+  return next;
+}
+
+/** "address 10.0.0.5 → 10.0.0.6, port 22 → 2222": what an edit changes, for prompts and the audit log. */
+export function describeHostChanges(before: Host, after: Host): string[] {
+  const fields = ['address', 'port', 'user', 'role', 'keyPath', 'jump'] as const;
+  const label: Record<(typeof fields)[number], string> = { address: 'address', port: 'port', user: 'user', role: 'role', keyPath: 'key', jump: 'jump host' };
+  return fields
+    .filter((f) => before[f] !== after[f])
+    .map((f) => `${label[f]} ${before[f] ?? 'none'} → ${after[f] ?? 'none'}`);
+}
+
+/**
+ * Checks that look at the whole inventory, run by the form as the admin
+ * types and by the engine on save: one Services machine only (refused), and
+ * the same address:port under two names (warned: it may be a typo, or one
+ * machine playing two roles on purpose).
+ */
+export function inventoryChecks(hosts: readonly Host[], candidate: Pick<Host, 'name' | 'address' | 'port' | 'role'>): { roleError?: string; warnings: string[] } {
+  const others = hosts.filter((h) => h.name !== candidate.name);
+  const services = others.find((h) => h.role === 'services');
+  const roleError =
+    candidate.role === 'services' && services
+      ? `${services.name} is already the Services machine; an installation has only one (change ${services.name}'s role first)`
+      : undefined;
+  const same = others.filter((h) => h.address.toLowerCase() === candidate.address.toLowerCase() && h.port === candidate.port);
+  const warnings = same.map((h) => `${h.name} already uses ${candidate.address}:${candidate.port}: both names reach the same sshd`);
+  return { ...(roleError ? { roleError } : {}), warnings };
+}

@@ -1,6 +1,8 @@
 /** `drydock audit …` and `drydock runs …`: the record of what was done. */
 import { parseArgs } from 'node:util';
 import { CliExit, EXIT, noArguments, usage, type CliContext } from './context';
+import { AUDIT_KINDS, type AuditKind } from '../../shared/audit';
+import { runDurationMs } from '../../shared/runs';
 import { table } from './format';
 import type { CliCommand } from './help';
 
@@ -10,7 +12,11 @@ export const auditCli: CliCommand = {
   run: auditCommand,
   subcommands: {
     verify: { usage: 'audit verify [--json]', summary: 'Check the log\'s hash chain; exits 1 naming the first broken line.' },
-    tail: { usage: 'audit tail [-n N] [--json]', summary: 'The newest entries.', options: { '-n N': 'how many (default 20)' } },
+    tail: {
+      usage: 'audit tail [-n N] [--host NAME] [--kind KIND] [--run ID] [--since TIME] [--until TIME] [--json]',
+      summary: 'The newest entries, filtered like the Audit page.',
+      options: { '-n N': 'how many (default 20)', '--host NAME': 'one host', '--kind KIND': 'one kind of entry', '--run ID': 'one run', '--since TIME': 'ISO time', '--until TIME': 'ISO time' },
+    },
   },
 };
 
@@ -39,13 +45,18 @@ export async function auditCommand(ctx: CliContext, argv: string[]): Promise<voi
     return;
   }
   if (sub === 'tail') {
-    const { values } = parseArgs({ args: rest, options: { n: { type: 'string', short: 'n' } } });
-    const entries = await ctx.call('audit:tail', { limit: Number(values.n ?? 20) });
+    const { values } = parseArgs({
+      args: rest,
+      options: { n: { type: 'string', short: 'n' }, host: { type: 'string' }, kind: { type: 'string' }, run: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' } },
+    });
+    const { n, kind, ...filter } = values;
+    if (kind !== undefined && !AUDIT_KINDS.includes(kind as AuditKind)) usage(`--kind: one of ${AUDIT_KINDS.join(', ')}`);
+    const entries = await ctx.call('audit:tail', { limit: Number(n ?? 20), ...filter, ...(kind ? { kind: kind as AuditKind } : {}) });
     if (ctx.json) return ctx.out(JSON.stringify(entries));
     ctx.out(table([['TIME', 'HOST', 'EXIT', 'COMMAND'], ...entries.map((e) => [e.time, e.host, String(e.exitCode ?? '-'), e.command.replace(/\s+/g, ' ').slice(0, 100)])]));
     return;
   }
-  usage('audit: verify | tail [-n N]');
+  usage('audit: verify | tail [-n N] [--host NAME] [--kind KIND] [--run ID] [--since TIME] [--until TIME]');
 }
 
 export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void> {
@@ -54,7 +65,13 @@ export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void
     noArguments(rest);
     const runs = await ctx.call('runs:list', {});
     if (ctx.json) return ctx.out(JSON.stringify(runs));
-    ctx.out(table([['ID', 'STATUS', 'STEP'], ...runs.map((r) => [r.id, r.status, r.steps.find((s) => s.status !== 'done' && s.status !== 'skipped')?.title ?? '-'])]));
+    const took = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
+    ctx.out(
+      table([
+        ['ID', 'STATUS', 'TOOK', 'STEP', 'ERROR'],
+        ...runs.map((r) => [r.id, r.status, took(runDurationMs(r)), r.steps.find((s) => s.status !== 'done' && s.status !== 'skipped')?.title ?? '-', (r.error ?? '-').replace(/\s+/g, ' ').slice(0, 120)]),
+      ]),
+    );
     return;
   }
   if (sub === 'resume') {

@@ -2,7 +2,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HOST_ROLES, knownHostsName, parseAddress, type HostRole } from '../../shared/hosts';
+import { DrydockError } from '../../shared/errors';
+import { HOST_ROLES, knownHostsName, parseAddress, type HostEdit, type HostRole } from '../../shared/hosts';
 import { importSshConfig } from '../engine/inventory/ssh-config-import';
 import { CliExit, EXIT, noArguments, usage, type CliContext } from './context';
 import { bytes, table } from './format';
@@ -22,6 +23,19 @@ export const hostsCli: CliCommand = {
         '--key PATH': 'private key file (DRYDOCK_KEY_PASSPHRASE when it is encrypted)',
         '--jump NAME': 'reach this host through another inventory host (bastion)',
         '--role ROLE': `${HOST_ROLES.join(', ')}`,
+      },
+    },
+    edit: {
+      usage: 'hosts edit NAME [--address HOST[:PORT]] [--port N] [--user USER] [--key PATH | --no-key] [--role ROLE] [--jump NAME | --no-jump] [--yes]',
+      summary: 'Change a host in place; a new address or port forgets its trusted key (asks first; --yes to go ahead).',
+      options: {
+        '--address HOST[:PORT]': 'new DNS name or IP (and port)',
+        '--port N': 'new SSH port',
+        '--user USER': 'new login user',
+        '--key PATH | --no-key': 'new private key file, or none (agent or password)',
+        '--role ROLE': `${HOST_ROLES.join(', ')}`,
+        '--jump NAME | --no-jump': 'reach it through another inventory host, or directly',
+        '--yes': 'forget the old key without asking when the address or port changes',
       },
     },
     list: { usage: 'hosts list [--json]', summary: 'The inventory, with each host\'s trusted key.' },
@@ -51,6 +65,8 @@ export async function hostsCommand(ctx: CliContext, argv: string[]): Promise<voi
   switch (sub) {
     case 'add':
       return add(ctx, rest);
+    case 'edit':
+      return edit(ctx, rest);
     case 'list':
       noArguments(rest);
       return list(ctx);
@@ -73,7 +89,7 @@ export async function hostsCommand(ctx: CliContext, argv: string[]): Promise<voi
     case 'facts':
       return facts(ctx, rest);
     default:
-      usage('hosts: add | list | remove | import-ssh-config | import-known-hosts | trust | forget-key | facts');
+      usage('hosts: add | edit | list | remove | import-ssh-config | import-known-hosts | trust | forget-key | facts');
   }
 }
 
@@ -103,8 +119,68 @@ async function add(ctx: CliContext, argv: string[]): Promise<void> {
     ...(values.key ? { keyPath: path.resolve(values.key) } : {}),
     ...(values.jump ? { jump: values.jump } : {}),
   });
+  for (const w of host.warnings) ctx.err(`warning: ${w}`);
   if (ctx.json) ctx.out(JSON.stringify(host));
   else ctx.err(`Added ${host.name}. Next: drydock hosts trust ${host.name}`);
+}
+
+export const EDIT_USAGE = 'hosts edit NAME [--address HOST[:PORT]] [--port N] [--user USER] [--key PATH | --no-key] [--role ROLE] [--jump NAME | --no-jump] [--yes]';
+
+/**
+ * Change a host in place. Moving it to another address or port forgets the
+ * key trusted for the old one: that needs --yes (exit 3 without it, nothing
+ * changed), as the GUI asks first.
+ */
+async function edit(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      address: { type: 'string' },
+      port: { type: 'string' },
+      user: { type: 'string' },
+      key: { type: 'string' },
+      'no-key': { type: 'boolean' },
+      role: { type: 'string' },
+      jump: { type: 'string' },
+      'no-jump': { type: 'boolean' },
+      yes: { type: 'boolean' },
+    },
+  });
+  if (positionals.length !== 1) usage(EDIT_USAGE);
+  if (values.key && values['no-key']) usage('give --key or --no-key, not both');
+  if (values.jump && values['no-jump']) usage('give --jump or --no-jump, not both');
+  const changes: HostEdit = {};
+  if (values.address !== undefined) {
+    const { address, port } = parseAddress(values.address);
+    changes.address = address;
+    if (port !== undefined) changes.port = port;
+  }
+  if (values.port !== undefined) changes.port = /^\d+$/.test(values.port) ? Number(values.port) : NaN;
+  if (values.user !== undefined) changes.user = values.user;
+  if (values.role !== undefined) {
+    if (!HOST_ROLES.includes(values.role as HostRole)) usage(`--role must be one of ${HOST_ROLES.join(', ')}`);
+    changes.role = values.role as HostRole;
+  }
+  if (values.key !== undefined) changes.keyPath = path.resolve(values.key);
+  if (values['no-key']) changes.keyPath = null;
+  if (values.jump !== undefined) changes.jump = values.jump;
+  if (values['no-jump']) changes.jump = null;
+  if (!Object.keys(changes).length) usage(`nothing to change: ${EDIT_USAGE}`);
+
+  const name = positionals[0];
+  let result;
+  try {
+    result = await ctx.call('hosts:edit', { name, changes, ...(values.yes ? { forgetKey: true } : {}) });
+  } catch (err) {
+    if (err instanceof DrydockError && err.code === 'CONFLICT' && err.details?.forgetKey) {
+      throw new CliExit(EXIT.needsConfirmation, `${err.message.replace(/ Confirm to go on;.*$/, '')} Nothing was changed; run again with --yes to do it.`);
+    }
+    throw err;
+  }
+  for (const w of result.warnings) ctx.err(`warning: ${w}`);
+  if (ctx.json) return ctx.out(JSON.stringify(result));
+  ctx.err(`Saved ${name}${result.forgotKeys ? `; forgot the key of its old address. Next: drydock hosts trust ${name}` : ''}`);
 }
 
 async function list(ctx: CliContext): Promise<void> {

@@ -24,6 +24,7 @@ export async function serveCommand(ctx: CliContext, argv: string[]): Promise<voi
   if (!Number.isInteger(port) || port < 0 || port > 65535) usage('--port: 0 to 65535');
   const server = await startServer({
     handlers: createHandlers(ctx.engine, 'http'),
+    events: ctx.engine.events,
     staticDir: path.join(__dirname, '..', '..', 'renderer'),
     port,
   });

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from './audit/audit-log';
+import { EventBus } from './events';
 import { Inventory } from './inventory/inventory';
 import type { AnyOperation, EngineServices } from './operations/operation';
 import { OPERATIONS } from './operations/registry';
@@ -28,6 +29,8 @@ export interface Engine extends EngineServices {
   knownHosts: KnownHosts;
   credentials: CredentialStore;
   runner: Runner;
+  /** Every run's progress and every audit entry, for whichever windows are watching. */
+  events: EventBus;
   operations: Map<string, AnyOperation>;
   version: string;
   close(): Promise<void>;
@@ -53,9 +56,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const pool = new SshPool({ inventory, knownHosts, credentials, audit, connectTimeoutMs: options.connectTimeoutMs });
   const operations = new Map([...OPERATIONS, ...(options.operations ?? [])].map((op) => [op.name, op]));
   const services: EngineServices = { home, inventory, pool, audit };
-  const runner = new Runner(services, operations);
+  const events = new EventBus();
+  audit.onAppend((entry) => events.emit({ type: 'audit', entry }));
+  const runner = new Runner(services, operations, events);
   return {
     ...services,
+    events,
     knownHosts,
     credentials,
     runner,

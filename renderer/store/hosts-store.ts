@@ -5,7 +5,8 @@
  * shows the warning instead of anything learnt from the host.
  */
 import { create } from 'zustand';
-import type { HostView, RequestOf } from '../../shared/contract';
+import type { HostSaved, HostView, RequestOf, ResponseOf } from '../../shared/contract';
+import type { HostRole } from '../../shared/hosts';
 import { DrydockError, toErrorPayload, type ErrorPayload } from '../../shared/errors';
 import { call } from '../api';
 import { useNotice } from './notice-store';
@@ -16,14 +17,34 @@ export interface KeyChange {
   presented?: string;
 }
 
+/** What the previous add used, offered again for the next host (most hosts share a key and a role). */
+export interface LastAdd {
+  keyPath: string;
+  role: HostRole;
+}
+const LAST_ADD_KEY = 'drydock.last-add';
+
+function loadLastAdd(): LastAdd | null {
+  try {
+    const v = JSON.parse(localStorage.getItem(LAST_ADD_KEY) ?? 'null') as Partial<LastAdd> | null;
+    return v && typeof v.keyPath === 'string' && typeof v.role === 'string' ? { keyPath: v.keyPath, role: v.role as HostRole } : null;
+  } catch {
+    return null;
+  }
+}
+
 interface HostsState {
   hosts: HostView[];
+  lastAdd: LastAdd | null;
   loaded: boolean;
   loadError?: ErrorPayload;
   keyChanged: Record<string, KeyChange>;
   load(): Promise<void>;
   /** Adds the host; throws the engine's error (INVALID_INPUT carries fields). */
-  add(host: RequestOf<'hosts:add'>): Promise<HostView>;
+  add(host: RequestOf<'hosts:add'>): Promise<HostSaved>;
+  /** Edits in place; CONFLICT with `details.forgetKey` until `forgetKey` is given for a moved host. */
+  edit(request: RequestOf<'hosts:edit'>): Promise<ResponseOf<'hosts:edit'>>;
+  clearCredentials(name: string): Promise<boolean>;
   remove(name: string): Promise<void>;
   /** Drop the trusted key (after the admin checked the new one on the console). */
   forgetKey(name: string): Promise<number>;
@@ -35,6 +56,7 @@ interface HostsState {
 
 export const useHosts = create<HostsState>()((set, get) => ({
   hosts: [],
+  lastAdd: loadLastAdd(),
   loaded: false,
   keyChanged: {},
 
@@ -49,8 +71,29 @@ export const useHosts = create<HostsState>()((set, get) => ({
 
   async add(host) {
     const added = await call('hosts:add', host);
+    const lastAdd = { keyPath: added.keyPath ?? '', role: added.role };
+    try {
+      localStorage.setItem(LAST_ADD_KEY, JSON.stringify(lastAdd));
+    } catch {
+      /* offered again until the window closes, then */
+    }
+    set({ lastAdd });
     await get().load();
     return added;
+  },
+
+  async edit(request) {
+    const saved = await call('hosts:edit', request);
+    // A moved host's old "changed key" warning no longer applies.
+    if (request.changes.address !== undefined || request.changes.port !== undefined) get().clearKeyChanged(request.name);
+    await get().load();
+    return saved;
+  },
+
+  async clearCredentials(name) {
+    const { cleared } = await call('hosts:clear-credentials', { name });
+    await get().load();
+    return cleared;
   },
 
   async remove(name) {

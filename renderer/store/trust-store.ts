@@ -9,6 +9,7 @@ import { create } from 'zustand';
 import type { HostKeyScan } from '../../shared/contract';
 import { DrydockError, type ErrorPayload } from '../../shared/errors';
 import { call } from '../api';
+import { useConnection } from './connection-store';
 import { useHosts } from './hosts-store';
 import { useNotice } from './notice-store';
 
@@ -62,6 +63,8 @@ export const useTrust = create<TrustState>()((set, get) => ({
       useHosts.getState().clearKeyChanged(name);
       useNotice.getState().show('info', `Trusted the ${trusted.keyType} key of ${name} (${trusted.fingerprint}).`);
       await useHosts.getState().load();
+      // Trusting the key says nothing about the login: try it now, while the admin is here.
+      void useConnection.getState().test(name);
     } catch (err) {
       const payload = useHosts.getState().noteFailure(name, err);
       if (err instanceof DrydockError && err.code === 'HOST_KEY_CHANGED') set({ flow: null });

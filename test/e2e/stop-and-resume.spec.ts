@@ -28,6 +28,8 @@ test('stop a run at its step, then resume it from the runbooks', async ({ page, 
     host.exec('rm -f /var/lib/lab/slow-df');
     await page.getByRole('link', { name: 'Audit' }).click();
     const runbooks = page.getByRole('region', { name: 'Runbooks' });
+    // Facts reads change nothing on a host: listed only when asked for.
+    await runbooks.getByRole('checkbox', { name: /Show facts reads/ }).check();
     const row = runbooks.getByRole('row', { name: /host-facts/ });
     await expect(row).toContainText('interrupted');
     await expect(row).toContainText('Measure CPUs, memory and disks');

@@ -53,7 +53,7 @@ function fakeHandlers(): Handlers {
 }
 
 function sender() {
-  return { send: vi.fn(), isDestroyed: () => false };
+  return { send: vi.fn(), isDestroyed: () => false, once: vi.fn() };
 }
 function event(contents: ReturnType<typeof sender>, frame: { url: string; parent: unknown } | null = { url: APP_URL, parent: null }) {
   return { sender: contents, senderFrame: frame };
@@ -83,6 +83,25 @@ describe('main side (electron/ipc.ts)', () => {
     trustSender(contents as never);
     await electron.handlers.get('drydock:runs:list')!(event(contents), {});
     expect(contents.send).toHaveBeenCalledWith('drydock:event', step);
+  });
+
+  it("with the engine's event stream, sends every run's events to every window, not only the caller", async () => {
+    dispose();
+    const listeners = new Set<(e: unknown) => void>();
+    dispose = registerIpc(fakeHandlers(), APP_URL, { subscribe: (l) => (listeners.add(l as never), () => listeners.delete(l as never)) });
+    const caller = sender();
+    const other = sender();
+    trustSender(caller as never);
+    trustSender(other as never);
+    await electron.handlers.get('drydock:runs:list')!(event(caller), {});
+    // The call's own emit is not doubled: progress comes through the stream.
+    expect(caller.send).not.toHaveBeenCalled();
+    for (const l of listeners) l(step);
+    expect(caller.send).toHaveBeenCalledWith('drydock:event', step);
+    expect(other.send).toHaveBeenCalledWith('drydock:event', step);
+    dispose();
+    expect(listeners.size).toBe(0);
+    dispose = registerIpc(fakeHandlers(), APP_URL);
   });
 
   it('refuses windows it did not create, subframes, other pages and frameless calls', async () => {

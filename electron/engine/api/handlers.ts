@@ -3,31 +3,59 @@
  * work lives in the engine's operations, which the CLI drives too.
  */
 import type { HostView } from '../../../shared/contract';
+import { DrydockError } from '../../../shared/errors';
 import type { HostFacts } from '../../../shared/facts';
 import { knownHostsName, type Host } from '../../../shared/hosts';
 import type { Engine } from '../engine';
+import { addHost, editHost, removeHost } from '../inventory/host-changes';
 import { hostFacts } from '../operations/health/host-facts';
-import { summarize } from '../runbook/run-store';
-import type { Handlers } from './types';
+import { testConnection } from '../ssh/connection-test';
+import type { Handler, Handlers } from './types';
 import { proxyHandlers } from '../operations/proxy/handlers';
-import { DrydockError } from '../../../shared/errors';
 import { resumeElsewhere } from '../../../shared/resume-policy';
 import { certHandlers } from '../operations/certs/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
   const keys = engine.knownHosts.lookup(knownHostsName(host.address, host.port));
-  return { ...host, trusted: keys.length > 0, ...(keys[0] ? { fingerprint: keys[0].fingerprint } : {}) };
+  return { ...host, trusted: keys.length > 0, ...(keys[0] ? { fingerprint: keys[0].fingerprint } : {}), credentials: engine.credentials.which(host.name) };
+}
+
+/**
+ * Channels whose answer is kept in the run's runbook, so a window that
+ * reloaded mid-run can still show the result. Only answers that hold no
+ * secrets (summaries, file names, verification results).
+ */
+const KEEP_OUTCOME = new Set<string>(['proxy:apply', 'proxy:rollback', 'customize:apply', 'certs:install', 'certs:trust-ghe']);
+
+function keepingOutcome(engine: Engine, handlers: Handlers): Handlers {
+  const wrapped = { ...handlers } as Record<string, Handler<never>>;
+  for (const channel of KEEP_OUTCOME) {
+    const inner = (handlers as Record<string, Handler<never>>)[channel];
+    if (!inner) continue;
+    wrapped[channel] = async (req, ctx) => {
+      const value = await inner(req, ctx);
+      const runId = (value as { runId?: unknown } | undefined)?.runId;
+      if (typeof runId === 'string') engine.runner.keepOutcome(runId, channel, value);
+      return value;
+    };
+  }
+  return wrapped as unknown as Handlers;
 }
 
 export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 'electron'): Handlers {
-  return {
+  return keepingOutcome(engine, {
     'app:info': async () => ({ version: engine.version, home: engine.home, transport }),
     'hosts:list': async () => engine.inventory.list().map((h) => hostView(engine, h)),
-    'hosts:add': async (host) => hostView(engine, engine.inventory.add(host)),
-    'hosts:remove': async ({ name }) => {
-      engine.pool.drop(name);
-      return { removed: engine.inventory.remove(name) };
+    'hosts:add': async (input) => {
+      const { host, warnings } = addHost(engine, input);
+      return { ...hostView(engine, host), warnings };
     },
+    'hosts:edit': async ({ name, changes, forgetKey }) => {
+      const { host, warnings, forgotKeys } = editHost(engine, name, changes, forgetKey);
+      return { ...hostView(engine, host), warnings, forgotKeys };
+    },
+    'hosts:remove': async ({ name }) => ({ removed: removeHost(engine, name) }),
+    'hosts:test': async ({ name }, ctx) => testConnection(engine.inventory, engine.pool, name, ctx.signal),
     'hosts:scan-key': async ({ name }, ctx) => engine.pool.scan(name, ctx.signal),
     'hosts:trust': async ({ name, fingerprint }, ctx) => engine.pool.trust(name, fingerprint, ctx.signal),
     'hosts:forget-key': async ({ name }) => {
@@ -44,23 +72,35 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
       engine.pool.drop(name);
       return { stored: true };
     },
+    'hosts:clear-credentials': async ({ name }) => {
+      engine.inventory.get(name);
+      const cleared = engine.credentials.clear(name);
+      // The open connection logged in with them: the next one must not.
+      engine.pool.drop(name);
+      return { cleared };
+    },
     'hosts:facts': async ({ name }, ctx) => {
       engine.inventory.get(name);
       const { runId, result } = await engine.runner.start<HostFacts>(hostFacts, { host: name }, { emit: ctx.emit, signal: ctx.signal });
       return { runId, facts: result };
     },
-    'runs:list': async () => engine.runner.store.list().map(summarize),
+    'runs:list': async () => engine.runner.store.list().map((r) => engine.runner.summary(r)),
+    'runs:get': async ({ id }) => {
+      const run = engine.runner.store.load(id);
+      if (!run) throw new DrydockError('NOT_FOUND', `No run ${id}`);
+      return { ...engine.runner.summary(run), ...(run.outcome ? { outcome: run.outcome } : {}) };
+    },
     'runs:resume': async ({ id }, ctx) => {
       const run = engine.runner.store.load(id);
       const elsewhere = run ? resumeElsewhere(run.operation) : null;
       if (elsewhere) throw new DrydockError('CONFLICT', elsewhere);
       const { runId } = await engine.runner.resume(id, { emit: ctx.emit, signal: ctx.signal });
-      return summarize(engine.runner.store.load(runId)!);
+      return engine.runner.summary(engine.runner.store.load(runId)!);
     },
     'runs:cancel': async ({ id }) => ({ cancelled: engine.runner.cancel(id) }),
-    'audit:tail': async ({ limit }) => engine.audit.tail(limit),
+    'audit:tail': async ({ limit, ...filter }) => engine.audit.tail(limit, filter),
     'audit:verify': async () => engine.audit.verify(),
     ...proxyHandlers(engine),
     ...certHandlers(engine),
-  };
+  });
 }

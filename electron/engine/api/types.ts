@@ -4,11 +4,11 @@
  * both call these through `dispatch`, so the two transports cannot disagree.
  */
 import type { Channel, ParsedRequestOf, ResponseOf } from '../../../shared/contract';
-import type { DrydockEvent } from '../../../shared/events';
+import type { ProgressEvent } from '../../../shared/events';
 
 export interface CallContext {
   /** Push progress to whoever made the call (window or browser tab). */
-  emit(event: DrydockEvent): void;
+  emit(event: ProgressEvent): void;
   signal?: AbortSignal;
 }
 

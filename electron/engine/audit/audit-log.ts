@@ -15,19 +15,21 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AuditEntry } from '../../../shared/contract';
+import { matchesAuditFilter, type AuditEntry, type AuditFilter } from '../../../shared/audit';
 import { redact } from './redact';
+import { currentRun } from './run-scope';
 
 export type AuditHead = { count: number; hash: string };
 export type AuditVerdict = { ok: boolean; entries: number; brokenAt?: number; reason?: string; head?: AuditHead };
 
-export type AuditRecord = Omit<AuditEntry, 'seq' | 'time' | 'prev' | 'hash'> & { time?: string };
+export type AuditRecord = Omit<AuditEntry, 'seq' | 'time' | 'prev' | 'hash' | 'run'> & { time?: string; run?: string };
 
 const GENESIS = '0'.repeat(64);
 const FIELDS = ['seq', 'time', 'host', 'fingerprint', 'kind', 'command', 'exitCode', 'durationMs', 'prev'] as const;
 
 export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
-  const canonical = JSON.stringify(FIELDS.map((f) => entry[f]));
+  // `run` came later: entries without it hash exactly as they always did.
+  const canonical = JSON.stringify([...FIELDS.map((f) => entry[f]), ...(entry.run !== undefined ? [entry.run] : [])]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -58,19 +60,36 @@ function withLock<T>(lockFile: string, fn: () => T): T {
 }
 
 export class AuditLog {
+  private readonly listeners = new Set<(entry: AuditEntry) => void>();
+
   constructor(readonly file: string) {}
+
+  /** Called with every entry this process appends (for live views). */
+  onAppend(listener: (entry: AuditEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Append one record; the command text is redacted here, whatever the caller passed. */
   append(record: AuditRecord, secrets: readonly string[] = []): AuditEntry {
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     // The window and the CLI may append at once: read-last-then-append must
     // not interleave, or the chain would look tampered with.
-    return withLock(`${this.file}.lock`, () => this.appendLocked(record, secrets));
+    const entry = withLock(`${this.file}.lock`, () => this.appendLocked(record, secrets));
+    for (const listener of this.listeners) {
+      try {
+        listener(entry);
+      } catch {
+        /* a live view failing must not fail the command it records */
+      }
+    }
+    return entry;
   }
 
   private appendLocked(record: AuditRecord, secrets: readonly string[]): AuditEntry {
     const last = this.lastEntry();
-    const base = {
+    const run = record.run ?? currentRun();
+    const base: Omit<AuditEntry, 'hash'> = {
       seq: last ? last.seq + 1 : 1,
       time: record.time ?? new Date().toISOString(),
       host: record.host,
@@ -79,6 +98,7 @@ export class AuditLog {
       command: redact(record.command, secrets),
       exitCode: record.exitCode,
       durationMs: Math.round(record.durationMs),
+      ...(run ? { run } : {}),
       prev: last ? last.hash : GENESIS,
     };
     const entry: AuditEntry = { ...base, hash: hashEntry(base) };
@@ -166,8 +186,11 @@ export class AuditLog {
     return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditEntry);
   }
 
-  tail(limit: number): AuditEntry[] {
-    return this.entries().slice(-limit);
+  /** The newest `limit` entries matching `filter`, oldest first. */
+  tail(limit: number, filter: AuditFilter = {}): AuditEntry[] {
+    return this.entries()
+      .filter((e) => matchesAuditFilter(e, filter))
+      .slice(-limit);
   }
 
   /**

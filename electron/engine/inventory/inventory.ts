@@ -111,7 +111,7 @@ export class Inventory {
     const bad = data.invalid.find((b) => (b.raw as { name?: unknown })?.name === host.name);
     if (bad) throw new DrydockError('CONFLICT', `Entry ${bad.index + 1} of ${this.file} is also named "${host.name}" (${bad.problem}); fix or remove it first.`);
     if (data.hosts.some((h) => h.name === host.name)) {
-      throw new DrydockError('CONFLICT', `A host named "${host.name}" already exists. Remove it first to change it.`);
+      throw new DrydockError('CONFLICT', `A host named "${host.name}" already exists: edit it instead (drydock hosts edit ${host.name} …).`);
     }
     this.checkJump(host, data.hosts);
     data.hosts.push(host);
@@ -131,6 +131,18 @@ export class Inventory {
     }
     for (const host of hosts) this.checkJump(host, data.hosts);
     this.save(data);
+  }
+
+  /** Replace a host in place (same name), keeping its position in the list. */
+  replace(host: Host): Host {
+    const parsed = parseOrThrow(HostSchema, host, 'Host');
+    const data = this.load();
+    const i = data.hosts.findIndex((h) => h.name === parsed.name);
+    if (i < 0) throw new DrydockError('NOT_FOUND', `No host named "${parsed.name}" in the inventory`);
+    data.hosts[i] = parsed;
+    this.checkJump(parsed, data.hosts);
+    this.save(data);
+    return parsed;
   }
 
   remove(name: string): boolean {

@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunSummary } from '../../../shared/contract';
-import type { StepStatus } from '../../../shared/events';
+import type { ErrorCode } from '../../../shared/errors';
+import type { RunSummary, StepStatus } from '../../../shared/runs';
 import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
 
 export interface RunRecord {
@@ -23,6 +23,11 @@ export interface RunRecord {
   state: unknown;
   steps: { name: string; title: string; status: StepStatus; startedAt?: string; endedAt?: string; message?: string }[];
   error?: string;
+  errorCode?: ErrorCode;
+  /** Set when the run stops (done, failed or interrupted). */
+  endedAt?: string;
+  /** The answer the run's call gave (for a window that reloaded meanwhile); only for channels whose answers hold no secrets. */
+  outcome?: { channel: string; value: unknown };
 }
 
 /** This boot's id where the OS tells it (Linux), so pids from an earlier boot are not mistaken for live ones. */
@@ -81,14 +86,18 @@ export class RunStore {
   }
 }
 
-export function summarize(run: RunRecord): RunSummary {
+export function summarize(run: RunRecord, title?: string): RunSummary {
   return {
     id: run.id,
     operation: run.operation,
+    ...(title ? { title } : {}),
     status: run.status,
     startedAt: run.startedAt,
     updatedAt: run.updatedAt,
-    steps: run.steps,
+    // A run found 'interrupted' (its process died) ended at its last save.
+    ...(run.status !== 'running' ? { endedAt: run.endedAt ?? run.updatedAt } : {}),
+    steps: run.steps.map((s) => ({ ...s })),
     ...(run.error ? { error: run.error } : {}),
+    ...(run.error && run.errorCode ? { errorCode: run.errorCode } : {}),
   };
 }

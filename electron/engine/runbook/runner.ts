@@ -6,14 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DrydockError, toErrorPayload } from '../../../shared/errors';
-import type { DrydockEvent } from '../../../shared/events';
+import type { ProgressEvent } from '../../../shared/events';
 import { parseOrThrow } from '../../../shared/validate';
+import { withRun } from '../audit/run-scope';
+import type { EventBus } from '../events';
 import type { AnyOperation, EngineServices, StepContext } from '../operations/operation';
-import { bootId, RunStore, type RunRecord } from './run-store';
+import { bootId, RunStore, summarize, type RunRecord } from './run-store';
 import { withSecrets, withoutSecrets } from './secret-input';
 
 export interface RunOptions {
-  emit?: (event: DrydockEvent) => void;
+  emit?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
   /** On resume: where the operation's secret input comes from again (the new request). */
   secrets?: unknown;
@@ -30,8 +32,33 @@ export class Runner {
   constructor(
     private readonly services: EngineServices,
     private readonly operations: Map<string, AnyOperation>,
+    /** Where every run's progress goes besides its caller: every window, whoever started the run. */
+    private readonly bus?: EventBus,
   ) {
     this.store = new RunStore(services.home);
+  }
+
+  /** A run as the front ends show it, with its operation's title. */
+  summary(run: RunRecord) {
+    return summarize(run, this.operations.get(run.operation)?.title);
+  }
+
+  /** Persist and tell every window. */
+  private save(run: RunRecord): void {
+    this.store.save(run);
+    this.publish(run);
+  }
+
+  private publish(run: RunRecord): void {
+    this.bus?.emit({ type: 'run', run: this.summary(run) });
+  }
+
+  /** Keep the answer a run's call gave, for a window that reloaded before it came. */
+  keepOutcome(runId: string, channel: string, value: unknown): void {
+    const run = this.store.load(runId);
+    if (!run) return;
+    run.outcome = { channel, value };
+    this.store.save(run);
   }
 
   /** Validate the input (nothing runs on bad input), create the runbook, run it. */
@@ -50,7 +77,7 @@ export class Runner {
       state: operation.initialState(input),
       steps: operation.steps.map((s) => ({ name: s.name, title: s.title, status: 'pending' as const })),
     };
-    this.store.save(run);
+    this.save(run);
     return this.execute<R>(operation, run, input, options);
   }
 
@@ -70,7 +97,10 @@ export class Runner {
     run.pid = process.pid;
     run.boot = bootId();
     delete run.error;
-    this.store.save(run);
+    delete run.errorCode;
+    delete run.endedAt;
+    delete run.outcome;
+    this.save(run);
     return this.execute<R>(operation, run, input, options);
   }
 
@@ -96,7 +126,7 @@ export class Runner {
     if (outer.signal?.aborted) controller.abort();
     this.active.set(run.id, controller);
     try {
-      return await this.executeSteps<R>(operation, run, input, { ...outer, signal: controller.signal });
+      return await withRun(run.id, () => this.executeSteps<R>(operation, run, input, { ...outer, signal: controller.signal }));
     } finally {
       this.active.delete(run.id);
       outer.signal?.removeEventListener('abort', forward);
@@ -104,7 +134,11 @@ export class Runner {
   }
 
   private async executeSteps<R>(operation: AnyOperation, run: RunRecord, input: unknown, options: RunOptions): Promise<RunOutcome<R>> {
-    const emit = options.emit ?? (() => undefined);
+    const caller = options.emit ?? (() => undefined);
+    const emit = (event: ProgressEvent) => {
+      caller(event);
+      this.bus?.emit(event);
+    };
     const ctx: StepContext<unknown, unknown> = {
       input,
       state: run.state,
@@ -114,7 +148,7 @@ export class Runner {
       note: () => undefined,
       checkpoint: () => {
         run.state = ctx.state;
-        this.store.save(run);
+        this.save(run);
       },
       output: (host, stream, text) => emit({ type: 'output', runId: run.id, host, stream, text }),
     };
@@ -123,8 +157,10 @@ export class Runner {
       const step = operation.steps[i];
       const record = run.steps[i];
       if (record.status === 'done' || record.status === 'skipped') continue;
-      const report = () =>
+      const report = () => {
         emit({ type: 'step', runId: run.id, operation: operation.name, step: step.name, title: step.title, status: record.status, ...(record.message ? { message: record.message } : {}) });
+        this.publish(run);
+      };
       ctx.note = (message) => {
         record.message = message;
         report();
@@ -149,8 +185,10 @@ export class Runner {
         record.message = payload.message;
         run.status = payload.code === 'CANCELLED' ? 'interrupted' : 'failed';
         run.error = `${step.title}: ${payload.message}`;
+        run.errorCode = payload.code;
         run.state = ctx.state;
         record.endedAt = new Date().toISOString();
+        run.endedAt = record.endedAt;
         this.store.save(run);
         report();
         throw err instanceof DrydockError ? err : new DrydockError(payload.code, payload.message);
@@ -162,7 +200,8 @@ export class Runner {
     }
 
     run.status = 'done';
-    this.store.save(run);
+    run.endedAt = new Date().toISOString();
+    this.save(run);
     return { runId: run.id, result: operation.result(run.state, input) as R };
   }
 }

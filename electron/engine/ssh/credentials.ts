@@ -27,6 +27,17 @@ export class CredentialStore {
   get(host: string): HostSecrets {
     return { ...this.defaults, ...this.secrets.get(host) };
   }
+
+  /** Which secrets the admin gave for this host in this session (the defaults from the environment count too). */
+  which(host: string): { password: boolean; passphrase: boolean; sudoPassword: boolean } {
+    const s = this.get(host);
+    return { password: !!s.password, passphrase: !!s.passphrase, sudoPassword: !!s.sudoPassword };
+  }
+
+  /** Forget what was given for this host; true if there was anything. */
+  clear(host: string): boolean {
+    return this.secrets.delete(host);
+  }
 }
 
 export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): HostSecrets {

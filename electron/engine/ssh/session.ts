@@ -103,12 +103,16 @@ export class HostSession {
     }
   }
 
-  /** Run (as root if asked) and insist on exit 0; the error names the host and what it said. */
-  async check(commandLine: string, options: RunOptions & { asRoot?: boolean } = {}): Promise<string> {
+  /**
+   * Run (as root if asked) and insist on exit 0; the error names the host and
+   * what it said. `shown` is the command as the admin knows it ("systemctl
+   * stop replicated-ui") when the line run is a portable wrapper around it.
+   */
+  async check(commandLine: string, options: RunOptions & { asRoot?: boolean; shown?: string } = {}): Promise<string> {
     const result = options.asRoot ? await this.sudo(commandLine, options) : await this.run(commandLine, options);
     if (result.code !== 0) {
       const said = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
-      const message = `${this.host.name}: \`${commandLine.slice(0, 200)}\` exited ${result.code}${said ? `: ${said}` : ''}`;
+      const message = `${this.host.name}: \`${(options.shown ?? commandLine).slice(0, 200)}\` exited ${result.code}${said ? `: ${said}` : ''}`;
       throw new DrydockError('COMMAND_FAILED', redact(message, this.auditSecrets(options.secrets)), {
         host: this.host.name,
         exitCode: result.code,

@@ -1,20 +1,27 @@
 /**
- * Audit: the last commands Drydock ran on hosts, newest first, and a check
- * that the hash chain linking every entry to the one before is unbroken.
+ * Audit: the last commands Drydock ran on hosts, newest first, filtered by
+ * host, kind, run or time and kept current as new entries are written, and
+ * a check that the hash chain linking every entry to the one before is
+ * unbroken.
  */
 import { useEffect } from 'react';
 import { ErrorMessage } from '../../components/error-message';
 import { PageHeading } from '../../components/page-heading';
 import { formatDuration, formatTime } from '../../format';
 import { AUDIT_TAIL, useAudit } from '../../store/audit-store';
+import { useHosts } from '../../store/hosts-store';
+import { AuditFilters, KIND_LABELS, KIND_SHORT } from './audit-filters';
 import { RunsPanel } from './runs-panel';
 
 export function AuditPage() {
-  const { entries, loading, loadError, verifying, verdict, verifyError, load, verify } = useAudit();
+  const { entries, filter, loading, loadError, verifying, verdict, verifyError, load, verify, setFilter } = useAudit();
+  const loadHosts = useHosts((s) => s.load);
 
   useEffect(() => {
     void load();
-  }, [load]);
+    void loadHosts();
+  }, [load, loadHosts]);
+  const filtered = Object.keys(filter).length > 0;
 
   const newestFirst = [...entries].sort((a, b) => b.seq - a.seq);
 
@@ -64,10 +71,13 @@ export function AuditPage() {
 
       <section aria-labelledby="audit-entries-heading" className="section">
         <h2 id="audit-entries-heading">
-          Latest entries <span className="muted">(up to {AUDIT_TAIL}, newest first)</span>
+          Latest entries <span className="muted">(up to {AUDIT_TAIL}, newest first; new ones appear as they are written)</span>
         </h2>
+        <AuditFilters />
         {!loading && !loadError && entries.length === 0 && (
-          <p className="empty">Nothing recorded yet. Drydock writes an entry here for every command it runs on a host.</p>
+          <p className="empty">
+            {filtered ? 'No entry matches these filters.' : 'Nothing recorded yet. Drydock writes an entry here for every command it runs on a host.'}
+          </p>
         )}
         {entries.length > 0 && (
           <div className="table-scroll">
@@ -81,6 +91,7 @@ export function AuditPage() {
                   <th scope="col">Host</th>
                   <th scope="col">Kind</th>
                   <th scope="col">Command</th>
+                  <th scope="col">Run</th>
                   <th scope="col" className="num">
                     Exit
                   </th>
@@ -94,10 +105,21 @@ export function AuditPage() {
                   <tr key={e.seq} className={verdict?.brokenAt === e.seq ? 'row--broken' : undefined}>
                     <td className="num">{e.seq}</td>
                     <td className="nowrap">{formatTime(e.time)}</td>
-                    <td>{e.host}</td>
-                    <td>{e.kind}</td>
+                    <td className="nowrap">{e.host}</td>
+                    <td className="nowrap" title={KIND_LABELS[e.kind]}>
+                      {KIND_SHORT[e.kind]}
+                    </td>
                     <td>
                       <code className="command-cell">{e.command}</code>
+                    </td>
+                    <td className="nowrap">
+                      {e.run ? (
+                        <button type="button" className="button button--small button--quiet" title={e.run} aria-label={`Only entries of run ${e.run}`} onClick={() => void setFilter({ ...filter, run: e.run })}>
+                          {shortRun(e.run)}
+                        </button>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
                     </td>
                     <td className={`num${e.exitCode ? ' text-danger' : ''}`}>{e.exitCode ?? '—'}</td>
                     <td className="num nowrap">{formatDuration(e.durationMs)}</td>
@@ -110,4 +132,10 @@ export function AuditPage() {
       </section>
     </>
   );
+}
+
+/** 2026-11-29-proxy-apply-1a2b3c4d → proxy-apply 1a2b: enough to tell runs apart in a column. */
+function shortRun(id: string): string {
+  const m = /^\d{4}-\d{2}-\d{2}-(.+)-([0-9a-f]{8})$/.exec(id);
+  return m ? `${m[1]} ${m[2].slice(0, 4)}` : id;
 }

@@ -9,7 +9,9 @@ import { call } from '../../api';
 import { Dialog } from '../../components/dialog';
 import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
+import { useHosts } from '../../store/hosts-store';
 import { useNotice } from '../../store/notice-store';
+import { secretsSet } from './host-table';
 
 type Secret = 'password' | 'passphrase' | 'sudoPassword';
 
@@ -18,6 +20,21 @@ export function CredentialsDialog({ host, onClose }: { host: HostView; onClose()
   const [empty, setEmpty] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [saving, setSaving] = useState(false);
+  const clearCredentials = useHosts((s) => s.clearCredentials);
+  const set = secretsSet(host);
+
+  const clear = async () => {
+    setSaving(true);
+    setError(null);
+    try {
+      await clearCredentials(host.name);
+      useNotice.getState().show('info', `Drydock forgot the credentials you gave for ${host.name}.`);
+      onClose();
+    } catch (err) {
+      setError(toErrorPayload(err));
+      setSaving(false);
+    }
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -30,6 +47,7 @@ export function CredentialsDialog({ host, onClose }: { host: HostView; onClose()
     setError(null);
     try {
       await call('hosts:credentials', { name: host.name, ...given });
+      await useHosts.getState().load();
       useNotice.getState().show('info', `Drydock will use the credentials you gave for ${host.name} until it quits.`);
       onClose();
     } catch (err) {
@@ -53,6 +71,18 @@ export function CredentialsDialog({ host, onClose }: { host: HostView; onClose()
       <p>
         Kept in memory for this session only and never written to disk. Fill in only what {host.user}@{host.address} asks for.
       </p>
+      <div className="message" role="status" data-testid="credentials-status">
+        <p>
+          {set.length ? `Set for this session: ${set.join(', ')}. A field left blank keeps what is set.` : 'No credentials are set for this host.'}
+        </p>
+        {set.length > 0 && (
+          <div className="actions actions--start">
+            <button type="button" className="button button--small" onClick={() => void clear()} disabled={saving}>
+              Forget them
+            </button>
+          </div>
+        )}
+      </div>
       <form onSubmit={submit} noValidate>
         <Field label="Login password" optional hint="If the host accepts passwords and no key is set.">
           {(control) => <input {...control} {...secret('password')} data-autofocus />}

@@ -3,7 +3,7 @@
  * engine's own HostSchema, so the form cannot accept what the engine would
  * refuse; the engine's INVALID_INPUT answer maps onto the same fields.
  */
-import { HostSchema, type HostRole } from '../../../shared/hosts';
+import { HostSchema, inventoryChecks, type Host, type HostEdit, type HostRole } from '../../../shared/hosts';
 import type { RequestOf } from '../../../shared/contract';
 
 export interface HostFormValues {
@@ -41,11 +41,18 @@ export function toHostRequest(values: HostFormValues): RequestOf<'hosts:add'> {
   };
 }
 
-/** Every field's first problem, by the engine's rules (and names already taken). */
-export function validateHost(values: HostFormValues, takenNames: readonly string[] = []): FieldErrors {
+/**
+ * Every field's first problem, by the engine's rules and the inventory's
+ * (a name already taken, a second Services machine). `editing` names the
+ * host being edited: its own name and role are not a clash with itself.
+ */
+export function validateHost(values: HostFormValues, inventory: readonly Host[] = [], editing?: string): FieldErrors {
   const result = HostRequestSchema.safeParse(toHostRequest(values));
   const errors: FieldErrors = {};
-  if (takenNames.includes(values.name.trim())) errors.name = `A host named ${values.name.trim()} is already in the inventory`;
+  const name = values.name.trim();
+  if (!editing && inventory.some((h) => h.name === name)) errors.name = `A host named ${name} is already in the inventory`;
+  const { roleError } = inventoryChecks(inventory, { name: editing ?? name, address: values.address.trim(), port: Number(values.port) || 22, role: values.role });
+  if (roleError) errors.role = roleError;
   for (const issue of result.success ? [] : result.error.issues) {
     const field = issue.path[0];
     if (typeof field === 'string' && isHostField(field) && !errors[field]) {
@@ -77,4 +84,29 @@ function isHostField(value: string): value is HostField {
  */
 function besideField(message: string): string {
   return /^[^A-Z]/.test(message) ? `Must be ${message}` : message;
+}
+
+/** Warnings that do not stop a save: the same address:port under another name. */
+export function hostWarnings(values: HostFormValues, inventory: readonly Host[], editing?: string): string[] {
+  const address = values.address.trim();
+  if (!address) return [];
+  return inventoryChecks(inventory, { name: editing ?? values.name.trim(), address, port: Number(values.port.trim() || '22') || 22, role: values.role }).warnings;
+}
+
+/** A host as the form shows it, to edit. */
+export function formFromHost(host: Host): HostFormValues {
+  return { name: host.name, address: host.address, port: String(host.port), user: host.user, role: host.role, keyPath: host.keyPath ?? '', jump: host.jump ?? '' };
+}
+
+/** What changed between the host and the form, as `hosts:edit` takes it (blank optional fields clear them). */
+export function toHostEdit(host: Host, values: HostFormValues): HostEdit {
+  const next = toHostRequest(values);
+  const changes: HostEdit = {};
+  if (next.address !== host.address) changes.address = next.address;
+  if ((next.port ?? 22) !== host.port) changes.port = next.port ?? 22;
+  if (next.user !== host.user) changes.user = next.user;
+  if (next.role !== host.role) changes.role = next.role;
+  if ((next.keyPath ?? null) !== (host.keyPath ?? null)) changes.keyPath = next.keyPath ?? null;
+  if ((next.jump ?? null) !== (host.jump ?? null)) changes.jump = next.jump ?? null;
+  return changes;
 }

@@ -1,6 +1,7 @@
 /** The inventory, one row per host, with what can be done to each. */
 import type { HostView } from '../../../shared/contract';
 import { ROLE_LABELS } from '../../../shared/hosts';
+import { useConnection } from '../../store/connection-store';
 import { useFacts } from '../../store/facts-store';
 import { useHosts } from '../../store/hosts-store';
 import { useTrust } from '../../store/trust-store';
@@ -9,17 +10,27 @@ interface HostTableProps {
   onFacts(name: string): void;
   onCredentials(host: HostView): void;
   onRemove(name: string): void;
+  onEdit(host: HostView): void;
+  onShowKey(host: HostView): void;
 }
 
-export function HostTable({ onFacts, onCredentials, onRemove }: HostTableProps) {
+/** "password, sudo password" for the secrets given this session; never the secrets. */
+export function secretsSet(host: HostView): string[] {
+  const c = host.credentials;
+  return [c.password && 'password', c.passphrase && 'key passphrase', c.sudoPassword && 'sudo password'].filter((x): x is string => !!x);
+}
+
+export function HostTable({ onFacts, onCredentials, onRemove, onEdit, onShowKey }: HostTableProps) {
   const hosts = useHosts((s) => s.hosts);
   const keyChanged = useHosts((s) => s.keyChanged);
   const fetching = useFacts((s) => s.fetching);
   const trustFlow = useTrust((s) => s.flow);
   const checkTrust = useTrust((s) => s.check);
+  const testConnection = useConnection((s) => s.test);
+  const testing = useConnection((s) => s.byHost);
 
   return (
-    <table className="table">
+    <table className="table host-table">
       <caption className="visually-hidden">Hosts in this inventory</caption>
       <thead>
         <tr>
@@ -46,15 +57,20 @@ export function HostTable({ onFacts, onCredentials, onRemove }: HostTableProps) 
                 </code>
                 {h.jump && <div className="muted">via {h.jump}</div>}
               </td>
-              <td>{h.user}</td>
+              <td>
+                {h.user}
+                <div className="muted host-secrets" data-testid={`secrets-${h.name}`}>
+                  {secretsSet(h).length ? `${secretsSet(h).join(', ')} set` : 'no secrets set'}
+                </div>
+              </td>
               <td>{ROLE_LABELS[h.role]}</td>
               <td>
                 {changed ? (
                   <span className="badge badge--danger">Changed</span>
                 ) : h.trusted ? (
-                  <span className="badge badge--ok" title={h.fingerprint}>
-                    Trusted
-                  </span>
+                  <button type="button" className="badge-button" aria-label={`Trusted: show the key of ${h.name}`} title={h.fingerprint} onClick={() => onShowKey(h)}>
+                    <span className="badge badge--ok">Trusted</span>
+                  </button>
                 ) : (
                   <span className="badge badge--warn">Not trusted</span>
                 )}
@@ -69,11 +85,23 @@ export function HostTable({ onFacts, onCredentials, onRemove }: HostTableProps) 
                   <button
                     type="button"
                     className="button button--small"
+                    aria-label={`Test connection to ${h.name}`}
+                    onClick={() => void testConnection(h.name)}
+                    disabled={testing[h.name]?.status === 'testing'}
+                  >
+                    {testing[h.name]?.status === 'testing' ? 'Testing…' : 'Test'}
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--small"
                     aria-label={fetching === h.name ? `Reading facts for ${h.name}…` : `Facts for ${h.name}`}
                     onClick={() => onFacts(h.name)}
                     disabled={fetching !== null}
                   >
                     {fetching === h.name ? 'Reading…' : 'Facts'}
+                  </button>
+                  <button type="button" className="button button--small" aria-label={`Edit ${h.name}…`} onClick={() => onEdit(h)}>
+                    Edit…
                   </button>
                   <button type="button" className="button button--small" aria-label={`Credentials for ${h.name}…`} onClick={() => onCredentials(h)}>
                     Credentials…

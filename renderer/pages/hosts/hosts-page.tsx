@@ -13,13 +13,22 @@ import { useFacts } from '../../store/facts-store';
 import { useHosts } from '../../store/hosts-store';
 import { useNotice } from '../../store/notice-store';
 import { AddHostForm } from './add-host-form';
+import { ConnectionPanel } from './connection-panel';
 import { CredentialsDialog } from './credentials-dialog';
+import { EditHostDialog } from './edit-host-dialog';
+import { HostKeyDialog } from './host-key-dialog';
 import { FactsPanel } from './facts-panel';
 import { HostTable } from './host-table';
 import { KeyChangedAlert } from './key-changed-alert';
 import { TrustDialog } from './trust-dialog';
 
-type PendingDialog = { kind: 'credentials'; host: HostView } | { kind: 'remove'; name: string } | { kind: 'forget-key'; name: string } | null;
+type PendingDialog =
+  | { kind: 'credentials'; host: HostView }
+  | { kind: 'edit'; host: HostView }
+  | { kind: 'key'; host: HostView }
+  | { kind: 'remove'; name: string }
+  | { kind: 'forget-key'; name: string }
+  | null;
 
 export function HostsPage() {
   const { hosts, loaded, loadError, keyChanged, load, remove, forgetKey } = useHosts();
@@ -66,9 +75,22 @@ export function HostsPage() {
         {loaded && !loadError && hosts.length === 0 && <p className="empty">No hosts yet. Start with the Services machine: add it below.</p>}
         {!loaded && <p className="muted">Loading hosts…</p>}
         {hosts.length > 0 && (
-          <HostTable onFacts={showFacts} onCredentials={(host) => setDialog({ kind: 'credentials', host })} onRemove={(name) => setDialog({ kind: 'remove', name })} />
+          <HostTable
+            onFacts={showFacts}
+            onCredentials={(host) => setDialog({ kind: 'credentials', host })}
+            onRemove={(name) => setDialog({ kind: 'remove', name })}
+            onEdit={(host) => setDialog({ kind: 'edit', host })}
+            onShowKey={(host) => setDialog({ kind: 'key', host })}
+          />
         )}
       </section>
+
+      <ConnectionPanel
+        onCredentials={(name) => {
+          const host = hosts.find((h) => h.name === name);
+          if (host) setDialog({ kind: 'credentials', host });
+        }}
+      />
 
       {facts && (
         <FactsPanel
@@ -86,7 +108,17 @@ export function HostsPage() {
       </section>
 
       <TrustDialog />
-      {dialog?.kind === 'credentials' && <CredentialsDialog host={dialog.host} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'credentials' && <CredentialsDialog host={hosts.find((h) => h.name === dialog.host.name) ?? dialog.host} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'edit' && (
+        <EditHostDialog
+          host={dialog.host}
+          onClose={() => {
+            forgetFacts(dialog.host.name);
+            setDialog(null);
+          }}
+        />
+      )}
+      {dialog?.kind === 'key' && <HostKeyDialog host={dialog.host} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'remove' && (
         <ConfirmDialog
           title={`Remove ${dialog.name}?`}

@@ -8,13 +8,17 @@
  */
 import type { ProxyApplyResult } from '../../../shared/channels/proxy';
 import type { ErrorPayload } from '../../../shared/errors';
+import type { RunSummary } from '../../../shared/runs';
 import { ErrorMessage } from '../../components/error-message';
 import { StepList } from '../../components/step-list';
+import { formatTime } from '../../format';
 import type { StepView } from '../../store/progress-store';
 import { VerifyTable } from './verify-table';
 
 interface ApplyPanelProps {
   busy: boolean;
+  /** The engine's run being shown, when known. */
+  run?: RunSummary;
   steps: StepView[];
   error: ErrorPayload | null;
   result: ProxyApplyResult | null;
@@ -25,14 +29,20 @@ interface ApplyPanelProps {
   onStartOver(): void;
 }
 
-export function ApplyPanel({ busy, steps, error, result, replanning, replanError, onReviewAgain, onStartOver }: ApplyPanelProps) {
+export function ApplyPanel({ busy, run, steps, error, result, replanning, replanError, onReviewAgain, onStartOver }: ApplyPanelProps) {
   const failed = result?.verification.filter((r) => !r.ok) ?? [];
   const owed = result?.pendingRestarts ?? [];
   const tone = failed.length ? 'message--error' : owed.length ? 'message--warn' : 'message--ok';
+  const ended = !busy && (error || result || (run && run.status !== 'running'));
   return (
     <section className="section" aria-labelledby="proxy-apply-heading" aria-busy={busy}>
       <h2 id="proxy-apply-heading">Applying</h2>
-      {steps.length > 0 && <StepList steps={steps} label="Apply steps" />}
+      {run && (
+        <p className="muted" data-testid="apply-run">
+          Run {run.id}, started {formatTime(run.startedAt)}
+        </p>
+      )}
+      {steps.length > 0 && <StepList steps={error ? withoutRepeat(steps, error) : steps} label="Apply steps" />}
       {busy && <p className="muted">Working… each step reports here as it finishes.</p>}
       {error && (
         <>
@@ -52,6 +62,13 @@ export function ApplyPanel({ busy, steps, error, result, replanning, replanError
           </div>
         </>
       )}
+      {ended && !error && !result && (
+        <div className="actions actions--start">
+          <button type="button" className="button" onClick={onStartOver}>
+            Back to the settings
+          </button>
+        </div>
+      )}
       {result && (
         <>
           <div role="status" className={`message ${tone}`} data-testid="apply-summary">
@@ -70,4 +87,9 @@ export function ApplyPanel({ busy, steps, error, result, replanning, replanError
       )}
     </section>
   );
+}
+
+/** The failed step's note is usually the error itself: say it once, in the alert below. */
+function withoutRepeat(steps: StepView[], error: ErrorPayload): StepView[] {
+  return steps.map((s) => (s.status === 'failed' && s.message && error.message.includes(s.message) ? { ...s, message: undefined } : s));
 }

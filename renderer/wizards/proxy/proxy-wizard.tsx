@@ -34,7 +34,9 @@ export function ProxyWizard() {
   /** Bumped when a proxy run ends: the banner and the rollback panel read the hosts again. */
   const [generation, setGeneration] = useState(0);
   const [rollbackBusy, setRollbackBusy] = useState(false);
-  const run = useRun<ProxyApplyResult>('proxy-apply', 'proxy-apply');
+  // Attached to the engine's runs: a refresh or a section switch mid-apply comes back to the apply, not to an empty form.
+  const run = useRun<ProxyApplyResult>('proxy-apply', 'proxy-apply', { attach: true });
+  const shown: Stage = run.run || run.busy ? 'apply' : stage;
 
   const apply = async (restarts: RestartConsent, fingerprint: string) => {
     setStage('apply');
@@ -78,7 +80,7 @@ export function ProxyWizard() {
         NO_PROXY worked out from your hosts. Nothing is written before you have seen every change.
       </PageHeading>
       <PendingRestartsBanner refreshKey={generation} busy={run.busy || rollbackBusy} onRan={() => setGeneration((g) => g + 1)} />
-      {stage === 'settings' && (
+      {shown === 'settings' && (
         <ProxyForm
           values={values}
           onChange={setValues}
@@ -89,10 +91,11 @@ export function ProxyWizard() {
           }}
         />
       )}
-      {stage === 'review' && plan && <PlanReview plan={plan} again={again} onBack={startOver} onApply={(r) => apply(r, plan.fingerprint)} />}
-      {stage === 'apply' && (
+      {shown === 'review' && plan && <PlanReview plan={plan} again={again} onBack={startOver} onApply={(r) => apply(r, plan.fingerprint)} />}
+      {shown === 'apply' && (
         <ApplyPanel
           busy={run.busy}
+          run={run.run}
           steps={run.steps}
           error={run.error}
           result={run.result}

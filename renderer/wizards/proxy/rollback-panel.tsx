@@ -32,7 +32,7 @@ export function RollbackPanel({ staleKey, applyBusy, onBusyChange, onRan }: Roll
   const [loading, setLoading] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [consent, setConsent] = useState<RestartConsent>(NO_CONSENT);
-  const run = useRun<RollbackResult>('proxy-rollback', 'proxy-rollback');
+  const run = useRun<RollbackResult>('proxy-rollback', 'proxy-rollback', { attach: true });
   const ownRun = useRef(false);
   const { reset } = run;
 

@@ -25,7 +25,7 @@ function unitCommand(verb: string, unit: string): string {
 export async function restartReplicated(session: HostSession, note: (m: string) => void, signal?: AbortSignal): Promise<void> {
   for (const [verb, unit] of REPLICATED_RESTART_ORDER) {
     note(`${verb} ${unit}`);
-    await session.check(unitCommand(verb, unit), { asRoot: true, signal });
+    await session.check(unitCommand(verb, unit), { asRoot: true, signal, shown: `systemctl ${verb} ${unit}` });
   }
 }
 
@@ -41,7 +41,7 @@ export async function inactiveUnits(session: HostSession, units: string[], signa
 
 export async function restartDocker(session: HostSession, signal?: AbortSignal): Promise<void> {
   await session.check('systemctl daemon-reload', { asRoot: true, signal });
-  await session.check(unitCommand('restart', 'docker'), { asRoot: true, signal });
+  await session.check(unitCommand('restart', 'docker'), { asRoot: true, signal, shown: 'systemctl restart docker' });
 }
 
 /**

@@ -1,0 +1,51 @@
+/**
+ * Runs as every front end sees them: the engine's runbooks, summarised. They
+ * are the source of truth for "what is going on", so a window that reloads,
+ * or a second window, shows the same run at the same step.
+ */
+import { z } from 'zod';
+import { ERROR_CODES } from './errors';
+
+export const STEP_STATUSES = ['pending', 'running', 'done', 'skipped', 'failed'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const RUN_STATUSES = ['running', 'done', 'failed', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const RunStepSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  status: z.enum(STEP_STATUSES),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  message: z.string().optional(),
+});
+
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  operation: z.string(),
+  /** The operation in the admin's words ("Proxy settings"); absent for an operation this Drydock does not know. */
+  title: z.string().optional(),
+  status: z.enum(RUN_STATUSES),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  /** When a run that is no longer running stopped (its last save). */
+  endedAt: z.string().optional(),
+  steps: z.array(RunStepSchema),
+  /** "Step title: what went wrong", for a failed or interrupted run. */
+  error: z.string().optional(),
+  errorCode: z.enum(ERROR_CODES).optional(),
+});
+
+export type RunStep = z.infer<typeof RunStepSchema>;
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+/** Operations that only read (facts): runs, but not runbooks an admin needs to list by default. */
+export const READ_ONLY_OPERATIONS: readonly string[] = ['host-facts'];
+
+/** How long a run took (or has taken so far), in ms. */
+export function runDurationMs(run: Pick<RunSummary, 'startedAt' | 'endedAt' | 'updatedAt' | 'status'>, now = Date.now()): number {
+  const start = Date.parse(run.startedAt);
+  const end = run.status === 'running' ? now : Date.parse(run.endedAt ?? run.updatedAt);
+  return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : 0;
+}
