@@ -43,6 +43,15 @@ export const RunSummarySchema = z.object({
   updatedAt: z.string(),
   steps: z.array(RunStepSchema),
   error: z.string().optional(),
+  /** False when Resume must not be offered; `whyNot` says why. */
+  resumable: z.boolean().optional(),
+  whyNot: z.string().optional(),
+  /** Secrets a resume must be given again (they are never kept in runbooks): exactly what the form asks for. */
+  missingSecrets: z.array(z.object({ key: z.string(), label: z.string(), env: z.string().optional() })).optional(),
+  /** Said to the admin about this run (e.g. started afresh because a secret differed). */
+  notice: z.string().optional(),
+  /** For a finished run: whether the operation did its job (a proxy apply whose check failed did not). */
+  outcome: z.object({ ok: z.boolean(), message: z.string().optional() }).optional(),
 });
 
 export const AuditEntrySchema = z.object({
@@ -94,7 +103,11 @@ export const channels = {
   },
   'hosts:facts': { request: byName, response: z.object({ runId: z.string(), facts: HostFactsSchema }) },
   'runs:list': { request: empty, response: z.array(RunSummarySchema) },
-  'runs:resume': { request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/) }).strict(), response: RunSummarySchema },
+  /** Resume a stopped run; `secrets` (by key, from RunSummary.missingSecrets) replace the ones runbooks never keep. */
+  'runs:resume': {
+    request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/), secrets: z.record(z.string().regex(/^[A-Za-z0-9.]+$/), z.string().min(1)).optional() }).strict(),
+    response: RunSummarySchema,
+  },
   /** Stop a run of this Drydock at its current step (it stays resumable). */
   'runs:cancel': { request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/) }).strict(), response: z.object({ cancelled: z.boolean() }) },
   'audit:tail': { request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(), response: z.array(AuditEntrySchema) },

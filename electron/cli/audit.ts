@@ -32,9 +32,24 @@ export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void
   }
   if (sub === 'resume') {
     if (rest.length !== 1) usage('runs resume ID');
-    const run = await ctx.call('runs:resume', { id: rest[0] });
+    const id = rest[0];
+    const known = (await ctx.call('runs:list', {})).find((r) => r.id === id);
+    if (known && known.resumable === false) throw new CliExit(EXIT.failed, `Run ${id} cannot be resumed: ${known.whyNot}`);
+    // Secrets are never kept in runbooks: the same environment variables as the operation's own command.
+    const secrets: Record<string, string> = {};
+    const lacking: string[] = [];
+    for (const m of known?.missingSecrets ?? []) {
+      const value = m.env ? process.env[m.env] : undefined;
+      if (value) secrets[m.key] = value;
+      else lacking.push(m.env ? `${m.label} (set ${m.env})` : m.label);
+    }
+    if (lacking.length) throw new CliExit(EXIT.usage, `Run ${id} needs its secrets again to resume (runbooks never keep them): ${lacking.join(', ')}. Nothing was run.`);
+    const run = await ctx.call('runs:resume', { id, ...(Object.keys(secrets).length ? { secrets } : {}) });
+    if (run.notice) ctx.err(run.notice);
     if (ctx.json) ctx.out(JSON.stringify(run));
     else ctx.err(`Run ${run.id}: ${run.status}`);
+    // The operation's own result decides the exit code, as its own command would.
+    if (run.outcome && !run.outcome.ok) throw new CliExit(EXIT.failed, run.outcome.message ?? `Run ${run.id} did not do its job (see above).`);
     return;
   }
   usage('runs: list | resume ID');

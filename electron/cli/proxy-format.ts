@@ -35,7 +35,7 @@ export function formatVerification(url: string, results: VerifyResult[]): string
 }
 
 export function formatApplyResult(result: ProxyApplyResult): string[] {
-  const lines = [`${result.summary}${result.resumed ? ' (resumed the interrupted apply)' : ''}`];
+  const lines = [...(result.notice ? [result.notice] : []), `${result.summary}${result.resumed ? ' (resumed the interrupted apply)' : ''}`];
   for (const c of result.changed) lines.push(`  wrote ${c.host}:${c.path}`);
   if (result.pendingRestarts.length) lines.push(`Still to restart: ${result.pendingRestarts.join(', ')}. Run drydock proxy apply again without --no-restart when it suits you.`);
   if (result.verifyUrl && result.verification.length) lines.push(...formatVerification(result.verifyUrl, result.verification));

@@ -83,6 +83,8 @@ export const ProxyApplyResultSchema = z.object({
   verifyUrl: z.string().optional(),
   verification: z.array(VerifyResultSchema),
   summary: z.string(),
+  /** Said first: e.g. an interrupted run with another password was not resumed but replaced. */
+  notice: z.string().optional(),
 });
 
 export const RollbackPlanSchema = z.object({

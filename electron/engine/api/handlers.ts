@@ -7,7 +7,7 @@ import type { HostFacts } from '../../../shared/facts';
 import { knownHostsName, type Host } from '../../../shared/hosts';
 import type { Engine } from '../engine';
 import { hostFacts } from '../operations/health/host-facts';
-import { summarize } from '../runbook/run-store';
+import { secretsByKey } from '../runbook/secret-input';
 import type { Handlers } from './types';
 import { proxyHandlers } from '../operations/proxy/handlers';
 import { certHandlers } from '../operations/certs/handlers';
@@ -47,10 +47,14 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
       const { runId, result } = await engine.runner.start<HostFacts>(hostFacts, { host: name }, { emit: ctx.emit, signal: ctx.signal });
       return { runId, facts: result };
     },
-    'runs:list': async () => engine.runner.store.list().map(summarize),
-    'runs:resume': async ({ id }, ctx) => {
-      const { runId } = await engine.runner.resume(id, { emit: ctx.emit, signal: ctx.signal });
-      return summarize(engine.runner.store.load(runId)!);
+    'runs:list': async () => engine.runner.store.list().map((r) => engine.runner.describe(r)),
+    'runs:resume': async ({ id, secrets }, ctx) => {
+      const stored = engine.runner.store.load(id);
+      const fields = (stored && engine.operations.get(stored.operation)?.secretInput) || [];
+      const { runId, result, notice } = await engine.runner.resume(id, { emit: ctx.emit, signal: ctx.signal, secrets: secretsByKey(fields, secrets ?? {}) });
+      const run = engine.runner.store.load(runId)!;
+      const outcome = engine.runner.outcomeOf(run, result);
+      return { ...engine.runner.describe(run), ...(notice ? { notice } : {}), ...(outcome ? { outcome } : {}) };
     },
     'runs:cancel': async ({ id }) => ({ cancelled: engine.runner.cancel(id) }),
     'audit:tail': async ({ limit }) => engine.audit.tail(limit),

@@ -23,6 +23,11 @@ export interface RunRecord {
   state: unknown;
   steps: { name: string; title: string; status: StepStatus; startedAt?: string; endedAt?: string; message?: string }[];
   error?: string;
+  /** Salted hashes of the secret inputs (secret-input.ts), to notice a resume with other ones. */
+  secretHashes?: Record<string, string>;
+  /** The run that replaced this one (started afresh): this one is not resumed any more. */
+  supersededBy?: string;
+  notice?: string;
 }
 
 /** This boot's id where the OS tells it (Linux), so pids from an earlier boot are not mistaken for live ones. */
@@ -90,5 +95,6 @@ export function summarize(run: RunRecord): RunSummary {
     updatedAt: run.updatedAt,
     steps: run.steps,
     ...(run.error ? { error: run.error } : {}),
+    ...(run.notice ? { notice: run.notice } : {}),
   };
 }

@@ -60,8 +60,15 @@ export function proxyHandlers(engine: Engine): Pick<Handlers, ProxyChannel> {
       const previous = interruptedApply(engine, req);
       const options = { emit: ctx.emit, signal: ctx.signal };
       type Partial = Omit<ProxyApplyResult, 'runId' | 'resumed' | 'pendingRestarts'>;
-      const { runId, result } = previous ? await engine.runner.resume<Partial>(previous.id, { ...options, secrets: req }) : await engine.runner.start<Partial>(proxyApply, req, options);
-      return { ...result, runId, resumed: !!previous, pendingRestarts: owedRestarts(engine) };
+      // Another password than the interrupted run's: that run is not finished with it (two
+      // passwords on two hosts); this request, with the plan the admin just reviewed, starts afresh.
+      const changed = previous ? engine.runner.changedSecrets(previous, req) : [];
+      const { runId, result, notice } = !previous
+        ? await engine.runner.start<Partial>(proxyApply, req, options)
+        : changed.length
+          ? await engine.runner.startAfresh<Partial>(previous, proxyApply, req, changed, options)
+          : await engine.runner.resume<Partial>(previous.id, { ...options, secrets: req });
+      return { ...result, runId, resumed: !!previous && !changed.length, ...(notice ? { notice } : {}), pendingRestarts: owedRestarts(engine) };
     },
 
     'proxy:verify': async ({ url }, ctx) => {
