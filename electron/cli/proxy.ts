@@ -21,7 +21,7 @@ const SETTINGS_OPTIONS = {
   aws: { type: 'boolean' },
 } as const;
 
-const USAGE = 'proxy plan|apply --proxy URL [--https-proxy URL] [--proxy-user USER] [--no-proxy a,b] [--aws] [--verify-url URL] [--yes] [--no-restart] | proxy verify [--url URL] | proxy rollback [--yes] [--no-restart]';
+const USAGE = 'proxy plan|apply --proxy URL [--https-proxy URL] [--proxy-user USER] [--no-proxy a,b] [--aws] [--verify-url URL] [--yes] [--no-restart] | proxy verify [--url URL] | proxy rollback [--to SET] [--yes] [--no-restart]';
 
 export async function proxyCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
@@ -125,13 +125,16 @@ async function verify(ctx: CliContext, argv: string[]): Promise<void> {
 }
 
 async function rollback(ctx: CliContext, argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { yes: { type: 'boolean' }, 'no-restart': { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { yes: { type: 'boolean' }, 'no-restart': { type: 'boolean' }, to: { type: 'string' } } });
   const restart = !values['no-restart'];
-  const p = await ctx.call('proxy:rollback-plan', {});
+  const to = values.to !== undefined ? { to: values.to } : {};
+  const p = await guarded(ctx, () => ctx.call('proxy:rollback-plan', to));
   if (!ctx.json) formatRollbackPlan(p).forEach((l) => ctx.out(l));
   const restarts = restart ? restartList(p.restarts) : [];
-  await confirm(ctx, values.yes, `Restore these backups${restarts.length ? ` and restart ${restarts.join(' and ')}` : ''}?`, 'add --no-restart to skip the restarts', { plan: p });
-  const result = await ctx.call('proxy:rollback', { restartReplicated: restart, restartDocker: restart });
+  const others = p.unrecorded?.length ? ` including ${p.unrecorded.length} backup set(s) made from another laptop (paths and hashes above)` : '';
+  await confirm(ctx, values.yes, `Restore these backups${others}${restarts.length ? ` and restart ${restarts.join(' and ')}` : ''}?`, 'add --no-restart to skip the restarts', { plan: p });
+  // Confirming (or --yes) after the plan was shown accepts exactly the unrecorded sets it listed.
+  const result = await ctx.call('proxy:rollback', { restartReplicated: restart, restartDocker: restart, ...to, ...(p.unrecorded?.length ? { accept: p.unrecorded } : {}) });
   if (ctx.json) return ctx.out(JSON.stringify({ plan: p, result }));
   ctx.out(result.summary);
   if (result.pendingRestarts.length) ctx.out(`Still to restart: ${result.pendingRestarts.join(', ')}.`);

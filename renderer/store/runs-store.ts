@@ -14,7 +14,10 @@ interface RunsState {
   resuming?: string;
   resumeError?: { id: string; error: ErrorPayload };
   load(): Promise<void>;
-  resume(id: string): Promise<void>;
+  /** `secrets` by key, for a run whose RunSummary lists missingSecrets. */
+  resume(id: string, secrets?: Record<string, string>): Promise<void>;
+  /** What the last resume said (e.g. it started afresh). */
+  resumeNotice?: { id: string; text: string };
 }
 
 export const useRuns = create<RunsState>()((set, get) => ({
@@ -28,10 +31,12 @@ export const useRuns = create<RunsState>()((set, get) => ({
     }
   },
 
-  async resume(id) {
-    set({ resuming: id, resumeError: undefined });
+  async resume(id, secrets) {
+    set({ resuming: id, resumeError: undefined, resumeNotice: undefined });
     try {
-      await call('runs:resume', { id });
+      const run = await call('runs:resume', { id, ...(secrets && Object.keys(secrets).length ? { secrets } : {}) });
+      const said = [run.notice, run.outcome && !run.outcome.ok ? run.outcome.message : undefined].filter(Boolean).join(' ');
+      if (said) set({ resumeNotice: { id, text: said } });
     } catch (err) {
       set({ resumeError: { id, error: toErrorPayload(err) } });
     } finally {

@@ -87,6 +87,18 @@ export const ProxyApplyResultSchema = z.object({
   notice: z.string().optional(),
 });
 
+const BackupSetName = z.string().regex(/^[0-9]{8}T[0-9]+Z-[0-9a-f]{6}-[A-Za-z0-9-]+$/, 'a backup-set name as the rollback plan lists it');
+
+export const ProxyRollbackRequestSchema = z
+  .object({
+    restartReplicated: z.boolean(),
+    restartDocker: z.boolean(),
+    to: BackupSetName.optional(),
+    /** `host/set` keys of unrecorded sets the admin reviewed and accepts (RollbackPlan.unrecorded). */
+    accept: z.array(z.string().max(300)).max(100).optional(),
+  })
+  .strict();
+
 export const RollbackPlanSchema = z.object({
   hosts: z.array(
     z.object({
@@ -96,10 +108,31 @@ export const RollbackPlanSchema = z.object({
       set: z.string().optional(),
       createdAt: z.string().optional(),
       files: z.array(z.object({ path: z.string(), action: z.enum(['restore', 'remove']), changedSinceApply: z.boolean() })),
+      /**
+       * Every set restored on this host, newest first (rolled back in that
+       * order). `recorded` false: this laptop did not make it (another
+       * admin's laptop): its manifest's paths and hashes, to be confirmed.
+       */
+      sets: z
+        .array(
+          z.object({
+            set: z.string(),
+            createdAt: z.string(),
+            recorded: z.boolean(),
+            files: z.array(z.object({ path: z.string(), existed: z.boolean(), sha256Before: z.string().nullable(), sha256After: z.string().nullable() })),
+          }),
+        )
+        .optional(),
     }),
   ),
   restarts: z.object({ replicated: z.boolean(), docker: z.array(z.string()) }),
   warnings: z.array(z.string()),
+  /** The points one can roll back to, newest first: the state before each apply (the last one is the original). */
+  choices: z.array(z.object({ set: z.string(), createdAt: z.string(), hosts: z.array(z.string()) })).optional(),
+  /** The chosen point (absent: the original, before the first apply Drydock has a backup of). */
+  to: z.string().optional(),
+  /** `host/set` keys of sets this laptop has no record of: the rollback restores them only if they are confirmed. */
+  unrecorded: z.array(z.string()).optional(),
 });
 
 export const RollbackResultSchema = z.object({
@@ -127,10 +160,11 @@ export const proxyChannels = {
   'proxy:apply': { request: ProxyApplyRequestSchema, response: ProxyApplyResultSchema },
   /** Fetch a URL through the proxy the hosts' files name, from every host. */
   'proxy:verify': { request: z.object({ url: VerifyUrlSchema.optional() }).strict(), response: z.object({ url: z.string(), results: z.array(VerifyResultSchema) }) },
-  'proxy:rollback-plan': { request: z.object({}).strict(), response: RollbackPlanSchema },
-  /** Restore the last proxy backup on every host, byte for byte, then the restarts agreed to. */
+  /** `to`: roll back to the state before that set's apply (default: before the first one, the original). */
+  'proxy:rollback-plan': { request: z.object({ to: BackupSetName.optional() }).strict(), response: RollbackPlanSchema },
+  /** Restore proxy backups on every host, newest first, byte for byte, then the restarts agreed to. */
   'proxy:rollback': {
-    request: z.object({ restartReplicated: z.boolean(), restartDocker: z.boolean() }).strict(),
+    request: ProxyRollbackRequestSchema,
     response: RollbackResultSchema,
   },
   'customize:plan': { request: CustomizeRequestSchema, response: CustomizePlanSchema },

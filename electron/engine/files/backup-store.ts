@@ -51,8 +51,8 @@ export function assertSetName(set: string): void {
 export function storeGuard(set: string | null, create: boolean): string {
   const check = (dir: string, mode: string) =>
     [
-      `t=$(stat -c '%F:%u:%a' -- ${quote(dir)} 2>/dev/null) || { echo "UNTRUSTED ${dir} missing"; exit ${UNTRUSTED}; }`,
-      `case "$t" in ${mode}) ;; *) echo "UNTRUSTED ${dir} $t $(readlink -- ${quote(dir)} 2>/dev/null)"; exit ${UNTRUSTED};; esac`,
+      `t=$(stat -c '%F:%u:%a' -- ${quote(dir)} 2>/dev/null) || { echo "UNTRUSTED|${dir}|missing"; exit ${UNTRUSTED}; }`,
+      `case "$t" in ${mode}) ;; *) echo "UNTRUSTED|${dir}|$t|$(readlink -- ${quote(dir)} 2>/dev/null)"; exit ${UNTRUSTED};; esac`,
     ].join('\n');
   const lines = [
     // /var/backups itself: a real folder of root's that only root can write to.
@@ -73,7 +73,7 @@ export function storeGuard(set: string | null, create: boolean): string {
 export async function inStore(session: HostSession, set: string | null, create: boolean, script: string): Promise<string> {
   const result = await session.sudo(`${storeGuard(set, create)}\n${script}`);
   if (result.code === UNTRUSTED) {
-    const [, dir, ...what] = (result.stdout.split('\n').find((l) => l.startsWith('UNTRUSTED ')) ?? 'UNTRUSTED ? ?').split(' ');
+    const [, dir, ...what] = (result.stdout.split('\n').find((l) => l.startsWith('UNTRUSTED|')) ?? 'UNTRUSTED|?|?').split('|');
     throw new DrydockError(
       'CONFLICT',
       `${session.host.name}: ${dir} is not a folder only root can use (${describe(what)}). Drydock keeps and restores backups only from a real folder owned by root with mode 0700; find out who made it, move it aside, then try again. Nothing was written or restored.`,

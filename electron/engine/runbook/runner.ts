@@ -79,7 +79,14 @@ export class Runner {
     if (operation.group) {
       const later = this.store
         .list()
-        .find((r) => r.id !== run.id && r.startedAt > run.startedAt && this.operations.get(r.operation)?.group === operation.group);
+        .find(
+          (r) =>
+            r.id !== run.id &&
+            r.startedAt > run.startedAt &&
+            this.operations.get(r.operation)?.group === operation.group &&
+            // A later run that stopped in its first step (planning, finding) changed nothing.
+            (r.steps[0]?.status === 'done' || r.steps[0]?.status === 'skipped'),
+        );
       if (later) return `a later run (${later.id}, ${this.operations.get(later.operation)?.title ?? later.operation}) has changed the same files since; resuming this one would undo it`;
     }
     return null;
@@ -133,9 +140,20 @@ export class Runner {
     const notice = `The ${changed.join(' and ')} given ${changed.length > 1 ? 'differ' : 'differs'} from the one run ${run.id} started with: that run stays stopped, and a new run starts afresh from its first step.`;
     options.emit?.({ type: 'output', runId: run.id, host: '', stream: 'stderr', text: `${notice}\n` });
     const fresh = this.create(operation, rawInput, notice);
-    run.supersededBy = fresh.run.id;
-    this.store.save(run);
-    return { ...(await this.execute<R>(operation, fresh.run, fresh.input, options)), notice };
+    try {
+      return { ...(await this.execute<R>(operation, fresh.run, fresh.input, options)), notice };
+    } catch (err) {
+      // Said even when the new run stops: the admin must know which run it was.
+      const payload = toErrorPayload(err);
+      throw new DrydockError(payload.code, `${notice} ${payload.message}`, payload.details);
+    } finally {
+      // Replaced once the new run got past its first step; one that stopped there changed nothing.
+      const first = fresh.run.steps[0]?.status;
+      if (first === 'done' || first === 'skipped') {
+        run.supersededBy = fresh.run.id;
+        this.store.save(run);
+      }
+    }
   }
 
   /** Runs going on in this process, so the admin can stop one from any front end. */
@@ -220,7 +238,7 @@ export class Runner {
         const stopped = payload.code === 'CANCELLED' || !!options.signal?.aborted;
         const changes = await this.changesSoFar(operation, ctx);
         if (stopped) payload.message = `Stopped by the admin during "${step.title}"`;
-        if (changes) payload.message += `. ${changes} To finish: resume run ${run.id}; to undo: roll back.`;
+        if (changes) payload.message += `. ${changes} To finish: resume run ${run.id}.`;
         if (stopped && !changes && operation.describeChanges) payload.message += '; nothing had been changed yet';
         record.status = 'failed';
         record.message = payload.message;

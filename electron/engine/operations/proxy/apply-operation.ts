@@ -226,7 +226,10 @@ export const proxyApply = defineOperation({
     const failed = result.verification.filter((r) => !r.ok);
     return failed.length ? { ok: false, message: `${failed.map((r) => r.host).join(', ')} could not reach ${result.verifyUrl} through the proxy.` } : { ok: true };
   },
-  describeChanges: (ctx) => filesChangedSoFar(ctx.services, ctx.state.sets, ctx.signal),
+  describeChanges: async (ctx) => {
+    const changed = await filesChangedSoFar(ctx.services, ctx.state.sets, ctx.signal);
+    return changed && `${changed} To undo: roll back the proxy settings (drydock proxy rollback).`;
+  },
   result: (state: ProxyApplyState): Omit<ProxyApplyResult, 'runId' | 'resumed' | 'pendingRestarts'> => {
     const changed = Object.entries(state.changes).flatMap(([host, paths]) => paths.map((path) => ({ host, path })));
     const restarted = { replicated: state.restartedReplicated, docker: state.restartedDocker };

@@ -4,7 +4,7 @@
  * manifests, so the report is what the hosts say, not what the run hoped),
  * and the staging folders of killed runs, which may hold a proxy password.
  */
-import { readManifest } from '../../files/change-set';
+import { readManifest, type SetRecord } from '../../files/change-set';
 import { readRemoteFile, removeStaleStaging } from '../../files/remote-file';
 import { RunStore } from '../../runbook/run-store';
 import type { HostSession } from '../../ssh/session';
@@ -41,4 +41,16 @@ export async function cleanStaleStaging(home: string, session: HostSession, runI
     if (status) return status !== 'running';
     return age > 600;
   });
+}
+
+/**
+ * This laptop's record of a backup set (the manifest as the apply wrote it,
+ * kept in its runbook), newest run first; null when no run here made it.
+ */
+export function findSetRecord(home: string, host: string, set: string): SetRecord | null {
+  for (const run of new RunStore(home).list()) {
+    const record = (run.state as { records?: Record<string, SetRecord> } | null)?.records?.[host];
+    if (record && record.set === set) return record;
+  }
+  return null;
 }

@@ -79,7 +79,7 @@ export function proxyHandlers(engine: Engine): Pick<Handlers, ProxyChannel> {
       return { url: target, results };
     },
 
-    'proxy:rollback-plan': async (_req, ctx) => rollbackPlan(engine, ctx.signal),
+    'proxy:rollback-plan': async (req, ctx) => rollbackPlan(engine, req.to, ctx.signal),
 
     'proxy:rollback': async (req, ctx) => {
       const running = engine.runner.store.list().find((r) => (r.operation === proxyApply.name || r.operation === proxyRollback.name) && r.status === 'running');
