@@ -157,7 +157,7 @@ describe('items 4 and 8: secrets on resume', () => {
     expect(same.code, same.stderr).toBe(0);
     expect(holding('first-Pw-1').length).toBe(6);
     expect(holding('second-Pw-2')).toEqual([]);
-    expect((await w.call('runs:list', {})).find((r) => r.id === runId)).toMatchObject({ status: 'done', resumable: false, whyNot: 'it finished' });
+    expect((await w.call('runs:list', {})).find((r) => r.id === runId)).toMatchObject({ status: 'done', resumable: false, whyNot: 'it already finished' });
   });
 
   it('an apply re-run with another password starts afresh, says so, and leaves one password everywhere', async () => {

@@ -67,7 +67,7 @@ export class Runner {
 
   /** Why a run cannot be resumed (null: it can). */
   whyNotResumable(run: RunRecord): string | null {
-    if (run.status === 'done') return 'it finished';
+    if (run.status === 'done') return 'it already finished';
     if (run.status === 'running') return `it is still running in process ${run.pid}`;
     if (run.supersededBy) return `run ${run.supersededBy} replaced it (started afresh)`;
     const operation = this.operations.get(run.operation);
