@@ -127,6 +127,22 @@ describe('item 3: a resume writes nothing the admin did not review', () => {
   });
 });
 
+describe('item 3: a re-run after an interruption', () => {
+  it('writes what the admin reviewed just now, hand edit included, finishing the interrupted run', async () => {
+    reset();
+    const { runId } = await killAfter('services-files', applyArgs());
+    w.lab.hosts['nomad-2'].writeFile('/etc/environment', `${ORIGINAL.environment}# edited by hand on nomad-2\n`);
+    const again = await drydock(applyArgs(['--json']));
+    expect(again.code, again.stderr).toBe(0);
+    const { plan, result } = JSON.parse(again.stdout);
+    expect(plan.hosts.find((h: { host: string }) => h.host === 'nomad-2').files[0].diff).toContain(' # edited by hand on nomad-2');
+    expect(result).toMatchObject({ resumed: true, runId });
+    const env = w.lab.hosts['nomad-2'].readFile('/etc/environment')!;
+    expect(env).toContain('# edited by hand on nomad-2');
+    expect(env).toContain(proxy.url);
+  });
+});
+
 describe('items 4 and 8: secrets on resume', () => {
   const withPassword = (pw: string) => ({ DRYDOCK_PROXY_PASSWORD: pw });
   const args = () => applyArgs(['--proxy-user', 'ci']);

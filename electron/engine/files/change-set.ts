@@ -169,8 +169,8 @@ export function manifestDisagreement(m: BackupManifest, record: SetRecord): stri
 }
 
 export interface RollbackTrust {
-  /** The only paths this operation ever writes: a manifest naming any other is refused. */
-  allowed: readonly string[];
+  /** The only paths this operation ever writes (a list, or a test for names it generates): a manifest naming any other is refused. */
+  allowed: readonly string[] | ((path: string) => boolean);
   /** The laptop's record of the set; null when this laptop did not make it. */
   record: SetRecord | null;
   /** The admin saw the manifest's paths and hashes and agreed (needed when record is null). */
@@ -180,9 +180,10 @@ export interface RollbackTrust {
 /** Checks a manifest against the operation's file list and the laptop's record; throws on any doubt. */
 export function assertTrustedManifest(session: HostSession, m: BackupManifest, trust: RollbackTrust): void {
   const where = `${session.host.name}: backup set ${m.set}`;
-  const foreign = m.files.filter((f) => !trust.allowed.includes(f.path)).map((f) => f.path);
+  const allowed = (p: string) => p.startsWith('/') && !p.split('/').includes('..') && (typeof trust.allowed === 'function' ? trust.allowed(p) : trust.allowed.includes(p));
+  const foreign = m.files.filter((f) => !allowed(f.path)).map((f) => f.path);
   if (foreign.length) throw new DrydockError('CONFLICT', `${where} names ${foreign.join(', ')}, which this operation never writes. Nothing was restored: someone may have tampered with ${BACKUP_ROOT}.`, { host: session.host.name, set: m.set, reason: 'foreign-path' });
-  const badDir = (m.dirs ?? []).filter((d) => !trust.allowed.some((p) => p.startsWith(`${d}/`)));
+  const badDir = (m.dirs ?? []).filter((d) => !m.files.some((f) => f.path.startsWith(`${d}/`)));
   if (badDir.length) throw new DrydockError('CONFLICT', `${where} would remove folders ${badDir.join(', ')}, which this operation never creates. Nothing was restored.`, { host: session.host.name, set: m.set, reason: 'foreign-path' });
   if (trust.record) {
     const why = manifestDisagreement(m, trust.record);

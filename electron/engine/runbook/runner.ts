@@ -18,6 +18,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** On resume: where the operation's secret input comes from again (the new request). */
   secrets?: unknown;
+  /**
+   * On resume: the whole input again (a re-run of the same operation with the
+   * same settings, whose plan the admin reviewed just now); it replaces the
+   * stored one. The operation decides what a newer review allows.
+   */
+  input?: unknown;
 }
 
 export interface RunOutcome<R> {
@@ -117,11 +123,12 @@ export class Runner {
     if (why) throw new DrydockError('CONFLICT', `Run ${id} cannot be resumed: ${why}`, { reason: 'not-resumable' });
     const operation = this.operations.get(run.operation)!;
     const fields = operation.secretInput ?? [];
-    const input = withSecrets(run.input, fields, options.secrets, operation.title);
+    const input = options.input !== undefined ? parseOrThrow(operation.input, options.input, operation.title) : withSecrets(run.input, fields, options.secrets, operation.title);
     const changed = this.changedSecrets(run, input);
     // One run, one set of secrets: finishing this run with another would
     // leave hosts with two. It stays stopped; a new run plans afresh.
     if (changed.length) return this.startAfresh<R>(run, operation, input, changed, options);
+    if (options.input !== undefined) run.input = withoutSecrets(input, fields);
     run.status = 'running';
     run.pid = process.pid;
     run.boot = bootId();

@@ -57,7 +57,9 @@ export function caSetName(): string {
 export async function rollbackCaFiles(session: HostSession, signal?: AbortSignal): Promise<{ set: string; files: string[] } | null> {
   const sets = await listSets(session);
   if (!sets.some((m) => m.label === GHE_LABEL && m.state !== 'rolled-back')) return null;
-  const manifest = await rollbackFiles(session, { label: GHE_LABEL });
+  // Only the CA files this operation names: a manifest naming anything else is refused.
+  const ours = (p: string) => p.startsWith(`${CA_DIR}/drydock-ghe-`) && p.endsWith('.crt') && !p.slice(CA_DIR.length + 1).includes('/');
+  const manifest = await rollbackFiles(session, { label: GHE_LABEL, trust: { allowed: ours, record: null, acceptUnrecorded: true } });
   await session.check('update-ca-certificates --fresh >/dev/null', { asRoot: true, signal });
   return { set: manifest.set, files: manifest.files.map((f) => f.path) };
 }

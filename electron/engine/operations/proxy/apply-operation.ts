@@ -38,6 +38,8 @@ export interface ProxyApplyState extends RestartState {
    * host: a resume writes a file only if it still holds what was reviewed.
    */
   reviewed?: Record<string, ReviewedFiles>;
+  /** The fingerprint of the plan those hashes come from. */
+  reviewedFingerprint?: string;
   /** This laptop's copy of each host's backup-set manifest: a rollback trusts only a manifest that agrees. */
   records?: Record<string, SetRecord>;
   verifyUrl?: string;
@@ -63,8 +65,26 @@ const pending = (ctx: Ctx) => new PendingRestarts(ctx.services.home);
 
 const secretsOf = (ctx: Ctx) => proxySecrets(ctx.input.settings);
 
+/**
+ * A re-run of an interrupted apply brings the plan the admin reviewed just
+ * now (its fingerprint): if the hosts still match it, it becomes the
+ * reference for what may be written; if not, nothing is written.
+ */
+async function adoptNewerReview(ctx: Ctx): Promise<void> {
+  const wanted = ctx.input.planFingerprint;
+  if (!ctx.state.reviewed || !wanted || wanted === ctx.state.reviewedFingerprint) return;
+  const plan = await planProxy(ctx.services, ctx.input.settings, ctx.signal);
+  if (planFingerprint(plan.hosts) !== wanted) {
+    throw new DrydockError('CONFLICT', 'The files on the hosts changed since you reviewed the plan: review the new plan, then apply again. Nothing more was written.');
+  }
+  ctx.state.reviewed = Object.fromEntries(plan.hosts.map((h) => [h.host, reviewedOf(h)]));
+  ctx.state.reviewedFingerprint = wanted;
+  ctx.checkpoint();
+}
+
 /** Back up and write one host's files; records the restart it will need before touching anything. */
 async function writeHost(ctx: Ctx, name: string, role: 'services' | 'nomad'): Promise<void> {
+  await adoptNewerReview(ctx);
   const plan = await planHost(ctx, name, role);
   const reviewed = ctx.state.reviewed?.[name];
   // Checked before anything is recorded or written: a resume writes only what the admin reviewed.
@@ -128,6 +148,7 @@ export const proxyApply = defineOperation({
         }
         const runSet = newSetName('proxy');
         ctx.state.reviewed = Object.fromEntries(plan.hosts.map((h) => [h.host, reviewedOf(h)]));
+        ctx.state.reviewedFingerprint = planFingerprint(plan.hosts);
         for (const h of plan.hosts) {
           const session = await ctx.services.pool.session(h.host, ctx.signal);
           const unfinished = await unfinishedSet(session, 'proxy');
@@ -206,6 +227,7 @@ export const proxyApply = defineOperation({
       name: 'check-files',
       title: "Check every host's files against the plan",
       apply: async (ctx) => {
+        await adoptNewerReview(ctx);
         const off: string[] = [];
         for (const [name, role] of [[ctx.state.servicesHost!, 'services'] as const, ...ctx.state.nomadHosts.map((n) => [n, 'nomad'] as const)]) {
           const plan = await planHost(ctx, name, role);

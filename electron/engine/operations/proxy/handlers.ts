@@ -67,7 +67,7 @@ export function proxyHandlers(engine: Engine): Pick<Handlers, ProxyChannel> {
         ? await engine.runner.start<Partial>(proxyApply, req, options)
         : changed.length
           ? await engine.runner.startAfresh<Partial>(previous, proxyApply, req, changed, options)
-          : await engine.runner.resume<Partial>(previous.id, { ...options, secrets: req });
+          : await engine.runner.resume<Partial>(previous.id, { ...options, input: req });
       return { ...result, runId, resumed: !!previous && !changed.length, ...(notice ? { notice } : {}), pendingRestarts: owedRestarts(engine) };
     },
 
