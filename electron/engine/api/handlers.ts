@@ -47,7 +47,10 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
       const { runId, result } = await engine.runner.start<HostFacts>(hostFacts, { host: name }, { emit: ctx.emit, signal: ctx.signal });
       return { runId, facts: result };
     },
-    'runs:list': async () => engine.runner.store.list().map((r) => engine.runner.describe(r)),
+    'runs:list': async () => {
+      const all = engine.runner.store.list();
+      return all.map((r) => engine.runner.describe(r, all));
+    },
     'runs:resume': async ({ id, secrets }, ctx) => {
       const stored = engine.runner.store.load(id);
       const fields = (stored && engine.operations.get(stored.operation)?.secretInput) || [];

@@ -72,7 +72,7 @@ export class Runner {
   }
 
   /** Why a run cannot be resumed (null: it can). */
-  whyNotResumable(run: RunRecord): string | null {
+  whyNotResumable(run: RunRecord, all?: RunRecord[]): string | null {
     if (run.status === 'done') return 'it already finished';
     if (run.status === 'running') return `it is still running in process ${run.pid}`;
     if (run.supersededBy) return `run ${run.supersededBy} replaced it (started afresh)`;
@@ -83,24 +83,22 @@ export class Runner {
       return `it was recorded by a version of Drydock with other steps for ${operation.title}; start it afresh`;
     }
     if (operation.group) {
-      const later = this.store
-        .list()
-        .find(
-          (r) =>
-            r.id !== run.id &&
-            r.startedAt > run.startedAt &&
-            this.operations.get(r.operation)?.group === operation.group &&
-            // A later run that stopped in its first step (planning, finding) changed nothing.
-            (r.steps[0]?.status === 'done' || r.steps[0]?.status === 'skipped'),
-        );
+      const later = (all ?? this.store.list()).find(
+        (r) =>
+          r.id !== run.id &&
+          r.startedAt > run.startedAt &&
+          this.operations.get(r.operation)?.group === operation.group &&
+          // A later run that stopped in its first step (planning, finding) changed nothing.
+          (r.steps[0]?.status === 'done' || r.steps[0]?.status === 'skipped'),
+      );
       if (later) return `a later run (${later.id}, ${this.operations.get(later.operation)?.title ?? later.operation}) has changed the same files since; resuming this one would undo it`;
     }
     return null;
   }
 
   /** What the Runbooks list shows of a run: resumable or why not, and the secrets a resume needs. */
-  describe(run: RunRecord): RunSummary {
-    const why = this.whyNotResumable(run);
+  describe(run: RunRecord, all?: RunRecord[]): RunSummary {
+    const why = this.whyNotResumable(run, all);
     const fields = this.operations.get(run.operation)?.secretInput ?? [];
     const missing = why ? [] : missingSecrets(run.input, fields);
     return {
