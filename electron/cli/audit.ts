@@ -27,7 +27,8 @@ export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void
   if (sub === 'list') {
     const runs = await ctx.call('runs:list', {});
     if (ctx.json) return ctx.out(JSON.stringify(runs));
-    ctx.out(table([['ID', 'STATUS', 'STEP'], ...runs.map((r) => [r.id, r.status, r.steps.find((s) => s.status !== 'done' && s.status !== 'skipped')?.title ?? '-'])]));
+    const resume = (r: (typeof runs)[number]) => (r.status === 'done' ? '-' : r.resumable === false ? `no: ${r.whyNot}` : r.missingSecrets?.length ? `yes, with ${r.missingSecrets.map((m) => m.env ?? m.label).join(', ')}` : 'yes');
+    ctx.out(table([['ID', 'STATUS', 'STEP', 'RESUME'], ...runs.map((r) => [r.id, r.status, r.steps.find((s) => s.status !== 'done' && s.status !== 'skipped')?.title ?? '-', resume(r)])]));
     return;
   }
   if (sub === 'resume') {

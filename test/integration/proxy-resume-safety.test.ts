@@ -157,6 +157,7 @@ describe('items 4 and 8: secrets on resume', () => {
     const listed = (await w.call('runs:list', {})).find((r) => r.id === runId)!;
     expect(listed).toMatchObject({ resumable: true, missingSecrets: [{ key: 'settings.proxyPassword', label: 'proxy password', env: 'DRYDOCK_PROXY_PASSWORD' }] });
 
+    expect((await drydock(['runs', 'list'])).stdout).toMatch(new RegExp(`${runId} +interrupted +.* +yes, with DRYDOCK_PROXY_PASSWORD`));
     const bare = await drydock(['runs', 'resume', runId]);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain('needs its secrets again to resume (runbooks never keep them): proxy password (set DRYDOCK_PROXY_PASSWORD)');
@@ -190,6 +191,7 @@ describe('items 4 and 8: secrets on resume', () => {
     const refused = await drydock(['runs', 'resume', runId], withPassword('first-Pw-1'));
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`Run ${runId} cannot be resumed: run `);
+    expect((await drydock(['runs', 'list'])).stdout).toMatch(new RegExp(`${runId} +interrupted +.* +no: run \\S+ replaced it`));
     expect(holding('first-Pw-1')).toEqual([]);
   });
 });
