@@ -41,6 +41,7 @@ export function ApplyPanel({ busy, steps, error, result, onRetry, onStartOver }:
       {result && (
         <>
           <div role="status" className={`message ${failed.length ? 'message--error' : 'message--ok'}`} data-testid="apply-summary">
+            {result.notice && <p>{result.notice}</p>}
             <p>
               {result.summary}
               {result.resumed && ' (resumed the interrupted apply)'}
