@@ -113,7 +113,18 @@ export const channels = {
     request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/) }).strict(),
     response: RunSummarySchema.extend({ outcome: z.object({ channel: z.string(), value: z.unknown() }).optional() }),
   },
-  'runs:resume': { request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/) }).strict(), response: RunSummarySchema },
+  /** Resume a stopped run; `secrets` (by key, from RunSummary.missingSecrets) replace the ones runbooks never keep. */
+  'runs:resume': {
+    request: z
+      .object({
+        id: z.string().regex(/^[A-Za-z0-9-]+$/),
+        secrets: z.record(z.string().regex(/^[A-Za-z0-9.]+$/), z.string().min(1)).optional(),
+        /** The admin saw the run's restartsOnResume and agrees; without it such a resume is refused (CONFIRMATION_REQUIRED). */
+        confirmRestarts: z.boolean().optional(),
+      })
+      .strict(),
+    response: RunSummarySchema,
+  },
   /** Stop a run of this Drydock at its current step (it stays resumable). */
   'runs:cancel': { request: z.object({ id: z.string().regex(/^[A-Za-z0-9-]+$/) }).strict(), response: z.object({ cancelled: z.boolean() }) },
   /** The newest `limit` entries that match the filter, oldest first. */

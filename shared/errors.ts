@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'CANCELLED',
   'COMMAND_FAILED',
   'CONFLICT',
+  /** A disruptive action the admin has not confirmed: nothing was done. */
+  'CONFIRMATION_REQUIRED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,9 +1,12 @@
 /**
  * Operations that restart or stop services (Replicated, the app, Docker) are
- * never resumed from the runbooks, where what they would restart is not
- * shown: the page named here lists it and asks again before anything runs,
- * and the operation continues under its first backups.
+ * resumed only after the admin has seen again what the resume will restart:
+ * the restarts confirmed when the run started, read from its recorded input
+ * (a resume never restarts anything else). The Runbooks list shows them and
+ * asks; `drydock runs resume` prints them and asks (or takes --yes).
  */
+
+/** The page where each such operation is started, for messages. */
 export const RESUME_ON_PAGE: Readonly<Record<string, string>> = {
   'proxy-apply': 'Proxy',
   'proxy-rollback': 'Proxy',
@@ -11,10 +14,18 @@ export const RESUME_ON_PAGE: Readonly<Record<string, string>> = {
   'install-certificate': 'Certificates',
 };
 
-/** Why a run is not resumed from the runbooks, or null when it may be. */
-export function resumeElsewhere(operation: string): string | null {
-  const page = RESUME_ON_PAGE[operation];
-  return page
-    ? `${operation} restarts services, so it is not resumed from the runbooks: start it again from the ${page} page (or the same drydock command), where what it will restart is shown and confirmed first.`
-    : null;
+/** What a resume of this run would restart, in the admin's words; null when the operation restarts nothing. */
+export function restartsOnResume(operation: string, input: unknown): string[] | null {
+  if (!(operation in RESUME_ON_PAGE)) return null;
+  if (operation === 'install-certificate') return ['replicated-ui on the Services machine (it serves the new certificate)'];
+  const consent = (input ?? {}) as { restartReplicated?: unknown; restartDocker?: unknown };
+  const out: string[] = [];
+  if (consent.restartReplicated === true) out.push('Replicated on the Services machine');
+  if (Array.isArray(consent.restartDocker)) for (const host of consent.restartDocker) if (typeof host === 'string') out.push(`Docker on ${host}`);
+  return out;
+}
+
+/** The refusal when a resume that restarts services was not confirmed. */
+export function restartsNeedConfirmation(runId: string, restarts: readonly string[]): string {
+  return `Resuming run ${runId} restarts ${restarts.join(', ')}. Confirm it (Runbooks: Resume and restart; CLI: drydock runs resume ${runId} --yes).`;
 }

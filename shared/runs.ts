@@ -35,6 +35,17 @@ export const RunSummarySchema = z.object({
   /** "Step title: what went wrong", for a failed or interrupted run. */
   error: z.string().optional(),
   errorCode: z.enum(ERROR_CODES).optional(),
+  /** False when Resume must not be offered; `whyNot` says why. */
+  resumable: z.boolean().optional(),
+  whyNot: z.string().optional(),
+  /** Secrets a resume must be given again (they are never kept in runbooks): exactly what the form asks for. */
+  missingSecrets: z.array(z.object({ key: z.string(), label: z.string(), env: z.string().optional() })).optional(),
+  /** What resuming this run restarts (as confirmed when it started): a resume asks again first (resume-policy.ts). */
+  restartsOnResume: z.array(z.string()).optional(),
+  /** Said to the admin about this run (e.g. started afresh because a secret differed). */
+  notice: z.string().optional(),
+  /** For a finished run: whether the operation did its job (a proxy apply whose check failed did not). */
+  verdict: z.object({ ok: z.boolean(), message: z.string().optional() }).optional(),
 });
 
 export type RunStep = z.infer<typeof RunStepSchema>;

@@ -26,7 +26,11 @@ export const runsCli: CliCommand = {
   run: runsCommand,
   subcommands: {
     list: { usage: 'runs list [--json]', summary: 'Every run with its status and the step it stopped at.' },
-    resume: { usage: 'runs resume ID [--json]', summary: 'Continue a stopped run from its step; done steps are checked, not repeated.' },
+    resume: {
+      usage: 'runs resume ID [--yes] [--json]',
+      summary: 'Continue a stopped run from its step; done steps are checked, not repeated. Secrets come again from the same environment variables.',
+      options: { '--yes': 'a run that restarts services: resume without asking (the restarts it confirmed when it started)' },
+    },
   },
 };
 
@@ -66,21 +70,57 @@ export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void
     const runs = await ctx.call('runs:list', {});
     if (ctx.json) return ctx.out(JSON.stringify(runs));
     const took = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
+    const resume = (r: (typeof runs)[number]) =>
+      r.status === 'done'
+        ? '-'
+        : r.resumable === false
+          ? `no: ${r.whyNot}`
+          : [r.missingSecrets?.length ? `with ${r.missingSecrets.map((m) => m.env ?? m.label).join(', ')}` : '', r.restartsOnResume?.length ? 'restarts: --yes' : ''].filter(Boolean).join('; ') || 'yes';
     ctx.out(
       table([
-        ['ID', 'STATUS', 'TOOK', 'STEP', 'ERROR'],
-        ...runs.map((r) => [r.id, r.status, took(runDurationMs(r)), r.steps.find((s) => s.status !== 'done' && s.status !== 'skipped')?.title ?? '-', (r.error ?? '-').replace(/\s+/g, ' ').slice(0, 120)]),
+        ['ID', 'STATUS', 'TOOK', 'STEP', 'RESUME', 'ERROR'],
+        ...runs.map((r) => [
+          r.id,
+          r.status,
+          took(runDurationMs(r)),
+          r.steps.find((s) => s.status !== 'done' && s.status !== 'skipped')?.title ?? '-',
+          resume(r),
+          (r.error ?? '-').replace(/\s+/g, ' ').slice(0, 120),
+        ]),
       ]),
     );
     return;
   }
   if (sub === 'resume') {
-    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+    const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { yes: { type: 'boolean' } } });
     if (positionals.length !== 1) usage('give exactly one run id (drydock runs list)');
-    const run = await ctx.call('runs:resume', { id: positionals[0] });
+    const id = positionals[0];
+    const known = (await ctx.call('runs:list', {})).find((r) => r.id === id);
+    if (known && known.resumable === false) throw new CliExit(EXIT.failed, `Run ${id} cannot be resumed: ${known.whyNot}`);
+    // Secrets are never kept in runbooks: the same environment variables as the operation's own command.
+    const secrets: Record<string, string> = {};
+    const lacking: string[] = [];
+    for (const m of known?.missingSecrets ?? []) {
+      const value = m.env ? process.env[m.env] : undefined;
+      if (value) secrets[m.key] = value;
+      else lacking.push(m.env ? `${m.label} (set ${m.env})` : m.label);
+    }
+    if (lacking.length) throw new CliExit(EXIT.usage, `Run ${id} needs its secrets again to resume (runbooks never keep them): ${lacking.join(', ')}. Nothing was run.`);
+    // A resume that restarts services asks first, like the operation's own command: never a hidden restart.
+    const restarts = known?.restartsOnResume ?? [];
+    if (restarts.length && !values.yes) {
+      ctx.err(`Resuming run ${id} goes on from its step and restarts, as confirmed when it started: ${restarts.join(', ')}.`);
+      if (!ctx.isTTY) throw new CliExit(EXIT.needsConfirmation, `Needs confirmation: nothing was run. Run again with --yes (drydock runs resume ${id} --yes).`);
+      const answer = (await ctx.ask('Type yes to resume and restart: ')).trim().toLowerCase();
+      if (answer !== 'yes') throw new CliExit(EXIT.needsConfirmation, 'Not resumed: nothing was run.');
+    }
+    const run = await ctx.call('runs:resume', { id, ...(Object.keys(secrets).length ? { secrets } : {}), ...(restarts.length ? { confirmRestarts: true } : {}) });
+    if (run.notice) ctx.err(run.notice);
     if (ctx.json) ctx.out(JSON.stringify(run));
     else ctx.err(`Run ${run.id}: ${run.status}`);
+    // The operation's own result decides the exit code, as its own command would.
+    if (run.verdict && !run.verdict.ok) throw new CliExit(EXIT.failed, run.verdict.message ?? `Run ${run.id} did not do its job (see above).`);
     return;
   }
-  usage('runs: list | resume ID');
+  usage('runs: list | resume ID [--yes]');
 }

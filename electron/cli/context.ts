@@ -25,6 +25,7 @@ export class CliExit extends Error {
 
 export function exitCodeFor(code: ErrorCode): number {
   if (code === 'INVALID_INPUT') return EXIT.usage;
+  if (code === 'CONFIRMATION_REQUIRED') return EXIT.needsConfirmation;
   if (code === 'HOST_KEY_CHANGED' || code === 'HOST_KEY_UNKNOWN' || code === 'HOST_KEY_MISMATCH' || code === 'HOST_KEY_REVOKED') return EXIT.hostKey;
   return EXIT.failed;
 }

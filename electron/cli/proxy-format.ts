@@ -43,7 +43,7 @@ export function formatVerification(url: string, results: VerifyResult[], pending
 }
 
 export function formatApplyResult(result: ProxyApplyResult): string[] {
-  const lines = [`${result.summary}${result.resumed ? ' (resumed the interrupted apply)' : ''}`];
+  const lines = [...(result.notice ? [result.notice] : []), `${result.summary}${result.resumed ? ' (resumed the interrupted apply)' : ''}`];
   for (const c of result.changed) lines.push(`  wrote ${c.host}:${c.path}`);
   if (result.pendingRestarts.length) lines.push(`Still to restart: ${result.pendingRestarts.join(', ')}. Run drydock proxy restart when it suits you.`);
   if (result.verifyUrl && result.verification.length) lines.push(...formatVerification(result.verifyUrl, result.verification, result.pendingRestarts));
@@ -56,6 +56,17 @@ export function formatRollbackPlan(plan: RollbackPlan): string[] {
   for (const h of plan.hosts) {
     lines.push(`${h.host} (${ROLE_LABELS[h.role]}): ${h.set ? `backup ${h.set} of ${h.createdAt}` : 'no proxy backup, left as it is'}`);
     for (const f of h.files) lines.push(`  ${f.action.padEnd(8)} ${f.path}${f.changedSinceApply ? '   (changed since the apply: that change is lost)' : ''}`);
+  }
+  for (const h of plan.hosts) {
+    for (const set of h.sets ?? []) {
+      if (set.recorded) continue;
+      lines.push(`${h.host}: backup set ${set.set} of ${set.createdAt} was NOT made from this laptop; its manifest says:`);
+      for (const f of set.files) lines.push(`  ${f.path}  ${f.existed ? `before sha256 ${f.sha256Before}` : 'did not exist'}  after sha256 ${f.sha256After ?? '(removed)'}`);
+    }
+  }
+  if (plan.choices && plan.choices.length > 1) {
+    lines.push(`Rolling back to ${plan.to ? `the state before ${plan.to}` : 'the original state (before the first Drydock apply)'}. Backup sets, newest first (choose one with --to SET):`);
+    for (const c of plan.choices) lines.push(`  ${c.set}  ${c.createdAt}  ${c.hosts.join(', ')}`);
   }
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   const restarts = restartList(plan.restarts);

@@ -23,7 +23,7 @@ const SETTINGS_OPTIONS = {
 } as const;
 
 const USAGE =
-  'proxy plan|apply --proxy URL [--https-proxy URL] [--proxy-user USER] [--no-proxy a,b] [--aws] [--verify-url URL] [--yes] [--no-restart] | proxy verify [--url URL] | proxy rollback [--yes] [--no-restart] | proxy restart [--yes]';
+  'proxy plan|apply --proxy URL [--https-proxy URL] [--proxy-user USER] [--no-proxy a,b] [--aws] [--verify-url URL] [--yes] [--no-restart] | proxy verify [--url URL] | proxy rollback [--to SET] [--yes] [--no-restart] | proxy restart [--yes]';
 
 const SETTINGS_HELP = {
   '--proxy URL': 'http://HOST:PORT of the proxy (required); the password comes from DRYDOCK_PROXY_PASSWORD',
@@ -51,9 +51,9 @@ export const proxyCli: CliCommand = {
     },
     verify: { usage: 'proxy verify [--url URL] [--json]', summary: 'Fetch a URL through the proxy from every host.', options: { '--url URL': 'what to fetch' } },
     rollback: {
-      usage: 'proxy rollback [--yes] [--no-restart] [--json]',
-      summary: 'Put back the files the last apply replaced.',
-      options: { '--yes': 'go ahead without asking', '--no-restart': 'restore the files only' },
+      usage: 'proxy rollback [--to SET] [--yes] [--no-restart] [--json]',
+      summary: 'Put back the files as they were before the first Drydock apply (or before the apply of --to SET); the plan lists the sets with dates.',
+      options: { '--to SET': 'a backup set the plan lists: roll back to the state before it', '--yes': 'go ahead without asking', '--no-restart': 'restore the files only' },
     },
   },
 };
@@ -164,14 +164,17 @@ async function verify(ctx: CliContext, argv: string[]): Promise<void> {
 }
 
 async function rollback(ctx: CliContext, argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { yes: { type: 'boolean' }, 'no-restart': { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { yes: { type: 'boolean' }, 'no-restart': { type: 'boolean' }, to: { type: 'string' } } });
   const restart = !values['no-restart'];
-  const p = await ctx.call('proxy:rollback-plan', {});
+  const to = values.to !== undefined ? { to: values.to } : {};
+  const p = await guarded(ctx, () => ctx.call('proxy:rollback-plan', to));
   if (!ctx.json) formatRollbackPlan(p).forEach((l) => ctx.out(l));
   const consent = consentFor(p.restarts, restart);
   const restarts = restartList(consent);
-  await confirm(ctx, values.yes, `Restore these backups${restarts.length ? ` and restart ${restarts.join(' and ')}` : ''}?`, 'add --no-restart to skip the restarts', { plan: p });
-  const result = await ctx.call('proxy:rollback', { restartReplicated: consent.replicated, restartDocker: consent.docker });
+  const others = p.unrecorded?.length ? ` including ${p.unrecorded.length} backup set(s) made from another laptop (paths and hashes above)` : '';
+  await confirm(ctx, values.yes, `Restore these backups${others}${restarts.length ? ` and restart ${restarts.join(' and ')}` : ''}?`, 'add --no-restart to skip the restarts', { plan: p });
+  // Confirming (or --yes) after the plan was shown accepts exactly the unrecorded sets it listed.
+  const result = await ctx.call('proxy:rollback', { restartReplicated: consent.replicated, restartDocker: consent.docker, ...to, ...(p.unrecorded?.length ? { accept: p.unrecorded } : {}) });
   if (ctx.json) return ctx.out(JSON.stringify({ plan: p, result }));
   ctx.out(result.summary);
   if (result.pendingRestarts.length) ctx.out(`Still to restart: ${result.pendingRestarts.join(', ')}. Run drydock proxy restart when it suits you.`);

@@ -23,7 +23,10 @@ interface RunsState {
   resumeError?: { id: string; error: ErrorPayload };
   load(): Promise<void>;
   receive(event: DrydockEvent): void;
-  resume(id: string): Promise<void>;
+  /** `secrets` by key, for a run whose RunSummary lists missingSecrets; `confirmRestarts` once the admin saw restartsOnResume. */
+  resume(id: string, secrets?: Record<string, string>, confirmRestarts?: boolean): Promise<void>;
+  /** What the last resume said (e.g. it started afresh). */
+  resumeNotice?: { id: string; text: string };
 }
 
 const newestFirst = (a: RunSummary, b: RunSummary) => b.startedAt.localeCompare(a.startedAt);
@@ -62,10 +65,12 @@ export const useRuns = create<RunsState>()((set, get) => ({
     set((s) => ({ stopped: s.stopped.filter((x) => x !== id) }));
   },
 
-  async resume(id) {
-    set({ resuming: id, resumeError: undefined });
+  async resume(id, secrets, confirmRestarts) {
+    set({ resuming: id, resumeError: undefined, resumeNotice: undefined });
     try {
-      await call('runs:resume', { id });
+      const run = await call('runs:resume', { id, ...(secrets && Object.keys(secrets).length ? { secrets } : {}), ...(confirmRestarts ? { confirmRestarts } : {}) });
+      const said = [run.notice, run.verdict && !run.verdict.ok ? run.verdict.message : undefined].filter(Boolean).join(' ');
+      if (said) set({ resumeNotice: { id, text: said } });
     } catch (err) {
       set({ resumeError: { id, error: toErrorPayload(err) } });
     } finally {

@@ -98,7 +98,20 @@ export const ProxyApplyResultSchema = z.object({
   verifyUrl: z.string().optional(),
   verification: z.array(VerifyResultSchema),
   summary: z.string(),
+  /** Said first: e.g. an interrupted run with another password was not resumed but replaced. */
+  notice: z.string().optional(),
 });
+
+const BackupSetName = z.string().regex(/^[0-9]{8}T[0-9]+Z-[0-9a-f]{6}-[A-Za-z0-9-]+$/, 'a backup-set name as the rollback plan lists it');
+
+export const ProxyRollbackRequestSchema = z
+  .object({
+    ...restartConsent,
+    to: BackupSetName.optional(),
+    /** `host/set` keys of unrecorded sets the admin reviewed and accepts (RollbackPlan.unrecorded). */
+    accept: z.array(z.string().max(300)).max(100).optional(),
+  })
+  .strict();
 
 export const RollbackPlanSchema = z.object({
   hosts: z.array(
@@ -109,11 +122,32 @@ export const RollbackPlanSchema = z.object({
       set: z.string().optional(),
       createdAt: z.string().optional(),
       files: z.array(z.object({ path: z.string(), action: z.enum(['restore', 'remove']), changedSinceApply: z.boolean() })),
+      /**
+       * Every set restored on this host, newest first (rolled back in that
+       * order). `recorded` false: this laptop did not make it (another
+       * admin's laptop): its manifest's paths and hashes, to be confirmed.
+       */
+      sets: z
+        .array(
+          z.object({
+            set: z.string(),
+            createdAt: z.string(),
+            recorded: z.boolean(),
+            files: z.array(z.object({ path: z.string(), existed: z.boolean(), sha256Before: z.string().nullable(), sha256After: z.string().nullable() })),
+          }),
+        )
+        .optional(),
     }),
   ),
   /** Restarts the rollback would offer: for the files it restores, and any still owed on those hosts. */
   restarts: z.object({ replicated: z.boolean(), docker: z.array(z.string()) }),
   warnings: z.array(z.string()),
+  /** The points one can roll back to, newest first: the state before each apply (the last one is the original). */
+  choices: z.array(z.object({ set: z.string(), createdAt: z.string(), hosts: z.array(z.string()) })).optional(),
+  /** The chosen point (absent: the original, before the first apply Drydock has a backup of). */
+  to: z.string().optional(),
+  /** `host/set` keys of sets this laptop has no record of: the rollback restores them only if they are confirmed. */
+  unrecorded: z.array(z.string()).optional(),
 });
 
 export const PendingRestartsSchema = z.object({
@@ -163,10 +197,11 @@ export const proxyChannels = {
   'proxy:pending-restarts': { request: z.object({}).strict(), response: PendingRestartsSchema },
   /** Do the owed restarts the admin ticked, and only those. */
   'proxy:restart': { request: RestartConsentSchema, response: RestartResultSchema },
-  'proxy:rollback-plan': { request: z.object({}).strict(), response: RollbackPlanSchema },
-  /** Restore the last proxy backup on every host, byte for byte, then the restarts agreed to. */
+  /** `to`: roll back to the state before that set's apply (default: before the first one, the original). */
+  'proxy:rollback-plan': { request: z.object({ to: BackupSetName.optional() }).strict(), response: RollbackPlanSchema },
+  /** Restore proxy backups on every host, newest first, byte for byte, then the restarts agreed to. */
   'proxy:rollback': {
-    request: RestartConsentSchema,
+    request: ProxyRollbackRequestSchema,
     response: RollbackResultSchema,
   },
   'customize:plan': { request: CustomizeRequestSchema, response: CustomizePlanSchema },

@@ -98,14 +98,18 @@ test('restarts run exactly as shown and ticked; owed ones stay on a banner; a st
     await expect(applying.getByRole('button', { name: 'Apply again', exact: true })).toHaveCount(0);
     const before = { services: units(proxyLab, 'services'), nomad: units(proxyLab, 'proxy-nomad') };
 
-    // Nor is it resumed from the runbooks (another window), where its restarts would not be shown.
+    // Nor is it resumed from the runbooks (another window) in one click: Resume lists the restarts and asks first.
     const audit = await page.context().newPage();
     await audit.goto(drydock.url);
     await audit.getByRole('link', { name: 'Audit' }).click();
-    const stopped = audit.getByRole('region', { name: 'Runbooks' }).getByRole('row', { name: /proxy-apply/ }).first();
+    const runbooks = audit.getByRole('region', { name: 'Runbooks' });
+    const stopped = runbooks.getByRole('row', { name: /proxy-apply/ }).first();
     await expect(stopped).toContainText('failed');
-    await expect(stopped).toContainText('continue it from the Proxy page, which asks first');
-    await expect(stopped.getByRole('button')).toHaveCount(0);
+    await stopped.getByRole('button', { name: /Resume/ }).click();
+    await expect(runbooks.getByTestId('resume-restarts')).toContainText('Replicated on the Services machine');
+    await expect(runbooks.getByTestId('resume-restarts')).toContainText('Docker on proxy-nomad');
+    await runbooks.getByRole('button', { name: 'Cancel' }).click();
+    await expect(runbooks.getByTestId('resume-restarts')).toHaveCount(0);
     await audit.close();
 
     await applying.getByRole('button', { name: 'Review and apply again…' }).click();

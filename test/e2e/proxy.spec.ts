@@ -60,7 +60,8 @@ test('proxy wizard: settings checked inline, diffs reviewed, applied, verified t
   const applying = page.getByRole('region', { name: 'Applying' });
   await expect(applying.getByTestId('apply-summary')).toContainText('Wrote 4 file(s) on 2 host(s)', { timeout: 60_000 });
   const steps = applying.getByRole('list', { name: 'Apply steps' });
-  await expect(steps.getByRole('listitem')).toHaveCount(6);
+  await expect(steps.getByRole('listitem')).toHaveCount(7);
+  await expect(steps.getByRole('listitem').filter({ hasText: "Check every host's files against the plan" })).toContainText('Done');
   await expect(steps.getByRole('listitem').filter({ hasText: "Restart Replicated in the guide's order" })).toContainText('Done');
   const results = applying.getByTestId('verify-results');
   await expect(results.getByRole('row', { name: /services passed/ })).toBeVisible();

@@ -23,7 +23,7 @@ test('stop a run at its step, then resume it from the runbooks', async ({ page, 
     const steps = page.getByRole('list', { name: 'Steps reading facts from spare1' });
     await expect(steps.getByRole('listitem').filter({ hasText: 'Measure CPUs, memory and disks' })).toContainText('Running', { timeout: 30_000 });
     await page.getByRole('button', { name: 'Stop at this step' }).click();
-    await expect(page.getByText(/Cancelled/)).toBeVisible();
+    await expect(page.getByText(/Stopped by the admin/).first()).toBeVisible();
 
     host.exec('rm -f /var/lib/lab/slow-df');
     await page.getByRole('link', { name: 'Audit' }).click();

@@ -96,7 +96,7 @@ describe('proxy apply on a Services machine and two Nomad clients', () => {
     expect(result.pendingRestarts).toEqual([]);
 
     const finished = events.filter((e) => e.type === 'step' && (e.status === 'done' || e.status === 'skipped')).map((e) => (e.type === 'step' ? e.step : ''));
-    expect(finished).toEqual(['plan', 'services-files', 'nomad-files', 'restart-replicated', 'restart-docker', 'verify']);
+    expect(finished).toEqual(['plan', 'services-files', 'nomad-files', 'restart-replicated', 'restart-docker', 'verify', 'check-files']);
     expect(result.verification.map((r) => [r.host, r.ok, r.httpCode])).toEqual([['services', true, 200], ['nomad-1', true, 200], ['nomad-2', true, 200]]);
     // curl and wget, from each of the three hosts.
     expect(proxy.requests.filter((r) => r.target === origin.url && r.status === 200)).toHaveLength(6);

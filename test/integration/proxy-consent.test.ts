@@ -90,9 +90,16 @@ describe('restarts exactly as ticked', () => {
     expect(await w.call('proxy:pending-restarts', {})).toEqual({ replicated: [], docker: [], described: [] });
   });
 
-  it('never resumes a proxy run from the runbooks, where its restarts would not be shown', async () => {
+  it('resumes a proxy run from the runbooks only after its restarts were shown and confirmed', async () => {
     const failed = (await w.call('runs:list', {})).find((r) => r.operation === 'proxy-restart' && r.status === 'failed')!;
     expect(failed).toBeDefined();
-    await expect(w.call('runs:resume', { id: failed.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/restarts services, so it is not resumed from the runbooks: start it again from the Proxy page.*shown and confirmed first/) });
+    expect(failed.restartsOnResume?.length).toBeGreaterThan(0);
+    const before = w.units('services');
+    await expect(w.call('runs:resume', { id: failed.id })).rejects.toMatchObject({
+      code: 'CONFIRMATION_REQUIRED',
+      message: expect.stringMatching(new RegExp(`Resuming run ${failed.id} restarts .*Confirm it`)),
+    });
+    // Refused before anything ran: no unit was touched.
+    expect(w.units('services')).toEqual(before);
   });
 });

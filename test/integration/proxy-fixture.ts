@@ -4,7 +4,7 @@
  * has before anyone configures a proxy, a GHE entry in the inventory, and a
  * way to call channels exactly as the GUI and CLI do (validation included).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -105,23 +105,30 @@ export interface CliRun {
  * The real CLI, bundled with esbuild and run as a child process the way a
  * script runs it: no TTY, DRYDOCK_HOME pointing at the world's engine home.
  */
-export function bundleCli(): { run(args: string[], env?: Record<string, string>): Promise<CliRun>; dispose(): void } {
+export function bundleCli(): {
+  run(args: string[], env?: Record<string, string>): Promise<CliRun>;
+  /** The same, with the child at hand (to kill it mid-run). */
+  start(args: string[], env?: Record<string, string>): { child: ChildProcess; done: Promise<CliRun> };
+  dispose(): void;
+} {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-proxy-cli-'));
   const cli = path.join(dir, 'drydock.cjs');
   execFileSync(path.join(ROOT, 'node_modules/.bin/esbuild'), [path.join(ROOT, 'electron/cli.ts'), '--bundle', '--platform=node', '--format=cjs', '--packages=external', `--outfile=${cli}`, '--log-level=warning']);
+  const start = (args: string[], env: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { PATH: process.env.PATH!, NODE_PATH: path.join(ROOT, 'node_modules'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<CliRun>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    return { child, done };
+  };
   return {
-    run: (args, env = {}) =>
-      new Promise((resolve) => {
-        const child = spawn(process.execPath, [cli, ...args], {
-          env: { PATH: process.env.PATH!, NODE_PATH: path.join(ROOT, 'node_modules'), ...env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      }),
+    run: (args, env = {}) => start(args, env).done,
+    start,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

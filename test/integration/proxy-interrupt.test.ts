@@ -59,7 +59,7 @@ describe('an apply interrupted by a host going down', () => {
   });
 
   it.each([
-    ['services', 'while backing up', (c: string) => c.startsWith('cp -p /etc/replicated.conf'), 'old'],
+    ['services', 'while backing up', (c: string) => c.includes('cp -p -- /etc/replicated.conf'), 'old'],
     ['services', 'right after the backup manifest is in place', (c: string) => c.includes('mv -f') && /\/manifest\.json\n/.test(c), 'old'],
     ['services', 'right after replicated.conf was renamed into place', renamed('/etc/replicated.conf'), 'mixed'],
     ['services', 'while uploading the customizations', uploading('/etc/circle-installation-customizations'), 'mixed'],

@@ -54,7 +54,7 @@ describe('proxy apply through sudo', () => {
     const applied = await call('proxy:apply', { settings: { proxy: proxy.url }, restartReplicated: true, restartDocker: ['nomad-1'], verifyUrl: origin.url });
     expect(applied.verification?.map((r) => r.ok)).toEqual([true, true]);
     expect(lab.hosts.services.exec('stat -c %a:%U /etc/replicated.conf').stdout.trim()).toBe('600:root');
-    expect(lab.hosts['nomad-1'].exec('stat -c %a:%U /etc/systemd/system/docker.service.d/http-proxy.conf').stdout.trim()).toBe('644:root');
+    expect(lab.hosts['nomad-1'].exec('stat -c %a:%U /etc/systemd/system/docker.service.d/http-proxy.conf').stdout.trim()).toBe('600:root');
     expect(lab.hosts.services.exec(`jq -r .HttpProxy /etc/replicated.conf`).stdout.trim()).toBe(proxy.url);
     expect((lab.hosts.services.readFile('/var/log/lab/units.log') ?? '').trim().split('\n')).toEqual(GUIDE_RESTART_ORDER);
 

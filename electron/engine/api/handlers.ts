@@ -9,10 +9,11 @@ import { knownHostsName, type Host } from '../../../shared/hosts';
 import type { Engine } from '../engine';
 import { addHost, editHost, removeHost } from '../inventory/host-changes';
 import { hostFacts } from '../operations/health/host-facts';
+import { secretsByKey } from '../runbook/secret-input';
 import { testConnection } from '../ssh/connection-test';
 import type { Handler, Handlers } from './types';
 import { proxyHandlers } from '../operations/proxy/handlers';
-import { resumeElsewhere } from '../../../shared/resume-policy';
+import { restartsNeedConfirmation, restartsOnResume } from '../../../shared/resume-policy';
 import { certHandlers } from '../operations/certs/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
@@ -84,18 +85,24 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
       const { runId, result } = await engine.runner.start<HostFacts>(hostFacts, { host: name }, { emit: ctx.emit, signal: ctx.signal });
       return { runId, facts: result };
     },
-    'runs:list': async () => engine.runner.store.list().map((r) => engine.runner.summary(r)),
+    'runs:list': async () => {
+      const all = engine.runner.store.list();
+      return all.map((r) => engine.runner.describe(r, all));
+    },
     'runs:get': async ({ id }) => {
       const run = engine.runner.store.load(id);
       if (!run) throw new DrydockError('NOT_FOUND', `No run ${id}`);
-      return { ...engine.runner.summary(run), ...(run.outcome ? { outcome: run.outcome } : {}) };
+      return { ...engine.runner.describe(run), ...(run.outcome ? { outcome: run.outcome } : {}) };
     },
-    'runs:resume': async ({ id }, ctx) => {
-      const run = engine.runner.store.load(id);
-      const elsewhere = run ? resumeElsewhere(run.operation) : null;
-      if (elsewhere) throw new DrydockError('CONFLICT', elsewhere);
-      const { runId } = await engine.runner.resume(id, { emit: ctx.emit, signal: ctx.signal });
-      return engine.runner.summary(engine.runner.store.load(runId)!);
+    'runs:resume': async ({ id, secrets, confirmRestarts }, ctx) => {
+      const stored = engine.runner.store.load(id);
+      const restarts = stored ? restartsOnResume(stored.operation, stored.input) : null;
+      if (restarts?.length && !confirmRestarts) throw new DrydockError('CONFIRMATION_REQUIRED', restartsNeedConfirmation(id, restarts), { restarts });
+      const fields = (stored && engine.operations.get(stored.operation)?.secretInput) || [];
+      const { runId, result, notice } = await engine.runner.resume(id, { emit: ctx.emit, signal: ctx.signal, secrets: secretsByKey(fields, secrets ?? {}) });
+      const run = engine.runner.store.load(runId)!;
+      const verdict = engine.runner.outcomeOf(run, result);
+      return { ...engine.runner.describe(run), ...(notice ? { notice } : {}), ...(verdict ? { verdict } : {}) };
     },
     'runs:cancel': async ({ id }) => ({ cancelled: engine.runner.cancel(id) }),
     'audit:tail': async ({ limit, ...filter }) => engine.audit.tail(limit, filter),

@@ -56,6 +56,18 @@ export interface Operation<Input, State, Result> {
   secretInput?: readonly SecretField[];
   steps: Step<Input, State>[];
   result(state: State, input: Input): Result;
+  /**
+   * Operations that change the same things (proxy apply and rollback): a run
+   * is no longer resumable once a later run of its group has started.
+   */
+  group?: string;
+  /** Whether the finished run did its job (a proxy apply whose check failed did not): the CLI's exit code. */
+  outcome?(result: Result): { ok: boolean; message?: string };
+  /**
+   * After a step failed or was stopped: exactly what the run has changed so
+   * far and on which host (null: nothing), so the admin knows what to undo.
+   */
+  describeChanges?(ctx: StepContext<Input, State>): Promise<string | null>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

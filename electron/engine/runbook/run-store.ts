@@ -28,6 +28,11 @@ export interface RunRecord {
   endedAt?: string;
   /** The answer the run's call gave (for a window that reloaded meanwhile); only for channels whose answers hold no secrets. */
   outcome?: { channel: string; value: unknown };
+  /** Salted hashes of the secret inputs (secret-input.ts), to notice a resume with other ones. */
+  secretHashes?: Record<string, string>;
+  /** The run that replaced this one (started afresh): this one is not resumed any more. */
+  supersededBy?: string;
+  notice?: string;
 }
 
 /** This boot's id where the OS tells it (Linux), so pids from an earlier boot are not mistaken for live ones. */
@@ -99,5 +104,6 @@ export function summarize(run: RunRecord, title?: string): RunSummary {
     steps: run.steps.map((s) => ({ ...s })),
     ...(run.error ? { error: run.error } : {}),
     ...(run.error && run.errorCode ? { errorCode: run.errorCode } : {}),
+    ...(run.notice ? { notice: run.notice } : {}),
   };
 }

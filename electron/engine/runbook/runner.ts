@@ -11,19 +11,29 @@ import { parseOrThrow } from '../../../shared/validate';
 import { withRun } from '../audit/run-scope';
 import type { EventBus } from '../events';
 import type { AnyOperation, EngineServices, StepContext } from '../operations/operation';
+import type { RunSummary } from '../../../shared/contract';
+import { restartsOnResume } from '../../../shared/resume-policy';
 import { bootId, RunStore, summarize, type RunRecord } from './run-store';
-import { withSecrets, withoutSecrets } from './secret-input';
+import { changedSecrets, hashSecrets, missingSecrets, secretKey, withSecrets, withoutSecrets } from './secret-input';
 
 export interface RunOptions {
   emit?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
   /** On resume: where the operation's secret input comes from again (the new request). */
   secrets?: unknown;
+  /**
+   * On resume: the whole input again (a re-run of the same operation with the
+   * same settings, whose plan the admin reviewed just now); it replaces the
+   * stored one. The operation decides what a newer review allows.
+   */
+  input?: unknown;
 }
 
 export interface RunOutcome<R> {
   runId: string;
   result: R;
+  /** Said to the admin: e.g. the resume started afresh because a secret differed. */
+  notice?: string;
 }
 
 export class Runner {
@@ -50,7 +60,8 @@ export class Runner {
   }
 
   private publish(run: RunRecord): void {
-    this.bus?.emit({ type: 'run', run: this.summary(run) });
+    // The whole description (resumable, secrets and restarts a resume needs): a window keeps what it receives.
+    this.bus?.emit({ type: 'run', run: this.describe(run) });
   }
 
   /** Keep the answer a run's call gave, for a window that reloaded before it came. */
@@ -63,8 +74,14 @@ export class Runner {
 
   /** Validate the input (nothing runs on bad input), create the runbook, run it. */
   async start<R>(operation: AnyOperation, rawInput: unknown, options: RunOptions = {}): Promise<RunOutcome<R>> {
+    const { run, input } = this.create(operation, rawInput);
+    return this.execute<R>(operation, run, input, options);
+  }
+
+  private create(operation: AnyOperation, rawInput: unknown, notice?: string): { run: RunRecord; input: unknown } {
     const input = parseOrThrow(operation.input, rawInput, operation.title);
     const now = new Date().toISOString();
+    const fields = operation.secretInput ?? [];
     const run: RunRecord = {
       id: `${now.slice(0, 10)}-${operation.name}-${randomUUID().slice(0, 8)}`,
       operation: operation.name,
@@ -73,26 +90,74 @@ export class Runner {
       boot: bootId(),
       startedAt: now,
       updatedAt: now,
-      input: withoutSecrets(input, operation.secretInput ?? []),
+      input: withoutSecrets(input, fields),
+      ...(fields.length ? { secretHashes: hashSecrets(input, fields) } : {}),
+      ...(notice ? { notice } : {}),
       state: operation.initialState(input),
       steps: operation.steps.map((s) => ({ name: s.name, title: s.title, status: 'pending' as const })),
     };
     this.save(run);
-    return this.execute<R>(operation, run, input, options);
+    return { run, input };
+  }
+
+  /** Why a run cannot be resumed (null: it can). */
+  whyNotResumable(run: RunRecord, all?: RunRecord[]): string | null {
+    if (run.status === 'done') return 'it already finished';
+    if (run.status === 'running') return `it is still running in process ${run.pid}`;
+    if (run.supersededBy) return `run ${run.supersededBy} replaced it (started afresh)`;
+    const operation = this.operations.get(run.operation);
+    if (!operation) return `it belongs to an unknown operation ${run.operation}`;
+    // Steps are matched by position: a run recorded by a Drydock whose steps differ cannot be resumed safely.
+    if (run.steps.map((s) => s.name).join() !== operation.steps.map((s) => s.name).join()) {
+      return `it was recorded by a version of Drydock with other steps for ${operation.title}; start it afresh`;
+    }
+    if (operation.group) {
+      const later = (all ?? this.store.list()).find(
+        (r) =>
+          r.id !== run.id &&
+          r.startedAt > run.startedAt &&
+          this.operations.get(r.operation)?.group === operation.group &&
+          // A later run that stopped in its first step (planning, finding) changed nothing.
+          (r.steps[0]?.status === 'done' || r.steps[0]?.status === 'skipped'),
+      );
+      if (later) return `a later run (${later.id}, ${this.operations.get(later.operation)?.title ?? later.operation}) has changed the same files since; resuming this one would undo it`;
+    }
+    return null;
+  }
+
+  /** What the Runbooks list shows of a run: resumable or why not, and the secrets a resume needs. */
+  describe(run: RunRecord, all?: RunRecord[]): RunSummary {
+    const why = this.whyNotResumable(run, all);
+    const fields = this.operations.get(run.operation)?.secretInput ?? [];
+    const missing = why ? [] : missingSecrets(run.input, fields);
+    const restarts = why ? null : restartsOnResume(run.operation, run.input);
+    return {
+      ...this.summary(run),
+      resumable: !why,
+      ...(restarts?.length ? { restartsOnResume: restarts } : {}),
+      ...(why ? { whyNot: why } : {}),
+      ...(missing.length ? { missingSecrets: missing.map((f) => ({ key: secretKey(f), label: f.label ?? f.path[f.path.length - 1], ...(f.env ? { env: f.env } : {}) })) } : {}),
+    };
+  }
+
+  /** The operation's own verdict on a finished run's result (absent: it did its job). */
+  outcomeOf(run: RunRecord, result: unknown): { ok: boolean; message?: string } | undefined {
+    return this.operations.get(run.operation)?.outcome?.(result);
   }
 
   async resume<R>(id: string, options: RunOptions = {}): Promise<RunOutcome<R>> {
     const run = this.store.load(id);
     if (!run) throw new DrydockError('NOT_FOUND', `No run ${id}`);
-    if (run.status === 'done') throw new DrydockError('CONFLICT', `Run ${id} already finished`);
-    if (run.status === 'running') throw new DrydockError('CONFLICT', `Run ${id} is still running in process ${run.pid}`);
-    const operation = this.operations.get(run.operation);
-    if (!operation) throw new DrydockError('NOT_FOUND', `Run ${id} belongs to an unknown operation ${run.operation}`);
-    // Steps are matched by position: a run recorded by a Drydock whose steps differ cannot be resumed safely.
-    if (run.steps.map((s) => s.name).join() !== operation.steps.map((s) => s.name).join()) {
-      throw new DrydockError('CONFLICT', `Run ${id} was recorded by a version of Drydock with other steps for ${operation.title}; start it afresh`);
-    }
-    const input = withSecrets(run.input, operation.secretInput ?? [], options.secrets, operation.title);
+    const why = this.whyNotResumable(run);
+    if (why) throw new DrydockError('CONFLICT', `Run ${id} cannot be resumed: ${why}`, { reason: 'not-resumable' });
+    const operation = this.operations.get(run.operation)!;
+    const fields = operation.secretInput ?? [];
+    const input = options.input !== undefined ? parseOrThrow(operation.input, options.input, operation.title) : withSecrets(run.input, fields, options.secrets, operation.title);
+    const changed = this.changedSecrets(run, input);
+    // One run, one set of secrets: finishing this run with another would
+    // leave hosts with two. It stays stopped; a new run plans afresh.
+    if (changed.length) return this.startAfresh<R>(run, operation, input, changed, options);
+    if (options.input !== undefined) run.input = withoutSecrets(input, fields);
     run.status = 'running';
     run.pid = process.pid;
     run.boot = bootId();
@@ -102,6 +167,32 @@ export class Runner {
     delete run.outcome;
     this.save(run);
     return this.execute<R>(operation, run, input, options);
+  }
+
+  /** Labels of the secrets in `input` that differ from those `run` started with. */
+  changedSecrets(run: RunRecord, input: unknown): string[] {
+    return changedSecrets(input, this.operations.get(run.operation)?.secretInput ?? [], run.secretHashes);
+  }
+
+  /** Replace `run` by a new run of the same operation (it is then no longer resumable), saying why. */
+  async startAfresh<R>(run: RunRecord, operation: AnyOperation, rawInput: unknown, changed: string[], options: RunOptions = {}): Promise<RunOutcome<R>> {
+    const notice = `The ${changed.join(' and ')} given ${changed.length > 1 ? 'differ' : 'differs'} from the one run ${run.id} started with: that run stays stopped, and a new run starts afresh from its first step.`;
+    options.emit?.({ type: 'output', runId: run.id, host: '', stream: 'stderr', text: `${notice}\n` });
+    const fresh = this.create(operation, rawInput, notice);
+    try {
+      return { ...(await this.execute<R>(operation, fresh.run, fresh.input, options)), notice };
+    } catch (err) {
+      // Said even when the new run stops: the admin must know which run it was.
+      const payload = toErrorPayload(err);
+      throw new DrydockError(payload.code, `${notice} ${payload.message}`, payload.details);
+    } finally {
+      // Replaced once the new run got past its first step; one that stopped there changed nothing.
+      const first = fresh.run.steps[0]?.status;
+      if (first === 'done' || first === 'skipped') {
+        run.supersededBy = fresh.run.id;
+        this.store.save(run);
+      }
+    }
   }
 
   /** Runs going on in this process, so the admin can stop one from any front end. */
@@ -131,6 +222,14 @@ export class Runner {
       this.active.delete(run.id);
       outer.signal?.removeEventListener('abort', forward);
     }
+  }
+
+  /** The operation's account of what it changed so far; never fails the report itself. */
+  private async changesSoFar(operation: AnyOperation, ctx: StepContext<unknown, unknown>): Promise<string | null> {
+    if (!operation.describeChanges) return null;
+    // The run's own signal may be the one that was aborted: the report reads the hosts on its own.
+    const report = operation.describeChanges({ ...ctx, signal: AbortSignal.timeout(20_000) }).catch((err: unknown) => `What changed could not be read back (${toErrorPayload(err).message}).`);
+    return report;
   }
 
   private async executeSteps<R>(operation: AnyOperation, run: RunRecord, input: unknown, options: RunOptions): Promise<RunOutcome<R>> {
@@ -181,9 +280,14 @@ export class Runner {
         if (alreadyDone) record.message ??= 'already done';
       } catch (err) {
         const payload = toErrorPayload(err);
+        const stopped = payload.code === 'CANCELLED' || !!options.signal?.aborted;
+        const changes = await this.changesSoFar(operation, ctx);
+        if (stopped) payload.message = `Stopped by the admin during "${step.title}"`;
+        if (changes) payload.message += `. ${changes} To finish: resume run ${run.id}.`;
+        if (stopped && !changes && operation.describeChanges) payload.message += '; nothing had been changed yet';
         record.status = 'failed';
         record.message = payload.message;
-        run.status = payload.code === 'CANCELLED' ? 'interrupted' : 'failed';
+        run.status = stopped ? 'interrupted' : 'failed';
         run.error = `${step.title}: ${payload.message}`;
         run.errorCode = payload.code;
         run.state = ctx.state;
@@ -191,7 +295,7 @@ export class Runner {
         run.endedAt = record.endedAt;
         this.store.save(run);
         report();
-        throw err instanceof DrydockError ? err : new DrydockError(payload.code, payload.message);
+        throw err instanceof DrydockError && !changes && !stopped ? err : new DrydockError(payload.code, payload.message, payload.details);
       }
       record.endedAt = new Date().toISOString();
       run.state = ctx.state;

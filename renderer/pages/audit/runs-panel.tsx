@@ -1,23 +1,26 @@
 /**
  * Runbooks beside the audit log: what each operation did, how long it took,
  * where and why it stopped, and a Resume button for a run that stopped
- * before its end. Kept current by the engine's run events. Facts reads are
- * runs too, but only read: they are hidden unless asked for.
+ * before its end. A run that can no longer be resumed says why instead; a
+ * run with secret input asks for exactly the secrets it needs again
+ * (runbooks never keep them), and a run that restarts services lists what it
+ * will restart and asks first, as its own page does. Kept current by the
+ * engine's run events. Facts reads are hidden unless asked for.
  */
 import { useEffect, useState } from 'react';
 import { READ_ONLY_OPERATIONS, runDurationMs, type RunSummary } from '../../../shared/runs';
 import { ErrorMessage } from '../../components/error-message';
+import { Field } from '../../components/field';
 import { formatDuration, formatTime } from '../../format';
 import { useRuns } from '../../store/runs-store';
-import { RESUME_ON_PAGE } from '../../../shared/resume-policy';
 
-const RESUMABLE = new Set(['failed', 'interrupted']);
+const STOPPED = new Set(['failed', 'interrupted']);
 const STATUS_TEXT: Record<RunSummary['status'], string> = { running: 'running', done: 'done', failed: 'failed', interrupted: 'interrupted' };
 
-
 export function RunsPanel() {
-  const { runs, loadError, resuming, resumeError, load, resume } = useRuns();
+  const { runs, loadError, resuming, resumeError, resumeNotice, load, resume } = useRuns();
   const [showReads, setShowReads] = useState(false);
+  const [asking, setAsking] = useState<RunSummary | null>(null);
 
   useEffect(() => {
     void load();
@@ -25,6 +28,7 @@ export function RunsPanel() {
 
   const reads = runs.filter((r) => READ_ONLY_OPERATIONS.includes(r.operation)).length;
   const shown = showReads ? runs : runs.filter((r) => !READ_ONLY_OPERATIONS.includes(r.operation));
+  const onResume = (run: RunSummary) => (run.missingSecrets?.length || run.restartsOnResume?.length ? setAsking(run) : void resume(run.id));
 
   return (
     <section aria-labelledby="runs-heading" className="section">
@@ -55,8 +59,9 @@ export function RunsPanel() {
             <tbody>
               {shown.map((run) => {
                 const open = run.steps.find((s) => s.status !== 'done' && s.status !== 'skipped');
+                const canResume = STOPPED.has(run.status) && run.resumable !== false;
                 return (
-                  <tr key={run.id}>
+                  <tr key={run.id} data-testid={`run-${run.id}`}>
                     <td className="nowrap">{formatTime(run.startedAt)}</td>
                     <td>
                       {run.title ?? run.operation} <span className="muted">{run.id}</span>
@@ -75,14 +80,12 @@ export function RunsPanel() {
                       )}
                     </td>
                     <td>
-                      {RESUMABLE.has(run.status) && RESUME_ON_PAGE[run.operation] && (
-                        <span className="muted">Restarts services: continue it from the {RESUME_ON_PAGE[run.operation]} page, which asks first</span>
-                      )}
-                      {RESUMABLE.has(run.status) && !RESUME_ON_PAGE[run.operation] && (
-                        <button type="button" className="button button--small" onClick={() => void resume(run.id)} disabled={!!resuming}>
+                      {canResume && (
+                        <button type="button" className="button button--small" onClick={() => onResume(run)} disabled={!!resuming}>
                           {resuming === run.id ? 'Resuming…' : `Resume ${run.operation}`}
                         </button>
                       )}
+                      {STOPPED.has(run.status) && run.resumable === false && <span className="muted">Cannot be resumed: {run.whyNot}</span>}
                     </td>
                   </tr>
                 );
@@ -91,7 +94,70 @@ export function RunsPanel() {
           </table>
         </div>
       )}
+      {asking && (
+        <ResumeSecretsForm
+          run={asking}
+          onCancel={() => setAsking(null)}
+          onSubmit={(secrets) => {
+            setAsking(null);
+            void resume(asking.id, secrets, !!asking.restartsOnResume?.length);
+          }}
+        />
+      )}
+      {resumeNotice && (
+        <div role="status" className="message" data-testid="resume-notice">
+          Run {resumeNotice.id}: {resumeNotice.text}
+        </div>
+      )}
       {resumeError && <ErrorMessage error={resumeError.error} prefix={`Run ${resumeError.id} could not finish.`} />}
     </section>
+  );
+}
+
+/** Asks for exactly the secrets the run needs again, nothing else, and lists the restarts a resume makes: the same confirmation as the first run. */
+function ResumeSecretsForm({ run, onSubmit, onCancel }: { run: RunSummary; onSubmit: (secrets: Record<string, string>) => void; onCancel: () => void }) {
+  const needed = run.missingSecrets ?? [];
+  const restarts = run.restartsOnResume ?? [];
+  const [values, setValues] = useState<Record<string, string>>({});
+  const complete = needed.every((m) => values[m.key]);
+  return (
+    <form
+      className="panel"
+      aria-label={needed.length ? `Secrets to resume ${run.id}` : `Confirm resuming ${run.id}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (complete) onSubmit(values);
+      }}
+    >
+      {needed.length > 0 && (
+        <p>
+          Runbooks never keep secrets. To resume {run.operation} ({run.id}), give again what it started with. A different one starts the run afresh, from
+          its plan.
+        </p>
+      )}
+      {restarts.length > 0 && (
+        <div className="message message--warn" data-testid="resume-restarts">
+          <p>Resuming {run.title ?? run.operation} ({run.id}) goes on from its step and will restart, as confirmed when it started:</p>
+          <ul>
+            {restarts.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {needed.map((m) => (
+        <Field key={m.key} label={m.label[0].toUpperCase() + m.label.slice(1)} hint={m.env ? `The CLI takes it from ${m.env}.` : undefined}>
+          {(control) => <input {...control} type="password" autoComplete="off" value={values[m.key] ?? ''} onChange={(e) => setValues({ ...values, [m.key]: e.target.value })} />}
+        </Field>
+      ))}
+      <div className="actions actions--start">
+        <button type="submit" className="button" disabled={!complete}>
+          {restarts.length ? 'Resume and restart' : 'Resume'}
+        </button>
+        <button type="button" className="button button--quiet" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }

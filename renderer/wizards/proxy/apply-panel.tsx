@@ -72,6 +72,7 @@ export function ApplyPanel({ busy, run, steps, error, result, replanning, replan
       {result && (
         <>
           <div role="status" className={`message ${tone}`} data-testid="apply-summary">
+            {result.notice && <p>{result.notice}</p>}
             <p>
               {result.summary}
               {result.resumed && ' (resumed the interrupted apply)'}

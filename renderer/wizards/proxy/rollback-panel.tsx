@@ -1,11 +1,13 @@
 /**
- * Roll back: put the last proxy backup back on every host, byte for byte
- * (files Drydock created are removed), then the restarts the admin ticks.
- * The plan comes first, including files someone changed after the apply
- * and every restart the run could make (one still owed from an earlier run
- * included): the run restarts exactly what the dialog listed and was
- * ticked. A plan read before another proxy run ended is put away, never
- * offered.
+ * Roll back: put proxy backups back on every host, byte for byte (files and
+ * folders Drydock created are removed), then the restarts the admin ticks.
+ * By default back to the original state, before the first Drydock apply;
+ * the admin may choose a later point. The plan comes first, including files
+ * someone changed after the apply, sets made from another laptop (whose
+ * paths and hashes must be confirmed before they are restored) and every
+ * restart the run could make (one still owed from an earlier run included):
+ * the run restarts exactly what the dialog listed and was ticked. A plan
+ * read before another proxy run ended is put away, never offered.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { RollbackPlan, RollbackResult } from '../../../shared/channels/proxy';
@@ -33,6 +35,9 @@ export function RollbackPanel({ staleKey, applyBusy, onBusyChange, onRan }: Roll
   const [confirming, setConfirming] = useState(false);
   const [consent, setConsent] = useState<RestartConsent>(NO_CONSENT);
   const run = useRun<RollbackResult>('proxy-rollback', 'proxy-rollback', { attach: true });
+  /** The set to roll back to ('' = the original state). */
+  const [to, setTo] = useState('');
+  const [acceptOthers, setAcceptOthers] = useState(false);
   const ownRun = useRef(false);
   const { reset } = run;
 
@@ -47,13 +52,14 @@ export function RollbackPanel({ staleKey, applyBusy, onBusyChange, onRan }: Roll
     reset();
   }, [staleKey, reset]);
 
-  const review = async () => {
+  const review = async (target = to) => {
     setLoading(true);
     setPlanError(null);
     setPlan(null);
+    setAcceptOthers(false);
     run.reset();
     try {
-      setPlan(await call('proxy:rollback-plan', {}));
+      setPlan(await call('proxy:rollback-plan', target ? { to: target } : {}));
     } catch (err) {
       setPlanError(toErrorPayload(err));
     } finally {
@@ -64,7 +70,7 @@ export function RollbackPanel({ staleKey, applyBusy, onBusyChange, onRan }: Roll
   return (
     <section className="panel" aria-labelledby="proxy-rollback-heading">
       <h2 id="proxy-rollback-heading">Roll back</h2>
-      <p>Restore every host&rsquo;s files from its last proxy backup, exactly as they were before that apply.</p>
+      <p>Restore every host&rsquo;s files from its proxy backups, exactly as they were: by default as before the first Drydock apply.</p>
       <div className="actions actions--start">
         <button type="button" className="button" onClick={() => void review()} disabled={loading || run.busy || applyBusy}>
           {loading ? 'Looking for backups…' : 'Review rollback'}
@@ -83,6 +89,44 @@ export function RollbackPanel({ staleKey, applyBusy, onBusyChange, onRan }: Roll
               </li>
             ))}
           </ul>
+          {plan.choices && plan.choices.length > 1 && (
+            <label className="field">
+              <span className="field__label">Roll back to</span>
+              <select
+                value={to}
+                onChange={(e) => {
+                  setTo(e.target.value);
+                  void review(e.target.value);
+                }}
+              >
+                <option value="">The original state (before the first Drydock apply)</option>
+                {plan.choices.slice(0, -1).map((c) => (
+                  <option key={c.set} value={c.set}>
+                    Before the apply of {c.createdAt} ({c.set})
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          {plan.hosts.flatMap((h) => (h.sets ?? []).filter((s) => !s.recorded).map((s) => ({ host: h.host, ...s }))).map((s) => (
+            <div key={`${s.host}/${s.set}`} className="message proxy-warnings" data-testid="unrecorded-set">
+              <p>
+                {s.host}: backup set {s.set} of {s.createdAt} was not made from this laptop. Its manifest says:
+              </p>
+              <ul>
+                {s.files.map((f) => (
+                  <li key={f.path}>
+                    <code>{f.path}</code>: {f.existed ? `before ${f.sha256Before}` : 'did not exist'}, after {f.sha256After ?? '(removed)'}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+          {(plan.unrecorded?.length ?? 0) > 0 && (
+            <label className="cert-check">
+              <input type="checkbox" checked={acceptOthers} onChange={(e) => setAcceptOthers(e.target.checked)} /> I checked the sets above and want them restored
+            </label>
+          )}
           {plan.warnings.length > 0 && (
             <div className="message proxy-warnings">
               <ul>
@@ -100,7 +144,7 @@ export function RollbackPanel({ staleKey, applyBusy, onBusyChange, onRan }: Roll
                 setConsent(NO_CONSENT);
                 setConfirming(true);
               }}
-              disabled={run.busy || applyBusy}
+              disabled={run.busy || applyBusy || ((plan.unrecorded?.length ?? 0) > 0 && !acceptOthers)}
             >
               Roll back…
             </button>
@@ -124,7 +168,7 @@ export function RollbackPanel({ staleKey, applyBusy, onBusyChange, onRan }: Roll
             setConfirming(false);
             onBusyChange(true);
             try {
-              await run.start(() => call('proxy:rollback', restartRequest(plan.restarts, consent)), (r) => r.runId);
+              await run.start(() => call('proxy:rollback', { ...restartRequest(plan.restarts, consent), ...(plan.to ? { to: plan.to } : {}), ...(acceptOthers && plan.unrecorded?.length ? { accept: plan.unrecorded } : {}) }), (r) => r.runId);
             } finally {
               onBusyChange(false);
               ownRun.current = true;

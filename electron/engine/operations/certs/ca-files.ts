@@ -57,7 +57,9 @@ export function caSetName(label = GHE_LABEL): string {
 export async function rollbackCaFiles(session: HostSession, signal?: AbortSignal, label = GHE_LABEL): Promise<{ set: string; files: string[] } | null> {
   const sets = await listSets(session);
   if (!sets.some((m) => m.label === label && m.state !== 'rolled-back')) return null;
-  const manifest = await rollbackFiles(session, { label });
+  // Only the CA files these operations name (drydock-ghe-*, drydock-ca-*): a manifest naming anything else is refused.
+  const ours = (p: string) => /^drydock-(ghe|ca)-[^/]+\.crt$/.test(p.slice(CA_DIR.length + 1)) && p.startsWith(`${CA_DIR}/`);
+  const manifest = await rollbackFiles(session, { label, trust: { allowed: ours, record: null, acceptUnrecorded: true } });
   await session.check('update-ca-certificates --fresh >/dev/null', { asRoot: true, signal });
   return { set: manifest.set, files: manifest.files.map((f) => f.path) };
 }

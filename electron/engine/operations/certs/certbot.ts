@@ -181,8 +181,8 @@ export const certbotCertificate = defineOperation({
       check: async (ctx) => !!ctx.state.bundleId,
       apply: async (ctx) => {
         const session = await ctx.services.pool.session(ctx.input.services, ctx.signal);
-        const cert = await readRemoteFile(session, ctx.state.saved!.fullchain);
-        const key = await readRemoteFile(session, ctx.state.saved!.privkey);
+        const cert = await readRemoteFile(session, ctx.state.saved!.fullchain, { followLinks: true });
+        const key = await readRemoteFile(session, ctx.state.saved!.privkey, { followLinks: true });
         if (!cert.content || !key.content) throw new DrydockError('NOT_FOUND', `${ctx.input.services}: certbot reported success but ${ctx.state.saved!.fullchain} or privkey.pem is missing`);
         const bundle = saveBundle(ctx.services.home, { hostname: ctx.input.domains[0], source: 'certbot' }, cert.content, key.content);
         ctx.state.bundleId = bundle.id;

@@ -10,12 +10,14 @@
  */
 import { ProxyApplyRequestSchema, type ProxyApplyResult, type VerifyResult } from '../../../../shared/channels/proxy';
 import { DrydockError } from '../../../../shared/errors';
-import { proxyEndpoints } from '../../../../shared/proxy/input';
+import { proxyEndpoints, proxySecrets } from '../../../../shared/proxy/input';
 import type { NoProxyEntry } from '../../../../shared/proxy/no-proxy';
 import { DOCKER_DROP_IN, type ProxySettings } from '../../../../shared/proxy/render';
 import { defineOperation, type StepContext } from '../operation';
-import { newSetName } from '../../files/change-set';
-import { hostFilesInPlace, planFingerprint, unfinishedSet, writeHostFiles } from './host-files';
+import { newSetName, recordOf, type SetRecord } from '../../files/change-set';
+import { makeStaging, removeStaging } from '../../files/remote-file';
+import { cleanStaleStaging, filesChangedSoFar } from './file-safety';
+import { hostFilesInPlace, planFingerprint, reviewedOf, unfinishedSet, unreviewed, unreviewedConflict, writeHostFiles, type ReviewedFiles } from './host-files';
 import { PendingRestarts } from './pending-restarts';
 import { defaultVerifyUrl, planProxy, planProxyHost, type ProxyHostPlan } from './plan';
 import { dockerRestartStep, replicatedRestartStep, type RestartState } from './restart-steps';
@@ -32,6 +34,15 @@ export interface ProxyApplyState extends RestartState {
   sets: Record<string, string>;
   /** Files that differed from the plan when this run first looked, per host. */
   changes: Record<string, string[]>;
+  /**
+   * What the reviewed plan saw in each file and would write (hashes), per
+   * host: a resume writes a file only if it still holds what was reviewed.
+   */
+  reviewed?: Record<string, ReviewedFiles>;
+  /** The fingerprint of the plan those hashes come from. */
+  reviewedFingerprint?: string;
+  /** This laptop's copy of each host's backup-set manifest: a rollback trusts only a manifest that agrees. */
+  records?: Record<string, SetRecord>;
   verifyUrl?: string;
   verification: VerifyResult[];
 }
@@ -53,9 +64,33 @@ function planHost(ctx: Ctx, name: string, role: 'services' | 'nomad'): Promise<P
 
 const pending = (ctx: Ctx) => new PendingRestarts(ctx.services.home);
 
+const secretsOf = (ctx: Ctx) => proxySecrets(ctx.input.settings);
+
+/**
+ * A re-run of an interrupted apply brings the plan the admin reviewed just
+ * now (its fingerprint): if the hosts still match it, it becomes the
+ * reference for what may be written; if not, nothing is written.
+ */
+async function adoptNewerReview(ctx: Ctx): Promise<void> {
+  const wanted = ctx.input.planFingerprint;
+  if (!ctx.state.reviewed || !wanted || wanted === ctx.state.reviewedFingerprint) return;
+  const plan = await planProxy(ctx.services, ctx.input.settings, ctx.signal);
+  if (planFingerprint(plan.hosts) !== wanted) {
+    throw new DrydockError('CONFLICT', 'The files on the hosts changed since you reviewed the plan: review the new plan, then apply again. Nothing more was written.');
+  }
+  ctx.state.reviewed = Object.fromEntries(plan.hosts.map((h) => [h.host, reviewedOf(h)]));
+  ctx.state.reviewedFingerprint = wanted;
+  ctx.checkpoint();
+}
+
 /** Back up and write one host's files; records the restart it will need before touching anything. */
 async function writeHost(ctx: Ctx, name: string, role: 'services' | 'nomad'): Promise<void> {
+  await adoptNewerReview(ctx);
   const plan = await planHost(ctx, name, role);
+  const reviewed = ctx.state.reviewed?.[name];
+  // Checked before anything is recorded or written: a resume writes only what the admin reviewed.
+  const off = reviewed ? unreviewed(plan, reviewed) : [];
+  if (off.length) throw unreviewedConflict(name, off, secretsOf(ctx));
   const changed = plan.files.filter((f) => f.changed);
   if (changed.length) {
     ctx.note(`${name}: backing up and writing ${changed.map((f) => f.path).join(', ')}`);
@@ -63,8 +98,18 @@ async function writeHost(ctx: Ctx, name: string, role: 'services' | 'nomad'): Pr
     if (role === 'nomad' && changed.some((f) => f.path === DOCKER_DROP_IN)) pending(ctx).add('docker', name);
   }
   const session = await ctx.services.pool.session(name, ctx.signal);
-  const written = await writeHostFiles(session, plan, ctx.state.sets[name], 'proxy');
-  ctx.state.changes[name] = [...new Set([...(ctx.state.changes[name] ?? []), ...written])];
+  await cleanStaleStaging(ctx.services.home, session, ctx.runId);
+  const staging = await makeStaging(session, ctx.runId);
+  try {
+    const onManifest = (m: Parameters<typeof recordOf>[0]) => {
+      (ctx.state.records ??= {})[name] = recordOf(m);
+      ctx.checkpoint();
+    };
+    const written = await writeHostFiles(session, plan, ctx.state.sets[name], 'proxy', { staging, onManifest, ...(reviewed ? { reviewed } : {}), secrets: secretsOf(ctx) });
+    ctx.state.changes[name] = [...new Set([...(ctx.state.changes[name] ?? []), ...written])];
+  } finally {
+    await removeStaging(session, staging);
+  }
 }
 
 async function hostInPlace(ctx: Ctx, name: string, role: 'services' | 'nomad'): Promise<boolean> {
@@ -84,10 +129,11 @@ export const proxyApply = defineOperation({
   input: ProxyApplyRequestSchema,
   // The proxy password (separate, or inside a URL) stays out of the runbook on disk.
   secretInput: [
-    { path: ['settings', 'proxyPassword'] },
-    { path: ['settings', 'proxy'], when: hasPassword },
-    { path: ['settings', 'httpsProxy'], when: hasPassword },
+    { path: ['settings', 'proxyPassword'], label: 'proxy password', env: 'DRYDOCK_PROXY_PASSWORD' },
+    { path: ['settings', 'proxy'], when: hasPassword, label: 'proxy URL (with its password)', env: 'DRYDOCK_PROXY_URL' },
+    { path: ['settings', 'httpsProxy'], when: hasPassword, label: 'HTTPS proxy URL (with its password)', env: 'DRYDOCK_HTTPS_PROXY_URL' },
   ],
+  group: 'proxy-files',
   initialState: (): ProxyApplyState => ({ sets: {}, changes: {}, nomadHosts: [], restartedReplicated: false, restartedDocker: [], verification: [] }),
   steps: [
     {
@@ -102,6 +148,8 @@ export const proxyApply = defineOperation({
           throw new DrydockError('CONFLICT', 'The files on the hosts changed since you reviewed the plan: review the new plan, then apply again. Nothing was written.');
         }
         const runSet = newSetName('proxy');
+        ctx.state.reviewed = Object.fromEntries(plan.hosts.map((h) => [h.host, reviewedOf(h)]));
+        ctx.state.reviewedFingerprint = planFingerprint(plan.hosts);
         for (const h of plan.hosts) {
           const session = await ctx.services.pool.session(h.host, ctx.signal);
           const unfinished = await unfinishedSet(session, 'proxy');
@@ -177,7 +225,35 @@ export const proxyApply = defineOperation({
         );
       },
     },
+    {
+      name: 'check-files',
+      title: "Check every host's files against the plan",
+      apply: async (ctx) => {
+        await adoptNewerReview(ctx);
+        const off: string[] = [];
+        for (const [name, role] of [[ctx.state.servicesHost!, 'services'] as const, ...ctx.state.nomadHosts.map((n) => [n, 'nomad'] as const)]) {
+          const plan = await planHost(ctx, name, role);
+          const reviewed = ctx.state.reviewed?.[name];
+          for (const f of plan.files) {
+            const expected = reviewed?.[f.path]?.after;
+            if (plan.error || (reviewed && expected !== undefined ? f.beforeSha256 !== expected : f.changed)) off.push(`${name}:${f.path}`);
+          }
+        }
+        if (off.length) {
+          throw new DrydockError('CONFLICT', `${off.join(', ')} ${off.length > 1 ? 'do' : 'does'} not hold what the plan wrote (changed by someone since, or by another run); look at ${off.length > 1 ? 'them' : 'it'}, then apply again or roll back`, { paths: off });
+        }
+        ctx.note('every host holds the planned files');
+      },
+    },
   ],
+  outcome: (result: Omit<ProxyApplyResult, 'runId' | 'resumed' | 'pendingRestarts'>) => {
+    const failed = result.verification.filter((r) => !r.ok);
+    return failed.length ? { ok: false, message: `${failed.map((r) => r.host).join(', ')} could not reach ${result.verifyUrl} through the proxy.` } : { ok: true };
+  },
+  describeChanges: async (ctx) => {
+    const changed = await filesChangedSoFar(ctx.services, ctx.state.sets, ctx.signal);
+    return changed && `${changed} To undo: roll back the proxy settings (drydock proxy rollback).`;
+  },
   result: (state: ProxyApplyState): Omit<ProxyApplyResult, 'runId' | 'resumed' | 'pendingRestarts'> => {
     const changed = Object.entries(state.changes).flatMap(([host, paths]) => paths.map((path) => ({ host, path })));
     const restarted = { replicated: state.restartedReplicated, docker: state.restartedDocker };

@@ -11,8 +11,10 @@ import { DrydockError } from '../../../../shared/errors';
 import { CustomizeRequestSchema, KNOWN_CUSTOMIZATIONS, customizationsPath, renderCustomizationVars, type CustomizeRequest } from '../../../../shared/proxy/customizations';
 import { readVariable } from '../../../../shared/proxy/env-file';
 import { defineOperation, type EngineServices, type StepContext } from '../operation';
-import { newSetName } from '../../files/change-set';
-import { fileChangeView, hostFilesInPlace, planFingerprint, planHostFiles, unfinishedSet, writeHostFiles, type HostFilesPlan } from './host-files';
+import { newSetName, recordOf, type SetRecord } from '../../files/change-set';
+import { makeStaging, removeStaging } from '../../files/remote-file';
+import { cleanStaleStaging } from './file-safety';
+import { fileChangeView, hostFilesInPlace, planFingerprint, planHostFiles, reviewedOf, unfinishedSet, writeHostFiles, type HostFilesPlan, type ReviewedFiles } from './host-files';
 import { proxyTopology } from './topology';
 
 const CustomizeInput = z.object({ change: CustomizeRequestSchema, planFingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional() }).strict();
@@ -22,6 +24,9 @@ interface CustomizeState {
   host?: string;
   set?: string;
   changed: boolean;
+  /** What the reviewed plan saw and would write: a resume writes nothing else. */
+  reviewed?: ReviewedFiles;
+  record?: SetRecord;
 }
 
 export async function planCustomization(services: EngineServices, req: CustomizeRequest, signal?: AbortSignal): Promise<HostFilesPlan & { path: string }> {
@@ -70,8 +75,21 @@ export const customize = defineOperation({
             throw new DrydockError('CONFLICT', `${plan.path} on ${plan.host} changed since you reviewed the plan: review it again. Nothing was written.`);
           }
           ctx.state.set = (await unfinishedSet(session, 'customize')) ?? newSetName('customize');
+          ctx.state.reviewed = reviewedOf(plan);
+          ctx.checkpoint();
         }
-        const written = await writeHostFiles(session, plan, ctx.state.set, 'customize');
+        await cleanStaleStaging(ctx.services.home, session, ctx.runId);
+        const staging = await makeStaging(session, ctx.runId);
+        let written: string[];
+        try {
+          const onManifest = (m: Parameters<typeof recordOf>[0]) => {
+            ctx.state.record = recordOf(m);
+            ctx.checkpoint();
+          };
+          written = await writeHostFiles(session, plan, ctx.state.set, 'customize', { staging, onManifest, ...(ctx.state.reviewed ? { reviewed: ctx.state.reviewed } : {}) });
+        } finally {
+          await removeStaging(session, staging);
+        }
         ctx.state.changed = ctx.state.changed || written.length > 0;
         ctx.note(`${plan.host}:${plan.path} written and read back; the app reads it at its next start`);
       },

@@ -67,12 +67,19 @@ export function proxyHandlers(engine: Engine): Pick<Handlers, ProxyChannel> {
       const previous = interruptedApply(engine, req);
       const options = { emit: ctx.emit, signal: ctx.signal };
       type Partial = Omit<ProxyApplyResult, 'runId' | 'resumed' | 'pendingRestarts'>;
-      const { runId, result } = previous ? await engine.runner.resume<Partial>(previous.id, { ...options, secrets: req }) : await engine.runner.start<Partial>(proxyApply, req, options);
+      // Another password than the interrupted run's: that run is not finished with it (two
+      // passwords on two hosts); this request, with the plan the admin just reviewed, starts afresh.
+      const changed = previous ? engine.runner.changedSecrets(previous, req) : [];
+      const { runId, result, notice } = !previous
+        ? await engine.runner.start<Partial>(proxyApply, req, options)
+        : changed.length
+          ? await engine.runner.startAfresh<Partial>(previous, proxyApply, req, changed, options)
+          : await engine.runner.resume<Partial>(previous.id, { ...options, input: req });
       const owed = owedRestarts(engine);
       // Files that verify while a service still runs the old settings are not a finished job.
       const verified = result.verification.length > 0 && result.verification.every((r) => r.ok);
       const summary = owed.length ? `${result.summary.replace(/\.$/, '')}; ${verified ? 'files verified, but ' : ''}services still run the old settings: ${owed.join(', ')}.` : result.summary;
-      return { ...result, summary, runId, resumed: !!previous, pendingRestarts: owed };
+      return { ...result, summary, runId, resumed: !!previous && !changed.length, ...(notice ? { notice } : {}), pendingRestarts: owed };
     },
 
     'proxy:verify': async ({ url }, ctx) => {
@@ -83,7 +90,7 @@ export function proxyHandlers(engine: Engine): Pick<Handlers, ProxyChannel> {
       return { url: target, results, pendingRestarts: owedRestarts(engine) };
     },
 
-    'proxy:rollback-plan': async (_req, ctx) => rollbackPlan(engine, ctx.signal),
+    'proxy:rollback-plan': async (req, ctx) => rollbackPlan(engine, req.to, ctx.signal),
 
     'proxy:rollback': async (req, ctx) => {
       assertNoProxyRun(engine);

@@ -11,8 +11,8 @@ import type { FileChange } from '../../../../shared/channels/proxy';
 import { DrydockError } from '../../../../shared/errors';
 import { UnreadableFileError } from '../../../../shared/proxy/render';
 import { redact } from '../../audit/redact';
-import { applyFiles, listSets, planFile, readManifest, unifiedDiff, type BackupManifest, type PlannedFile } from '../../files/change-set';
-import { sha256 } from '../../files/remote-file';
+import { applyFiles, listSets, planFile, readManifest, unifiedDiff, type ApplyOptions, type BackupManifest, type PlannedFile } from '../../files/change-set';
+import { NotARegularFileError, sha256 } from '../../files/remote-file';
 import { quote } from '../../ssh/quote';
 import type { HostSession } from '../../ssh/session';
 
@@ -45,6 +45,8 @@ export async function planHostFiles(session: HostSession, specs: FileSpec[]): Pr
       files.push(planned);
     } catch (err) {
       if (err instanceof UnreadableFileError) return { host: session.host.name, files, error: `${session.host.name}: ${err.message}` };
+      // A symlinked target is refused at plan time: see remote-file.ts.
+      if (err instanceof NotARegularFileError) return { host: session.host.name, files, error: err.message.replace(/ Nothing was written\.$/, '') };
       throw err;
     }
   }
@@ -84,18 +86,64 @@ export async function unfinishedSet(session: HostSession, label: string): Promis
   return newest && newest.state === 'prepared' ? newest.set : null;
 }
 
+/** What the reviewed plan saw in each file and would write there (hashes; null: absent). */
+export type ReviewedFiles = Record<string, { before: string | null; after: string | null }>;
+
+export function reviewedOf(plan: HostFilesPlan): ReviewedFiles {
+  return Object.fromEntries(plan.files.map((f) => [f.path, { before: f.beforeSha256, after: f.after === null ? null : sha256(f.after) }]));
+}
+
+/**
+ * Files of a fresh plan that a write would change although they no longer
+ * hold what the reviewed plan saw, or would get other bytes than reviewed
+ * (other settings, another password). Writing them would write what the
+ * admin never reviewed.
+ */
+export function unreviewed(plan: HostFilesPlan, reviewed: ReviewedFiles): PlannedFile[] {
+  return plan.files.filter((f) => {
+    const r = reviewed[f.path];
+    const now = f.beforeSha256;
+    if (!r) return f.changed;
+    if (now === r.after) return false;
+    return now !== r.before || (f.after === null ? null : sha256(f.after)) !== r.after;
+  });
+}
+
+/** The refusal for unreviewed(): names each file, with the diff a write would make now (secrets masked). */
+export function unreviewedConflict(host: string, files: PlannedFile[], secrets: string[]): DrydockError {
+  const diffs = files.map((f) => fileChangeView(f, secrets).diff).join('\n');
+  return new DrydockError(
+    'CONFLICT',
+    `${host}: ${files.map((f) => f.path).join(', ')} changed since the plan was reviewed; nothing was written to ${files.length > 1 ? 'them' : 'it'}. Plan again and review the new diff:\n${diffs}`,
+    { host, paths: files.map((f) => f.path) },
+  );
+}
+
 /**
  * Write what the plan changes under backup set `set`. When that set was
  * already started (an interrupted apply), every planned file is handed to the
  * engine so it finishes the set; files already in place are not rewritten.
+ * With `reviewed`, each file is written only if it still holds what the
+ * reviewed plan saw (the engine compares against those hashes).
  * Returns the paths written now.
  */
-export async function writeHostFiles(session: HostSession, plan: HostFilesPlan, set: string, label: string): Promise<string[]> {
+export async function writeHostFiles(
+  session: HostSession,
+  plan: HostFilesPlan,
+  set: string,
+  label: string,
+  options: ApplyOptions & { reviewed?: ReviewedFiles; secrets?: string[] } = {},
+): Promise<string[]> {
   if (plan.error) throw new DrydockError('CONFLICT', plan.error, { host: plan.host });
-  const changed = plan.files.filter((f) => f.changed);
+  if (options.reviewed) {
+    const off = unreviewed(plan, options.reviewed);
+    if (off.length) throw unreviewedConflict(plan.host, off, options.secrets ?? []);
+  }
+  const files = options.reviewed ? plan.files.map((f) => ({ ...f, beforeSha256: options.reviewed![f.path]?.before ?? f.beforeSha256 })) : plan.files;
+  const changed = files.filter((f) => f.changed);
   const started = (await readManifest(session, set))?.state === 'prepared';
   if (!changed.length && !started) return [];
-  await applyFiles(session, started ? plan.files : changed, set, label);
+  await applyFiles(session, started ? files : changed, set, label, options);
   await removeStaleTemps(session, plan.files.map((f) => f.path));
   return changed.map((f) => f.path);
 }

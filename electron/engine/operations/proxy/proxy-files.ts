@@ -24,13 +24,17 @@ export function servicesFiles(s: ProxySettings): FileSpec[] {
   return [
     // replicated.conf can hold DaemonAuthenticationPassword: a new one is root's alone.
     { path: REPLICATED_CONF, render: (current) => renderReplicatedConf(current, s), mode: 0o600 },
-    { path: CUSTOMIZATIONS, render: (current) => renderCustomizations(current, s), mode: 0o644 },
+    // Sourced by root's installer; it can carry the proxy password.
+    { path: CUSTOMIZATIONS, render: (current) => renderCustomizations(current, s), mode: 0o600 },
   ];
 }
 
 export function nomadFiles(s: ProxySettings): FileSpec[] {
   return [
+    // pam_env reads it for every login, and every user's programs read the variables it sets: 0644.
     { path: ENVIRONMENT, render: (current) => renderEnvironment(current, s), mode: 0o644 },
-    { path: DOCKER_DROP_IN, render: () => renderDockerDropIn(s), mode: 0o644 },
+    // Only systemd (root) reads the drop-in. Its Environment= is still shown to every user by
+    // `systemctl show docker`: see the README on proxy passwords.
+    { path: DOCKER_DROP_IN, render: () => renderDockerDropIn(s), mode: 0o600 },
   ];
 }

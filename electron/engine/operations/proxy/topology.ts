@@ -52,7 +52,7 @@ export function proxyTopology(inventory: Inventory): ProxyTopology {
 export async function servicesAddresses(session: HostSession): Promise<string[]> {
   const out = [session.host.address];
   for (const file of ['/etc/default/replicated', '/etc/sysconfig/replicated']) {
-    const { content } = await readRemoteFile(session, file);
+    const { content } = await readRemoteFile(session, file, { followLinks: true });
     const m = content ? /^\s*PRIVATE_ADDRESS=["']?([^"'\s]+)["']?\s*$/m.exec(content) : null;
     if (m && isHostAddress(m[1]) && !out.includes(m[1])) {
       out.push(m[1]);
