@@ -16,6 +16,8 @@ export interface Pebble {
   listenerCaPem: string;
   /** challtestsrv's DNS, as dig wants it: 127.0.0.1#PORT. */
   dnsServer: string;
+  /** challtestsrv's management API (POST /set-txt {"host","value"}): where a person publishes a TXT record. */
+  challengeManagement: string;
   /** Publish a TXT record, as an admin would at their DNS provider. */
   setTxt(name: string, value: string): Promise<void>;
   clearTxt(name: string): Promise<void>;
@@ -113,6 +115,7 @@ export async function startPebble(): Promise<Pebble> {
     directory: `https://127.0.0.1:${acmePort}/dir`,
     listenerCaPem: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
     dnsServer: `127.0.0.1#${dnsPort}`,
+    challengeManagement: `http://127.0.0.1:${chalMgmtPort}`,
     setTxt: (name, value) => manage('set-txt', { host: fqdn(name), value }),
     clearTxt: (name) => manage('clear-txt', { host: fqdn(name) }),
     stop,
