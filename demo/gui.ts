@@ -48,7 +48,8 @@ function userEnv(user: DemoUser, home: string): NodeJS.ProcessEnv {
 }
 
 function asUser(user: DemoUser, command: string, args: string[]): string[] {
-  return [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--', command, ...args];
+  // pdeathsig: if the demo is killed outright, the app goes with it.
+  return [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--pdeathsig', 'TERM', '--', command, ...args];
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {

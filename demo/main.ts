@@ -23,7 +23,7 @@ import { startGui, type Gui } from './gui';
 import { DEMO_HOSTS, inventoryHosts, labSpecs } from './installation';
 import { DemoExit, dpkgInstalled, missingPackagesMessage, readableBy, requireRoot, resolveUser, type DemoUser } from './preflight';
 import { PRACTICE_SERVICES, PROXIES, type RunningService } from './services';
-import { alive, claim, readState, release, update } from './state';
+import { alive, claim, forgetStale, readState, release, update } from './state';
 import { whatToTry } from './what-to-try';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -35,6 +35,7 @@ async function stopCommand(): Promise<number> {
   requireRoot();
   const state = readState();
   if (!state || !alive(state)) {
+    forgetStale();
     release();
     say('No practice installation is running.');
     return 0;
@@ -84,7 +85,10 @@ function printInstallation(lab: Lab, folder: DemoFolder, user: DemoUser, service
   say(`The CLI on the same installation (as ${user.name}):`);
   say(`  export DRYDOCK_HOME=${folder.home}`);
   say();
-  if (gui.kind === 'browser') say(`Drydock (browser mode, as ${user.name}): ${gui.url}`);
+  if (gui.kind === 'browser') {
+    say('(No Electron binary installed: browser mode. `node node_modules/electron/install.js` where downloads work brings the window.)');
+    say(`Drydock (browser mode, as ${user.name}): ${gui.url}`);
+  }
   else say(`Drydock: the window is opening (as ${user.name}).`);
   say();
   for (const line of whatToTry(lab)) say(line);

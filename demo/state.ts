@@ -86,6 +86,12 @@ export function update(patch: Partial<DemoState>): void {
   fs.renameSync(tmp, STATE_FILE);
 }
 
+/** Forgets a demo that was killed (its record outlived it). */
+export function forgetStale(): void {
+  const current = readState();
+  if (current && !alive(current)) fs.rmSync(STATE_FILE, { force: true });
+}
+
 export function release(): void {
   const current = readState();
   if (current && current.pid === process.pid) fs.rmSync(STATE_FILE, { force: true });

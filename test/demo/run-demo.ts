@@ -47,7 +47,8 @@ export function demoBase(): { base: string; dir: string; connectionLog: string }
 }
 
 export function spawnDemo(args: string[], connectionLog?: string): ChildProcess {
-  return spawn(process.execPath, [DEMO_MAIN, ...args], {
+  // pdeathsig: a test runner that dies takes its demo down (which then cleans up after itself).
+  return spawn('setpriv', ['--pdeathsig', 'TERM', '--', process.execPath, DEMO_MAIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...(connectionLog ? recorderEnv(connectionLog) : {}), SUDO_USER: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
