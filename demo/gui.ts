@@ -41,6 +41,8 @@ function userEnv(user: DemoUser, home: string): NodeJS.ProcessEnv {
     LANG: process.env.LANG ?? 'C.UTF-8',
     DRYDOCK_HOME: home,
   };
+  // sudo drops XDG_RUNTIME_DIR; a Wayland session's socket lives in the user's own.
+  if (fs.existsSync(`/run/user/${user.uid}`)) env.XDG_RUNTIME_DIR = `/run/user/${user.uid}`;
   for (const name of ['TERM', 'DISPLAY', 'WAYLAND_DISPLAY', 'XAUTHORITY', 'NODE_OPTIONS', 'DRYDOCK_RECORD_CONNECTIONS']) {
     if (process.env[name]) env[name] = process.env[name];
   }

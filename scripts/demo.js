@@ -23,7 +23,17 @@ function account(uid) {
   return null;
 }
 
-if (args[0] !== 'stop' && !args.includes('--help') && !args.includes('-h')) {
+/** A demo is running (its record names a live process): the compiled demo will say so; do not rebuild under it. */
+function demoRunning() {
+  try {
+    const { pid } = JSON.parse(fs.readFileSync('/run/drydock-demo/demo.json', 'utf8'));
+    return fs.existsSync(`/proc/${pid}`);
+  } catch {
+    return false;
+  }
+}
+
+if (args[0] !== 'stop' && !args.includes('--help') && !args.includes('-h') && !demoRunning()) {
   const owner = fs.statSync(path.join(root, 'package.json')).uid;
   const who = owner === 0 ? null : account(owner);
   const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];

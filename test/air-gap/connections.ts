@@ -3,6 +3,12 @@
  * destination Drydock had no business reaching on an air-gapped laptop:
  * anything that is neither loopback nor a host of the admin's inventory, and
  * any DNS question about a name that is not in the inventory.
+ *
+ * Any Node process of Drydock can be checked: spawn it with
+ * `{ ...process.env, ...recorderEnv(log) }` and assert `violations(readConnections(log))`
+ * is empty (e.g. the backup CLI with a profile whose endpoint is the EC2
+ * simulator: the only TCP records are that endpoint, never 169.254.169.254
+ * or an amazonaws.com name).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
