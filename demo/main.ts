@@ -117,13 +117,17 @@ async function start(values: { keep?: boolean; reset?: boolean; dir?: string; us
   const stops: Array<() => Promise<void>> = [];
   let folder: DemoFolder | null = null;
   let stopping: Promise<number> | null = null;
-  const shutdown = (code: number, why?: string): Promise<number> => {
+  let startup: Promise<void> = Promise.resolve();
+  /** Stops what started (after startup settles: Ctrl-C during startup waits for it), keeps or removes the folder. */
+  const shutdown = (code: number, why?: string, keepAnyway = false): Promise<number> => {
     stopping ??= (async () => {
       say(why ?? '\nStopping the practice installation…');
+      await startup;
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => process.stderr.write(`drydock demo: ${(err as Error).message}\n`));
-      if (folder) finishFolder(folder, !!values.keep);
+      const keep = !!folder && (!!values.keep || keepAnyway);
+      if (folder) finishFolder(folder, keep);
       release();
-      say(values.keep && folder ? `Stopped. Kept the practice installation in ${folder.dir} (next \`sudo npm run demo\` continues it; --reset starts from scratch).` : 'Stopped; nothing of the practice installation is left.');
+      say(keep ? `Stopped. Kept the practice installation in ${folder!.dir} (next \`sudo npm run demo\` continues it; --reset starts from scratch).` : 'Stopped; nothing of the practice installation is left.');
       return code;
     })();
     return stopping;
@@ -132,32 +136,40 @@ async function start(values: { keep?: boolean; reset?: boolean; dir?: string; us
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void shutdown(0).then(resolve));
   });
 
-  try {
-    folder = prepareFolder(dir, !!values.reset);
-    // Every temporary file of the run (Pebble's, the CA's) lands in the demo's tmp/, removed at the end.
-    process.env.TMPDIR = folder.tmp;
-    const lab = await startLab(labSpecs(), { dir: folder.lab, addresses: DEMO_HOSTS.map((h) => h.address), keep: !!values.keep });
-    stops.push(() => lab.stop());
-    if (!folder.continued) fillHome(folder, lab);
-    giveToUser(folder, user);
-    const services: RunningService[] = [];
-    for (const service of PRACTICE_SERVICES) {
-      const running = await service.start({ lab, shareDir: folder.files, continued: folder.continued, proxy });
-      services.push(running);
-      stops.push(() => running.stop());
+  let failed: { code: number } | null = null;
+  startup = (async () => {
+    try {
+      folder = prepareFolder(dir, !!values.reset);
+      // Every temporary file of the run (Pebble's, the CA's) lands in the demo's tmp/, removed at the end.
+      process.env.TMPDIR = folder.tmp;
+      // The lab never deletes its folder itself: finishFolder decides (a failed start keeps a kept installation).
+      const lab = await startLab(labSpecs(), { dir: folder.lab, addresses: DEMO_HOSTS.map((h) => h.address), keep: true });
+      stops.push(() => lab.stop());
+      if (!folder.continued) fillHome(folder, lab);
+      giveToUser(folder, user);
+      const services: RunningService[] = [];
+      for (const service of PRACTICE_SERVICES) {
+        const running = await service.start({ lab, shareDir: folder.files, continued: folder.continued, proxy });
+        services.push(running);
+        stops.push(() => running.stop());
+      }
+      const gui = await startGui(ROOT, user, folder.home, say);
+      stops.push(() => gui.stop());
+      if (stopping) return; // Ctrl-C came during startup: no banner for what is about to stop
+      update({ url: gui.url });
+      printInstallation(lab, folder, user, services, gui);
+      void gui.exited.then((code) => {
+        if (!stopping) void shutdown(code ? 1 : 0, `\nThe app ended${code ? ` (exit ${code})` : ''}: stopping the practice installation…`).then((c) => process.exit(c));
+      });
+    } catch (err) {
+      process.stderr.write(`drydock demo: ${(err as Error).message}\n`);
+      failed = { code: err instanceof DemoExit ? err.exitCode : 1 };
     }
-    const gui = await startGui(ROOT, user, folder.home, say);
-    stops.push(() => gui.stop());
-    update({ url: gui.url });
-    printInstallation(lab, folder, user, services, gui);
-    void gui.exited.then((code) => {
-      if (!stopping) void shutdown(code ? 1 : 0, `\nThe app ended${code ? ` (exit ${code})` : ''}: stopping the practice installation…`).then((c) => process.exit(c));
-    });
-  } catch (err) {
-    process.stderr.write(`drydock demo: ${(err as Error).message}\n`);
-    return shutdown(err instanceof DemoExit ? err.exitCode : 1, 'Cleaning up…');
-  }
-  return finished;
+  })();
+  await startup;
+  // A failed start keeps a kept installation it was continuing: nothing of the drill is lost.
+  if (failed && !stopping) return shutdown((failed as { code: number }).code, 'Cleaning up…', (folder as DemoFolder | null)?.continued ?? false);
+  return stopping ?? finished;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mountsUnder } from '../lab/lab';
@@ -87,6 +88,31 @@ describe('npm run demo', () => {
     expect(stopped.stdout).toMatch(/Stopped the practice installation \(pid \d+\)/);
     expect((await current.exited).code).toBe(0);
     nothingRunning(where.dir);
+    expect(existsSync(where.dir)).toBe(false);
+  });
+
+  it('a start that fails keeps the kept installation it was continuing, and says why', async () => {
+    current = await startDemo(['--keep'], where);
+    const services = current.fingerprints.services!;
+    await current.interrupt();
+    // Something else now listens where the Services machine's sshd must.
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(22, '127.0.79.3', resolve));
+    try {
+      const r = await runDemo(['--user', 'nobody', '--dir', where.dir]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('127.0.79.3 is in use');
+      expect(r.stdout).toContain(`Kept the practice installation in ${where.dir}`);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+    nothingRunning(where.dir);
+    current = await startDemo(['--keep'], where);
+    expect(current.output()).toMatch(/continued/);
+    expect(current.fingerprints.services).toBe(services);
+    await current.interrupt();
+    current = await startDemo(['--reset'], where);
+    await current.interrupt();
     expect(existsSync(where.dir)).toBe(false);
   });
 });
