@@ -11,6 +11,7 @@
  * or an amazonaws.com name).
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export const RECORDER = path.join(__dirname, 'record-connections.cjs');
@@ -18,7 +19,7 @@ export const RECORDER = path.join(__dirname, 'record-connections.cjs');
 export interface ConnectionRecord {
   pid: number;
   main: string;
-  kind: 'tcp' | 'unix' | 'dns';
+  kind: 'tcp' | 'udp' | 'unix' | 'dns';
   host?: string;
   port?: number;
   path?: string;
@@ -50,13 +51,15 @@ export function isLoopback(host: string): boolean {
   return /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-/** One line per attempt that would have left the machine (empty: the air gap held). */
+/** One line per destination that would have left the machine (empty: the air gap held). */
 export function violations(records: ConnectionRecord[]): string[] {
-  const out: string[] = [];
+  const out = new Set<string>();
   for (const r of records) {
     const who = `pid ${r.pid} (${path.basename(r.main) || 'node'})`;
-    if (r.kind === 'tcp' && !isLoopback(r.host ?? '') && !r.inInventory) out.push(`${who} connected to ${r.host}:${r.port}`);
-    if (r.kind === 'dns' && !isLoopback(r.name ?? '') && !r.inInventory) out.push(`${who} asked DNS (${r.call}) about ${r.name}`);
+    if ((r.kind === 'tcp' || r.kind === 'udp') && !isLoopback(r.host ?? '') && !r.inInventory) out.add(`${who} connected to ${r.host}:${r.port}${r.kind === 'udp' ? ' (UDP)' : ''}`);
+    // An address given to lookup() (dgram does that) is answered without asking anyone.
+    const question = r.kind === 'dns' && !(r.call === 'lookup' && isIP(r.name ?? ''));
+    if (question && !isLoopback(r.name ?? '') && !r.inInventory) out.add(`${who} asked DNS (${r.call}) about ${r.name}`);
   }
-  return out;
+  return [...out];
 }

@@ -60,6 +60,26 @@ if (log) {
     return connect.apply(this, args);
   };
 
+  // UDP: send(msg[, offset, length], port[, address][, cb]) and connect(port[, address][, cb]).
+  const dgram = require('node:dgram');
+  const udpDestination = (args) => {
+    const host = args.find((a) => typeof a === 'string') ?? 'localhost';
+    const numbers = args.filter((a) => typeof a === 'number');
+    return { kind: 'udp', host, port: numbers[numbers.length - 1] };
+  };
+  for (const method of ['send', 'connect']) {
+    const original = dgram.Socket.prototype[method];
+    dgram.Socket.prototype[method] = function (...args) {
+      const rest = method === 'send' ? args.slice(1) : args;
+      try {
+        if (method === 'connect' || !this.remoteAddress || rest.some((a) => typeof a === 'number')) write(udpDestination(rest));
+      } catch {
+        /* see write() */
+      }
+      return original.apply(this, args);
+    };
+  }
+
   const LOOKUPS = ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCaa', 'resolveCname',
     'resolveMx', 'resolveNaptr', 'resolveNs', 'resolvePtr', 'resolveSoa', 'resolveSrv', 'resolveTxt', 'reverse'];
   const hook = (target, method) => {

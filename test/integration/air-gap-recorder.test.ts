@@ -25,6 +25,8 @@ dns.lookup('updates.example.invalid', () => {});
 quiet(net.connect({ host: '127.0.0.1', port: 1 }));
 dns.lookup('ghe.practice.test', () => {});
 quiet(net.connect({ host: '10.20.30.40', port: 22 }));
+const udp = require('node:dgram').createSocket('udp4'); udp.on('error', () => {});
+udp.send('x', 123, '192.0.2.4', () => udp.close());
 setTimeout(() => process.exit(0), 800);
 `;
 
@@ -51,6 +53,7 @@ it('records every attempt and names only those beyond loopback and the inventory
     'connected to 192.0.2.1:9',
     'connected to 192.0.2.2:8080',
     'connected to 192.0.2.3:443',
+    'connected to 192.0.2.4:123 (UDP)',
   ]);
 });
 
