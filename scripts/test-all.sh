@@ -8,7 +8,8 @@
 # The air gap (README): after the installs, everything runs in a fresh network
 # namespace with only loopback up (unshare -n), so a test or a Drydock process
 # that reaches for the internet fails here. The lab's hosts share that
-# namespace. The script re-runs itself in it with --inside-air-gap.
+# namespace. The script re-runs itself in it (from the checkout's root) with
+# --inside-air-gap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,4 +57,4 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 npm ci --no-audit --no-fund
 
 # The rest with no route out: a new network namespace, loopback up, nothing else.
-exec unshare --net -- bash -c 'ip link set lo up && exec bash "$0" --inside-air-gap' "$0"
+exec unshare --net -- bash -c 'ip link set lo up && exec bash scripts/test-all.sh --inside-air-gap'
