@@ -37,6 +37,16 @@ test('prints its URL, DRYDOCK_HOME (owned by the app\'s user) and every host\'s 
   // Keys are not pre-trusted: the user's known_hosts does not exist yet.
   expect(readdirSync(demo.home)).not.toContain('known_hosts');
   expect(demo.output()).toMatch(/browser mode, as nobody/);
+  // Only the lab runs as root: the app's server (the process with the demo's DRYDOCK_HOME) is nobody's.
+  const servers = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`DRYDOCK_HOME=${demo.home}`);
+    } catch {
+      return false;
+    }
+  });
+  expect(servers.length).toBeGreaterThan(0);
+  for (const pid of servers) expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\t65534\t65534\t65534\t65534$/m);
 });
 
 test('the app trusts the Services machine with the printed fingerprint and reads its facts', async ({ page }) => {

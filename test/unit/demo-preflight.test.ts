@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { electronBinary } from '../../demo/gui';
 import { DEMO_PACKAGES, DemoExit, missingPackagesMessage, requireRoot, resolveUser } from '../../demo/preflight';
 
 describe('demo preflight', () => {
@@ -21,6 +25,21 @@ describe('demo preflight', () => {
       expect((err as Error).message).toMatch(/sudo.*namespaces.*overlay/);
     }
     expect(() => requireRoot(0)).not.toThrow();
+  });
+
+  it('opens the Electron window only where the electron package downloaded its binary', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'drydock-electron-'));
+    try {
+      const pkg = path.join(root, 'node_modules', 'electron');
+      mkdirSync(path.join(pkg, 'dist'), { recursive: true });
+      expect(electronBinary(root)).toBeNull(); // npm ci with allowScripts electron:false: no path.txt
+      writeFileSync(path.join(pkg, 'path.txt'), 'electron');
+      expect(electronBinary(root)).toBeNull(); // named but not there
+      writeFileSync(path.join(pkg, 'dist', 'electron'), '');
+      expect(electronBinary(root)).toBe(path.join(pkg, 'dist', 'electron'));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('runs the app as the user who ran sudo or --user, never as root', () => {
