@@ -174,7 +174,7 @@ const layeringRule = {
 };
 
 export default defineConfig(
-  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test-results/**', 'playwright-report/**', '.lab/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test-results/**', 'playwright-report/**', '.lab/**', '.demo/**', 'coverage/**'] },
   { files: ['**/*.{ts,tsx,mts,cts}'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,

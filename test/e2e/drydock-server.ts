@@ -6,11 +6,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readConnections, recorderEnv, type ConnectionRecord } from '../air-gap/connections';
 
 export interface DrydockServer {
   /** `http://127.0.0.1:PORT/?token=…` */
   url: string;
   home: string;
+  /** Every connection and DNS question the server attempted so far (test/air-gap). */
+  connections(): ConnectionRecord[];
   stop(): Promise<void>;
 }
 
@@ -19,9 +22,11 @@ const URL_LINE = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/;
 
 export async function startDrydock(timeoutMs = 20_000): Promise<DrydockServer> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'drydock-e2e-home-'));
+  const recordDir = mkdtempSync(path.join(os.tmpdir(), 'drydock-e2e-connections-'));
+  const log = path.join(recordDir, 'connections.jsonl');
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/electron/cli.js'), 'serve', '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, DRYDOCK_HOME: home },
+    env: { ...process.env, DRYDOCK_HOME: home, ...recorderEnv(log) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -48,6 +53,7 @@ export async function startDrydock(timeoutMs = 20_000): Promise<DrydockServer> {
   return {
     url,
     home,
+    connections: () => readConnections(log),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -58,6 +64,7 @@ export async function startDrydock(timeoutMs = 20_000): Promise<DrydockServer> {
         }
       }
       rmSync(home, { recursive: true, force: true });
+      rmSync(recordDir, { recursive: true, force: true });
     },
   };
 }

@@ -3,10 +3,12 @@
  * to start, so shared; each test uses its own host when it changes one), a
  * fresh `drydock serve` with an empty DRYDOCK_HOME per test, and a page that
  * fails the test on any console error or uncaught exception (a CSP violation
- * shows up there first).
+ * shows up there first); after each test, the air-gap check on every
+ * connection the server attempted (test/air-gap).
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import { startLab, type Lab, type LabHost } from '../lab/lab';
+import { violations } from '../air-gap/connections';
 import { startDrydock, type DrydockServer } from './drydock-server';
 
 export const test = base.extend<{ drydock: DrydockServer }, { lab: Lab }>({
@@ -36,6 +38,8 @@ export const test = base.extend<{ drydock: DrydockServer }, { lab: Lab }>({
     const server = await startDrydock();
     try {
       await use(server);
+      // The air gap (README): the server reached nothing but loopback and the inventory's hosts.
+      expect(violations(server.connections()), 'drydock serve reached beyond loopback and the inventory').toEqual([]);
     } finally {
       await server.stop();
     }

@@ -70,8 +70,20 @@ export interface LabHost {
   replaceHostKey(): Promise<void>;
 }
 
+export interface LabOptions {
+  /**
+   * Folder of the lab (default: a new /tmp/drydock-lab/lab-XXXX). A folder holding a lab stopped
+   * with `keep` is continued: same client keys, host keys and host files (no first boot again).
+   */
+  dir?: string;
+  /** Exactly these addresses, one per spec in order (default: free ones in 127.0.77.2-254); locked like the others. */
+  addresses?: string[];
+  /** stop() keeps the folder (hosts' files and keys) for a later startLab with the same dir. */
+  keep?: boolean;
+}
+
 export interface Lab {
-  /** Folder of this lab on the real machine (/tmp/drydock-lab/lab-XXXX). */
+  /** Folder of this lab on the real machine (/tmp/drydock-lab/lab-XXXX unless LabOptions.dir). */
   dir: string;
   /** ed25519 private key (path) authorized for root and every lab user on every host. */
   clientKey: string;
@@ -104,8 +116,14 @@ export const LAB_ROOT = '/tmp/drydock-lab';
 const IPS_DIR = `${LAB_ROOT}/ips`;
 const IP_PREFIX = '127.0.77.';
 // __dirname: vitest provides it, and Playwright (CommonJS) can then require() this file as is.
-// A bundled copy (the benchmarks) names the real folder in DRYDOCK_LAB_SOURCE.
-const HERE = process.env.DRYDOCK_LAB_SOURCE ?? __dirname;
+// A bundled copy (the benchmarks) names the real folder in DRYDOCK_LAB_SOURCE; the compiled
+// copy the demo runs (dist/test/lab) uses the scripts of this very folder (one lab, not two).
+const HERE = process.env.DRYDOCK_LAB_SOURCE ?? labSourceDir(__dirname);
+
+function labSourceDir(dir: string): string {
+  if (fs.existsSync(path.join(dir, 'host-init.sh'))) return dir;
+  return path.resolve(dir, '..', '..', '..', 'test', 'lab'); // dist/test/lab -> test/lab
+}
 const HOST_INIT = path.join(HERE, 'host-init.sh');
 const STANDINS_DIR = path.join(HERE, 'standins');
 const STANDIN_COMMANDS = ['replicatedctl', 'replicated', 'systemctl', 'service', 'docker', 'nomad'];
@@ -302,6 +320,22 @@ function portFree(ip: string, port: number): Promise<boolean> {
   });
 }
 
+/** Locks exactly these addresses (a kept lab's hosts keep theirs), or throws naming the one held. */
+async function lockIps(ips: string[], labDir: string): Promise<string[]> {
+  fs.mkdirSync(IPS_DIR, { recursive: true });
+  const got: string[] = [];
+  for (const ip of ips) {
+    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip)) throw new Error(`lab: ${ip} is not a loopback address`);
+    const locked = tryLockIp(ip, labDir);
+    if (locked) got.push(ip);
+    if (!locked || !(await portFree(ip, 22))) {
+      got.forEach(releaseIp);
+      throw new Error(`lab: address ${ip} is in use (another lab holds it, or something listens on ${ip}:22)`);
+    }
+  }
+  return got;
+}
+
 async function allocateIps(n: number, labDir: string): Promise<string[]> {
   fs.mkdirSync(IPS_DIR, { recursive: true });
   const got: string[] = [];
@@ -378,6 +412,14 @@ class Host implements LabHost {
 
   get running(): boolean {
     return this.base !== null;
+  }
+
+  /** A host of a kept lab: its key and files are there already, so no first boot. */
+  adoptKept(): boolean {
+    if (!fs.existsSync(this.hostKeyPub) || !fs.existsSync(this.root)) return false;
+    this.fingerprint = fingerprintOf(this.hostKeyPub);
+    this.booted = true;
+    return true;
   }
 
   async makeKey(): Promise<void> {
@@ -728,7 +770,10 @@ class LabImpl implements Lab {
   ips: string[] = [];
   private stopped = false;
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    private readonly keep = false,
+  ) {
     this.clientKey = `${dir}/client_ed25519`;
     this.clientKeyPub = `${this.clientKey}.pub`;
     this.clientKeyEncrypted = `${dir}/client_ed25519_encrypted`;
@@ -751,11 +796,21 @@ class LabImpl implements Lab {
     this.stopped = true;
     liveLabs.delete(this);
     this.ips.forEach(releaseIp);
-    rmLabDir(this.dir);
+    if (!this.keep) rmLabDir(this.dir);
+    else fs.rmSync(`${this.dir}/owner`, { force: true });
   }
 }
 
-export async function startLab(specs: LabHostSpec[]): Promise<Lab> {
+/** The folder a caller named: created root-only, or an existing real directory owned by root. */
+function ownLabDir(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== 0) throw new Error(`lab: ${dir} must be a directory owned by root`);
+  fs.chmodSync(dir, 0o700);
+  return path.resolve(dir);
+}
+
+export async function startLab(specs: LabHostSpec[], options: LabOptions = {}): Promise<Lab> {
   if (process.getuid?.() !== 0) throw new Error('lab: needs root (overlay mounts, namespaces, sshd)');
   const names = new Set<string>();
   for (const s of specs) {
@@ -763,7 +818,10 @@ export async function startLab(specs: LabHostSpec[]): Promise<Lab> {
     if (names.has(s.name)) throw new Error(`lab: duplicate host name ${s.name}`);
     names.add(s.name);
   }
-  let dir = '';
+  if (options.addresses && options.addresses.length !== specs.length) {
+    throw new Error(`lab: ${options.addresses.length} addresses for ${specs.length} hosts`);
+  }
+  let dir = options.dir ? ownLabDir(options.dir) : '';
   for (let attempt = 0; !dir; attempt++) {
     fs.mkdirSync(LAB_ROOT, { recursive: true, mode: 0o755 });
     try {
@@ -773,20 +831,26 @@ export async function startLab(specs: LabHostSpec[]): Promise<Lab> {
     }
   }
   fs.writeFileSync(`${dir}/owner`, `${pidTag(process.pid)}\n`);
-  const lab = new LabImpl(dir);
+  const lab = new LabImpl(dir, !!options.keep);
   liveLabs.add(lab);
   installHandlers();
   try {
-    lab.ips = await allocateIps(specs.length, dir);
+    lab.ips = options.addresses ? await lockIps(options.addresses, dir) : await allocateIps(specs.length, dir);
     specs.forEach((s, i) => {
       fs.mkdirSync(`${dir}/hosts/${s.name}`, { recursive: true });
       lab.hosts[s.name] = new Host(lab, s, s.name, lab.ips[i]!, `${dir}/hosts/${s.name}`);
     });
+    const keptClient = fs.existsSync(`${lab.clientKey}.pub`) && fs.existsSync(`${lab.clientKeyEncrypted}.pub`);
+    if (!keptClient) {
+      for (const f of [lab.clientKey, lab.clientKeyEncrypted]) for (const x of ['', '.pub']) fs.rmSync(f + x, { force: true });
+    }
     await Promise.all([
-      run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'drydock-lab-client', '-f', lab.clientKey]),
-      run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', lab.clientKeyPassphrase, '-C', 'drydock-lab-client-encrypted',
-        '-f', lab.clientKeyEncrypted]),
-      ...Object.values(lab.hosts).map((h) => h.makeKey()),
+      ...(keptClient ? [] : [
+        run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'drydock-lab-client', '-f', lab.clientKey]),
+        run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', lab.clientKeyPassphrase, '-C', 'drydock-lab-client-encrypted',
+          '-f', lab.clientKeyEncrypted]),
+      ]),
+      ...Object.values(lab.hosts).filter((h) => !h.adoptKept()).map((h) => h.makeKey()),
     ]);
     lab.authorizedKeys = fs.readFileSync(lab.clientKeyPub, 'utf8') + fs.readFileSync(`${lab.clientKeyEncrypted}.pub`, 'utf8');
     await Promise.all(Object.values(lab.hosts).map((h) => h.start()));

@@ -16,6 +16,8 @@ export interface Pebble {
   listenerCaPem: string;
   /** challtestsrv's DNS, as dig wants it: 127.0.0.1#PORT. */
   dnsServer: string;
+  /** challtestsrv's management API (POST /set-txt {"host","value"}): where a person publishes a TXT record. */
+  challengeManagement: string;
   /** Publish a TXT record, as an admin would at their DNS provider. */
   setTxt(name: string, value: string): Promise<void>;
   clearTxt(name: string): Promise<void>;
@@ -82,14 +84,15 @@ export async function startPebble(): Promise<Pebble> {
     }),
   );
   const chalLog = path.join(dir, 'challtestsrv.log');
+  // setpriv --pdeathsig: Pebble and challtestsrv die with the process that started them, even SIGKILLed.
   const chal = spawn(
-    'pebble-challtestsrv',
-    ['-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${chalMgmtPort}`],
+    'setpriv',
+    ['--pdeathsig', 'TERM', '--', 'pebble-challtestsrv', '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${chalMgmtPort}`],
     { stdio: ['ignore', fs.openSync(chalLog, 'a'), fs.openSync(chalLog, 'a')] },
   );
   const pebbleLog = path.join(dir, 'pebble.log');
   // No sleeps before validation, no random nonce rejections, no authz reuse: fast and deterministic runs.
-  const pebble = spawn('pebble', ['-config', path.join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${dnsPort}`], {
+  const pebble = spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'pebble', '-config', path.join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${dnsPort}`], {
     stdio: ['ignore', fs.openSync(pebbleLog, 'a'), fs.openSync(pebbleLog, 'a')],
     env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' },
   });
@@ -113,6 +116,7 @@ export async function startPebble(): Promise<Pebble> {
     directory: `https://127.0.0.1:${acmePort}/dir`,
     listenerCaPem: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
     dnsServer: `127.0.0.1#${dnsPort}`,
+    challengeManagement: `http://127.0.0.1:${chalMgmtPort}`,
     setTxt: (name, value) => manage('set-txt', { host: fqdn(name), value }),
     clearTxt: (name) => manage('clear-txt', { host: fqdn(name) }),
     stop,

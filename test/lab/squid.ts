@@ -2,7 +2,7 @@
 // puts in front of CircleCI, with Basic credentials checked by Squid's own
 // `basic_ncsa_auth` against a file written by `htpasswd` (apache2-utils).
 //
-// Each Squid gets its own loopback address 127.0.79.N (lab hosts are
+// Each Squid gets its own loopback address 127.0.81.N (lab hosts are
 // 127.0.77.x, the Node proxy of http-proxy.ts 127.0.78.x), locked under
 // /tmp/drydock-lab/squid/ so concurrent tests never share one, a free port,
 // and a temp folder for its config, pid, logs and password file. No cache,
@@ -29,7 +29,7 @@ export interface SquidRequest {
 }
 
 export interface LabSquid {
-  /** `http://127.0.79.N:PORT` (no credentials). */
+  /** `http://127.0.81.N:PORT` (no credentials). */
   url: string;
   host: string;
   port: number;
@@ -39,7 +39,7 @@ export interface LabSquid {
 }
 
 const LOCK_DIR = '/tmp/drydock-lab/squid';
-const PREFIX = '127.0.79.';
+const PREFIX = '127.0.81.';
 const SQUID = '/usr/sbin/squid';
 const NCSA = '/usr/lib/squid/basic_ncsa_auth';
 
@@ -52,7 +52,7 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Take a free 127.0.79.N for this process; a lock whose owner died is taken over. */
+/** Take a free 127.0.81.N for this process; a lock whose owner died is taken over. */
 function lockAddress(): { host: string; release(): void } {
   fs.mkdirSync(LOCK_DIR, { recursive: true });
   const candidates = Array.from({ length: 250 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
@@ -67,7 +67,7 @@ function lockAddress(): { host: string; release(): void } {
     }
     return { host: `${PREFIX}${n}`, release: () => fs.rmSync(lock, { force: true }) };
   }
-  throw new Error('no free 127.0.79.x address for Squid');
+  throw new Error('no free 127.0.81.x address for Squid');
 }
 
 function freePort(host: string): Promise<number> {

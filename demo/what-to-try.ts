@@ -1,0 +1,15 @@
+/** The short list printed under the URL: a drill through every wizard, in the order an admin meets them. */
+import type { Lab } from '../test/lab/lab';
+
+export function whatToTry(lab: Lab): string[] {
+  const services = lab.hosts.services!;
+  return [
+    'What to try:',
+    `  1. Hosts: trust each host, comparing its fingerprint with the list above (CLI: drydock hosts trust services --fingerprint ${services.fingerprint}).`,
+    '  2. Facts for services: hostname, OS, disks, the Replicated app state, read over SSH.',
+    '  3. Proxy: plan it with the proxy URL above (the Services machine and both Nomad clients, through the bastion; CLI: drydock proxy plan --proxy URL), apply, verify through it with the web server URL, roll back.',
+    '  4. Certificates: trust the GHE root CA (Certificates → GitHub Enterprise, host ghe); make a self-signed or internal-CA certificate and install it; or certbot against Pebble (--server and --ca-bundle above).',
+    '  5. Back up the Services machine and restore it onto the spare, once the backup feature is in this build.',
+    '  6. Health: the Services machine\'s containers and the Nomad clients, as the app shows them.',
+  ];
+}

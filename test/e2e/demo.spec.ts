@@ -1,0 +1,117 @@
+/**
+ * `sudo npm run demo` end to end: the compiled demo in a child process prints
+ * its URL, DRYDOCK_HOME and the hosts' fingerprints; the app it serves (as an
+ * ordinary account) trusts the Services machine with the printed fingerprint
+ * and reads its facts; the CLI plans a proxy over the demo's inventory, the
+ * Nomad clients through the bastion; a second demo refuses; Drydock's
+ * processes reached nothing but loopback and the inventory; Ctrl-C leaves no
+ * host process, mount, address lock or temporary folder behind.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { readConnections, violations } from '../air-gap/connections';
+import { mountsUnder } from '../lab/lab';
+import { cliAsUser, runDemo, startDemo, type DemoRun } from '../demo/run-demo';
+
+const DEMO_ADDRESSES = ['127.0.79.2', '127.0.79.3', '127.0.79.4', '127.0.79.5', '127.0.79.6', '127.0.79.7'];
+
+test.describe.configure({ mode: 'serial' });
+
+let demo: DemoRun;
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  demo = await startDemo();
+});
+
+test.afterAll(async () => {
+  if (demo && demo.child.exitCode === null && demo.child.signalCode === null) await demo.interrupt();
+  demo?.dispose();
+});
+
+test('prints its URL, DRYDOCK_HOME (owned by the app\'s user) and every host\'s fingerprint', () => {
+  expect(demo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+  expect(demo.home).toBe(`${demo.dir}/home`);
+  expect(statSync(demo.home).uid, 'DRYDOCK_HOME belongs to the account the app runs as (nobody)').toBe(65534);
+  expect(Object.keys(demo.fingerprints).sort()).toEqual(['bastion', 'ghe', 'nomad-1', 'nomad-2', 'services', 'spare']);
+  // Keys are not pre-trusted: the user's known_hosts does not exist yet.
+  expect(readdirSync(demo.home)).not.toContain('known_hosts');
+  expect(demo.output()).toMatch(/browser mode, as nobody/);
+  // Only the lab runs as root: the app's server (the process with the demo's DRYDOCK_HOME) is nobody's.
+  const servers = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`DRYDOCK_HOME=${demo.home}`);
+    } catch {
+      return false;
+    }
+  });
+  expect(servers.length).toBeGreaterThan(0);
+  for (const pid of servers) expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\t65534\t65534\t65534\t65534$/m);
+});
+
+test('the app trusts the Services machine with the printed fingerprint and reads its facts', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(demo.url);
+  await page.getByRole('button', { name: 'Trust services…' }).click({ timeout: 10_000 });
+  const dialog = page.getByRole('dialog', { name: 'Confirm the host key of services' });
+  await expect(dialog.getByTestId('presented-fingerprint')).toHaveText(demo.fingerprints.services!, { timeout: 10_000 });
+  await dialog.getByRole('button', { name: 'Trust', exact: true }).click();
+  await page.getByRole('button', { name: 'Facts for services' }).click();
+  const facts = page.getByRole('region', { name: 'Facts: services' });
+  await expect(facts.getByTestId('fact-hostname')).toHaveText('services', { timeout: 10_000 });
+  expect(problems).toEqual([]);
+});
+
+test('a proxy plan over the demo inventory covers the Services machine and both Nomad clients, through the bastion', async () => {
+  for (const host of ['bastion', 'nomad-1', 'nomad-2']) {
+    const trusted = await cliAsUser(demo.home, ['hosts', 'trust', host, '--fingerprint', demo.fingerprints[host]!], demo.connectionLog);
+    expect(trusted.stderr + trusted.stdout).toContain(`Trusted ${host}`);
+    expect(trusted.code).toBe(0);
+  }
+  const bastionLog = `${demo.dir}/lab/hosts/bastion/sshd.log`;
+  const before = (readFileSync(bastionLog, 'utf8').match(/Accepted publickey/g) ?? []).length;
+  const plan = await cliAsUser(demo.home, ['proxy', 'plan', '--proxy', demo.proxyUrl, '--json'], demo.connectionLog);
+  expect(plan.stderr).toBe('');
+  expect(plan.code).toBe(0);
+  const text = plan.stdout;
+  for (const host of ['services', 'nomad-1', 'nomad-2']) expect(text).toContain(`"${host}"`);
+  // The Nomad clients were reached through the bastion: it accepted Drydock's key for them.
+  const after = (readFileSync(bastionLog, 'utf8').match(/Accepted publickey/g) ?? []).length;
+  expect(after).toBeGreaterThan(before);
+});
+
+test('a second demo refuses while the first runs, and leaves it running', async () => {
+  const second = await runDemo(['--user', 'nobody', '--dir', `${demo.base}/second`]);
+  expect(second.code).toBe(2);
+  expect(second.stderr).toContain('already running');
+  expect(existsSync(`${demo.base}/second`)).toBe(false);
+  expect((await fetch(demo.url)).status).toBe(200);
+});
+
+test('Drydock\'s processes reached nothing but loopback and the inventory\'s hosts', () => {
+  const records = readConnections(demo.connectionLog);
+  // The recorder ran in the app's server and in the CLI: their SSH connections are there.
+  expect(records.some((r) => r.kind === 'tcp' && r.host === '127.0.79.3' && r.port === 22 && /cli\.js$/.test(r.main))).toBe(true);
+  expect(violations(records)).toEqual([]);
+});
+
+test('Ctrl-C stops everything: no host process, mount, address lock or temporary folder is left', async () => {
+  const { code } = await demo.interrupt();
+  expect(code).toBe(0);
+  expect(demo.output()).toContain('nothing of the practice installation is left');
+  const leftovers = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(demo.dir);
+    } catch {
+      return false;
+    }
+  });
+  expect(leftovers, 'processes of the demo').toEqual([]);
+  expect(mountsUnder(demo.dir)).toEqual([]);
+  for (const ip of DEMO_ADDRESSES) expect(existsSync(`/tmp/drydock-lab/ips/${ip}`), `address lock ${ip}`).toBe(false);
+  expect(existsSync(demo.dir), 'the demo folder (hosts, home, temporary files)').toBe(false);
+  expect(existsSync('/run/drydock-demo/demo.json')).toBe(false);
+  // The app's server ended too: its URL answers no more.
+  await expect(fetch(demo.url)).rejects.toThrow();
+});
