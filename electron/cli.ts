@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline/promises';
 import { DrydockError } from '../shared/errors';
 import { auditCommand, runsCommand } from './cli/audit';
+import { backupCommand } from './cli/backup';
 import { certCommand } from './cli/cert';
 import { CliExit, createCliContext, exitCodeFor, EXIT, type CliContext } from './cli/context';
 import { customizeCommand } from './cli/customize';
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, Command> = {
   cert: certCommand,
   proxy: proxyCommand,
   customize: customizeCommand,
+  backup: backupCommand,
 };
 
 const HELP = `drydock — CircleCI Server 2.x operations over SSH
@@ -47,8 +49,14 @@ const HELP = `drydock — CircleCI Server 2.x operations over SSH
   drydock proxy apply --proxy URL ... [--verify-url URL] [--yes] [--no-restart] [--json]
   drydock proxy verify [--url URL] [--json] | drydock proxy rollback [--yes] [--no-restart] [--json]
   drydock customize set CIRCLE_URL=https://ci.example.com JVM_HEAP_SIZE=4g [--container NAME] [--yes] [--json]
+  drydock backup profile set NAME --provider aws --instance ID|IP|NAME [--region R] [--endpoint URL] [--ca-bundle FILE] [--aws-profile P] [--imds] [--tunnel-via HOST] [--spare-instance ID]
+  drydock backup profile set NAME --provider libvirt --hypervisor HOST --domain DOM [--uri URI] --store HOST:DIR [--spare-hypervisor HOST --spare-domain DOM]
+  drydock backup profile list [--json] | drydock backup profile remove NAME
+  drydock backup run --profile NAME [--mode live|consistent] [--volumes root|all] [--wait] [--wait-for-builds] [--yes] [--json]
+  drydock backup list --profile NAME [--json] | drydock backup prune --profile NAME [--keep-last N] [--keep-days D] [--yes] [--json]
+  drydock backup schedule --profile NAME --every DURATION
 
-Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD; state lives in DRYDOCK_HOME.`;
+Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD (AWS credentials from the environment or ~/.aws); state lives in DRYDOCK_HOME.`;
 
 async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -36,9 +36,10 @@ export interface SimRequest {
 }
 
 interface Fault {
-  kind: 'throttle' | 'server';
+  kind: 'throttle' | 'server' | 'error';
   remaining: number;
   action?: string;
+  error?: { status: number; code: string; message: string };
 }
 
 export interface ReadyLine {
@@ -88,6 +89,11 @@ export class Ec2Simulator {
   /** The next `count` requests (of `action`, if given) fail with a 500 InternalError. */
   serverErrors(count: number, action?: string): void {
     this.faults.push({ kind: 'server', remaining: count, ...(action ? { action } : {}) });
+  }
+
+  /** The next `count` calls of `action` fail with this EC2 error (400: not retried by SDKs). */
+  failNext(action: string, code: string, message: string, status = 400, count = 1): void {
+    this.faults.push({ kind: 'error', remaining: count, action, error: { status, code, message } });
   }
 
   /** The next snapshot created stops half way in state `error` with this message. */
@@ -173,6 +179,7 @@ export class Ec2Simulator {
     fault.remaining--;
     this.faults = this.faults.filter((f) => f.remaining > 0);
     if (fault.kind === 'throttle') throw new Ec2Error(503, 'RequestLimitExceeded', 'Request limit exceeded.');
+    if (fault.error) throw new Ec2Error(fault.error.status, fault.error.code, fault.error.message);
     throw new Ec2Error(500, 'InternalError', 'An internal error has occurred');
   }
 

@@ -41,10 +41,24 @@ function target(options: ConnectOptions, defaultPort: number): { host: string; p
   return { host, port: Number(options.port ?? defaultPort) };
 }
 
+/**
+ * An SSH channel is a Duplex, not a net.Socket: Node's agent calls the
+ * socket's keep-alive, no-delay and timeout knobs, which mean nothing for a
+ * channel (the SSH connection has its own keep-alive). The SDK keeps its own
+ * request timeout.
+ */
+function asSocket(stream: Duplex): Duplex {
+  const s = stream as Duplex & Record<string, unknown>;
+  for (const m of ['setKeepAlive', 'setNoDelay', 'setTimeout', 'ref', 'unref']) {
+    if (typeof s[m] !== 'function') s[m] = () => s;
+  }
+  return s;
+}
+
 function open(forward: Forwarder, options: ConnectOptions, defaultPort: number, wrap: (s: Duplex, host: string) => Duplex, cb: Callback): void {
   const { host, port } = target(options, defaultPort);
   forward(host, port).then(
-    (stream) => cb(null, wrap(stream, host)),
+    (stream) => cb(null, wrap(asSocket(stream), host)),
     (err: Error) => cb(new DrydockError('CONNECT_FAILED', `SSH tunnel to ${host}:${port}: ${err.message}`)),
   );
 }
