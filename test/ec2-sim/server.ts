@@ -62,6 +62,7 @@ export class Ec2Simulator {
   /** Called after every successful action (tests use it to log the snapshot call beside a host's log). */
   onAction?: (action: string, params: Params) => void;
   private faults: Fault[] = [];
+  private delays = new Map<string, number>();
   private snapshotFaults: string[] = [];
   private server?: Server;
   private endpointUrl?: string;
@@ -94,6 +95,12 @@ export class Ec2Simulator {
   /** The next `count` calls of `action` fail with this EC2 error (400: not retried by SDKs). */
   failNext(action: string, code: string, message: string, status = 400, count = 1): void {
     this.faults.push({ kind: 'error', remaining: count, action, error: { status, code, message } });
+  }
+
+  /** Answer `action` only `ms` after doing it (0 to stop): a client can die between the two. */
+  delayResponse(action: string, ms: number): void {
+    if (ms > 0) this.delays.set(action, ms);
+    else this.delays.delete(action);
   }
 
   /** The next snapshot created stops half way in state `error` with this message. */
@@ -148,10 +155,14 @@ export class Ec2Simulator {
     const url = new URL(req.url ?? '/', 'http://sim');
     const params = parseParams(req.method === 'GET' ? url.search.slice(1) : body.toString('utf8'));
     const action = params.get('Action') ?? '';
-    const send = (status: number, xml: string) => {
+    const send = (status: number, xml: string, delayMs = 0) => {
       this.requests.push({ time: Date.now(), action, status, params: Object.fromEntries(params) });
-      res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8', 'content-length': Buffer.byteLength(xml) });
-      res.end(xml);
+      const write = () => {
+        res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8', 'content-length': Buffer.byteLength(xml) });
+        res.end(xml);
+      };
+      if (delayMs) setTimeout(write, delayMs);
+      else write();
     };
     if (url.pathname.startsWith('/_sim/')) return this.control(url, body, res);
     try {
@@ -165,7 +176,7 @@ export class Ec2Simulator {
       const ctx: ActionContext = { world: this.world, takeSnapshotFault: () => this.snapshotFaults.shift() };
       const result = run(params, ctx);
       if (MUTATING.has(action)) this.world.save();
-      send(200, response(action, result));
+      send(200, response(action, result), this.delays.get(action));
       this.onAction?.(action, params);
     } catch (err) {
       if (err instanceof Ec2Error) send(err.status, errorXml(err.code, err.message));

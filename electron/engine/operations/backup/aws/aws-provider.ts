@@ -44,6 +44,11 @@ export interface AwsProviderOptions {
   maxAttempts?: number;
 }
 
+// The SDK warns on every Node below 22 that future versions will need it;
+// this pinned version runs on Node 20, and a cron job's log is no place for
+// that notice. An admin who wants it back sets the variable to "false".
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const tagsOf = (tags: Tag[] | undefined): Record<string, string> => Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 const toTags = (tags: Record<string, string>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
