@@ -4,10 +4,10 @@
  */
 import type { Duplex } from 'node:stream';
 import type { BackupProfile } from '../../../../shared/backup/profile';
-import { DrydockError } from '../../../../shared/errors';
 import type { EngineServices } from '../operation';
 import { AwsProvider } from './aws/aws-provider';
 import type { Forwarder } from './aws/tunnel';
+import { LibvirtProvider } from './libvirt/libvirt-provider';
 import { sessionKeysFor } from './profiles';
 import type { BackupProvider } from './provider';
 
@@ -29,5 +29,5 @@ export function providerFor(services: EngineServices, profile: BackupProfile, si
       ...(profile.tunnelVia ? { forward: sshForwarder(services, profile.tunnelVia, signal) } : {}),
     });
   }
-  throw new DrydockError('INVALID_INPUT', `Profile ${profile.name}: libvirt backups are not built in this version of Drydock yet (AWS EBS is)`);
+  return new LibvirtProvider(services, profile);
 }

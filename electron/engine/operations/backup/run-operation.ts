@@ -188,7 +188,8 @@ export const backupRun = defineOperation({
       check: async (ctx) =>
         withProvider(ctx, async (p) => {
           const mine = await p.listSnapshots({ tags: { [TAG.run]: ctx.runId } }, { signal: ctx.signal });
-          if (!mine.length) return false;
+          // A libvirt backup is done by Drydock itself: one left half-copied is finished by apply, which finds it again.
+          if (!mine.length || (p.kind !== 'aws' && mine.some((s) => s.state !== 'completed'))) return false;
           if ('labelDisks' in p) await (p as { labelDisks(s: Snapshot[], d: Disk[]): Promise<void> }).labelDisks(mine, ctx.state.disks!);
           ctx.state.snapshots = mine;
           ctx.state.snapshotTakenAt ??= mine.map((s) => s.startedAt).sort()[0];
