@@ -19,8 +19,8 @@ export interface Libvirt {
   dir: string;
   uri: string;
   virsh(...args: string[]): string;
-  /** A 32 MiB domain with one 64 MiB qcow2 disk (vda), defined and started. */
-  createDomain(name: string): { image: string };
+  /** A 32 MiB domain with one qcow2 disk (vda, 64 MiB unless told), optionally filled with a pattern first; defined and started. */
+  createDomain(name: string, options?: { diskMiB?: number; fillMiB?: number }): { image: string };
   /** Write a byte pattern through QEMU's own block layer (the domain has no OS). */
   write(domain: string, pattern: number, offset: number, length: string): void;
   /** Make the folder visible at the same path inside a lab host. */
@@ -56,9 +56,10 @@ export async function startLibvirt(): Promise<Libvirt> {
     dir,
     uri,
     virsh,
-    createDomain(name) {
+    createDomain(name, options = {}) {
       const image = path.join(images, `${name}.qcow2`);
-      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '64M']);
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, `${options.diskMiB ?? 64}M`]);
+      if (options.fillMiB) execFileSync('qemu-io', ['-c', `write -P 0x5a 0 ${options.fillMiB}M`, image], { stdio: 'ignore' });
       chownSync(image, NOBODY, NOBODY);
       const xml = path.join(dir, `${name}.xml`);
       writeFileSync(

