@@ -180,6 +180,8 @@ describe('AWS provider against the EC2 simulator', () => {
     delete process.env.AWS_ACCESS_KEY_ID;
     delete process.env.AWS_SECRET_ACCESS_KEY;
     process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = `http://127.0.0.1:${(imds.address() as AddressInfo).port}`;
+    // "auto" defaults mode would look up the region in IMDS: the profile's region wins, IMDS stays untouched.
+    process.env.AWS_DEFAULTS_MODE = 'auto';
     try {
       const off = provider({}, 1);
       await expect(off.findMachine('services')).rejects.toThrow(/No AWS credentials found.*add --imds/);

@@ -105,6 +105,8 @@ export class AwsProvider implements BackupProvider {
       ...(profile.endpoint ? { endpoint: profile.endpoint } : {}),
       credentials: this.credentials.provider,
       maxAttempts: options.maxAttempts ?? 10,
+      // "auto" (from AWS_DEFAULTS_MODE or ~/.aws/config) would ask IMDS for the region: never implicitly.
+      defaultsMode: 'legacy',
       retryMode: 'standard',
       requestHandler: { ...agents, connectionTimeout: 10_000, requestTimeout: 60_000 },
     });
