@@ -19,6 +19,8 @@ import { LibvirtProvider } from '../../electron/engine/operations/backup/libvirt
 import { startLab, type Lab } from '../lab/lab';
 import { engineWithHosts, type EngineFixture } from './engine-fixture';
 import { startLibvirt, type Libvirt } from './libvirt-fixture';
+import { bundleCli } from './backup-fixture';
+import { RunStore } from '../../electron/engine/runbook/run-store';
 
 const STORE = '/var/backups/drydock-images';
 let lv: Libvirt;
@@ -123,5 +125,39 @@ describe('libvirt backup (real libvirtd, over SSH)', () => {
     expect(readsAs(`${STORE}/${result.snapshots[0].id}.qcow2`, 0x5a)).not.toMatch(/verification failed/);
     const { backups } = await call<{ backups: { id: string; ours: boolean; state: string }[] }>('backup:list', { profile: 'kvm' });
     expect(backups.find((b) => b.id === result.runId)).toMatchObject({ ours: true, state: 'completed' });
+  });
+
+  it('the CLI killed during the copy leaves the domain on the overlay; `runs resume` copies again from the frozen base and commits', async () => {
+    const cli = bundleCli();
+    try {
+      lv.createDomain('svc4', { diskMiB: 256, fillMiB: 256 });
+      const handlers = createHandlers(fx.engine);
+      const r = await dispatch(handlers, 'backup:profile-set', { name: 'kvm4', provider: 'libvirt', hypervisor: 'hv', domain: 'svc4', uri: lv.uri, store: { host: 'hv', dir: STORE } }, { emit: () => undefined });
+      expect(r.ok).toBe(true);
+      const env = { DRYDOCK_HOME: fx.home, HOME: fx.home };
+      const proc = cli.start(['backup', 'run', '--profile', 'kvm4', '--mode', 'live', '--yes'], env);
+      const copying = () => lab.hosts.hv.exec(`ls ${STORE} | grep -c '^svc4-.*partial$' || true`).stdout.trim() !== '0';
+      for (let i = 0; i < 600 && !copying(); i++) await new Promise((res) => setTimeout(res, 20));
+      expect(copying()).toBe(true);
+      proc.child.kill('SIGKILL');
+      expect((await proc.done).signal).toBe('SIGKILL');
+      // The crash state: the domain runs on the overlay, the manifest is pending.
+      expect(lv.virsh('domblklist', 'svc4')).toMatch(/\.drydock-/);
+      const run = new RunStore(fx.home).list().find((x) => x.operation === 'backup-run' && (x.input as { profile: string }).profile === 'kvm4')!;
+      expect(run.status).toBe('interrupted');
+
+      const resumed = await cli.start(['runs', 'resume', run.id], env).done;
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(lv.virsh('domblklist', 'svc4')).not.toMatch(/\.drydock-/);
+      expect(overlays()).toEqual([]);
+      const p = provider('svc4');
+      const mine = await p.listSnapshots({ tags: { [TAG.run]: run.id } });
+      expect(mine.map((x) => x.state)).toEqual(['completed']);
+      await p.verifySnapshot(mine[0].id);
+      expect(lab.hosts.hv.exec(`qemu-io -r -U -c 'read -P 0x5a 0 256M' ${STORE}/${mine[0].id}.qcow2`).stdout).not.toMatch(/verification failed/);
+      expect(lab.hosts.hv.exec(`ls ${STORE} | grep -c partial || true`).stdout.trim()).toBe('0');
+    } finally {
+      cli.dispose();
+    }
   });
 });
