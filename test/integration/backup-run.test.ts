@@ -151,4 +151,41 @@ describe('backup run (AWS, simulator + lab Services machine)', () => {
     expect(left.has(old.snapshots[0].id)).toBe(false);
     for (const id of [used.snapshots[0].id, newest.snapshots[0].id, foreign.id]) expect(left.has(id)).toBe(true);
   });
+
+  it('warns about data off the snapshotted disks (NFS, other disks in a root-only backup)', async () => {
+    const h = w.lab.hosts.services;
+    const fstab = h.readFile('/etc/fstab') ?? '';
+    h.writeFile('/etc/fstab', `${fstab}nfs.example.internal:/export/circle /data/circle/storage-fileserver nfs4 defaults 0 0\n/dev/xvdf /data ext4 defaults 0 2\n`);
+    try {
+      const all = await w.call('backup:plan', { profile: 'prod', mode: 'live', volumes: 'all' });
+      expect(all.warnings.join('\n')).toMatch(/\/data\/circle\/storage-fileserver is a network mount \(nfs4 from nfs.example.internal:\/export\/circle\)/);
+      expect(all.warnings.join('\n')).not.toMatch(/\/data is on another disk/);
+      const root = await w.call('backup:plan', { profile: 'prod', mode: 'live', volumes: 'root' });
+      expect(root.warnings.join('\n')).toMatch(/\/data is on another disk \(\/dev\/xvdf\): a root-only backup leaves it out/);
+      expect(root.warnings.join('\n')).toMatch(/Root volume only: vol-\S+ \(\/dev\/sdf, 20 GiB\) not included/);
+    } finally {
+      h.writeFile('/etc/fstab', fstab);
+    }
+  });
+
+  it('consistent: running builds are reported, and the run waits for them when asked', async () => {
+    resetLog();
+    const h = w.lab.hosts.services;
+    h.writeFile('/var/lib/lab/nomad/jobs', 'build-1234 batch 50 running\n');
+    const plan = await w.call('backup:plan', { profile: 'prod', mode: 'consistent', volumes: 'root' });
+    expect(plan.runningBuilds).toBe(1);
+    const notes: string[] = [];
+    const running = w.call('backup:run', { profile: 'prod', mode: 'consistent', volumes: 'root', waitForBuilds: true }, (e) => {
+      if (e.type === 'step' && e.step === 'builds' && e.message) notes.push(e.message);
+    });
+    // The build finishes a little later; only then may the app stop.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(w.calls().filter((l) => /app stop/.test(l))).toEqual([]);
+    h.writeFile('/var/lib/lab/nomad/jobs', '');
+    const result = await running;
+    expect(notes.some((n) => /1 build\(s\) running: waiting/.test(n))).toBe(true);
+    expect(notes.at(-1)).toBe('no build running');
+    expect(result.snapshots).toHaveLength(1);
+    expect(w.calls().filter((l) => /^replicatedctl app (stop|start)|^ec2 /.test(l))).toEqual(['replicatedctl app stop', 'ec2 CreateSnapshot app=stopped', 'replicatedctl app start']);
+  });
 });
