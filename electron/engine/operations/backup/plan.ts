@@ -77,7 +77,12 @@ export async function planBackup(services: EngineServices, profile: BackupProfil
       addresses: host.addresses,
       ...(host.runningBuilds !== undefined ? { runningBuilds: host.runningBuilds } : {}),
       warnings: [...(skipped.length ? [`Root volume only: ${skipped.map((d) => `${d.id} (${d.device}, ${d.sizeGiB} GiB)`).join(', ')} not included`] : []), ...host.warnings],
-      explanation: mode === 'live' ? [LIVE_CAVEAT] : CONSISTENT_EXPLAINED,
+      explanation:
+        mode === 'live'
+          ? [LIVE_CAVEAT]
+          : provider.capabilities.pointInTimeAtCreate
+            ? CONSISTENT_EXPLAINED
+            : [CONSISTENT_EXPLAINED[0], 'On libvirt the app is started again once the disk images are copied into the store and the domain runs on its base images again (wait for "started"); the downtime includes the copy and is reported.', CONSISTENT_EXPLAINED[2]],
       steps,
       fingerprint: planFingerprint(machine, disks, mode),
     };

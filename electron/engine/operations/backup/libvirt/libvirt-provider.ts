@@ -31,7 +31,8 @@ const OVERLAY_MARK = '.drydock-';
 
 export class LibvirtProvider implements BackupProvider {
   readonly kind = 'libvirt' as const;
-  readonly capabilities = { pointInTimeAtCreate: true, multiDiskConsistent: true };
+  /** Not point-in-time at create for the app's sake: createSnapshots returns once the copy is stored and committed back. */
+  readonly capabilities = { pointInTimeAtCreate: false, multiDiskConsistent: true };
   /** Tests act between the snapshot and the copy (write to the disk, or fail) to prove what the copy holds and that the overlay is still committed. */
   afterSnapshot?: () => Promise<void>;
 
