@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DrydockError } from '../shared/errors';
 import { auditCli, runsCli } from './cli/audit';
+import { backupCli } from './cli/backup';
 import { certCli } from './cli/cert-help';
 import { CliExit, createCliContext, exitCodeFor, EXIT, UsageError, type CliContext } from './cli/context';
 import { customizeCli } from './cli/customize';
@@ -19,10 +20,10 @@ import { serveCli } from './cli/serve';
 import { describeProblem } from './engine/inventory/inventory';
 
 /** Every command, in the order `drydock --help` lists them. A new command: its file exports a CliCommand, add it here. */
-export const COMMANDS: CliCommand[] = [hostsCli, certCli, proxyCli, customizeCli, runsCli, auditCli, serveCli];
+export const COMMANDS: CliCommand[] = [hostsCli, certCli, proxyCli, customizeCli, backupCli, runsCli, auditCli, serveCli];
 
 const FOOTER = [
-  'Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD; state lives in DRYDOCK_HOME.',
+  'Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD (AWS credentials from the environment or ~/.aws); state lives in DRYDOCK_HOME.',
   'Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 needs confirmation (nothing was changed), 4 host key unknown or changed.',
 ];
 

@@ -10,6 +10,7 @@ import { HostsPage } from './pages/hosts/hosts-page';
 import { NotBuiltPage } from './pages/not-built-page';
 import { CertificatesWizard } from './wizards/certs/certs-wizard';
 import { ProxyWizard } from './wizards/proxy/proxy-wizard';
+import { BackupWizard } from './wizards/backup/backup-wizard';
 import { SECTIONS, type Section } from './sections';
 import { useApp } from './store/app-store';
 import { useNavigation } from './store/navigation-store';
@@ -43,6 +44,7 @@ function Page({ section }: { section: Section }) {
   if (section.id === 'audit') return <AuditPage />;
   if (section.id === 'certificates') return <CertificatesWizard />;
   if (section.id === 'proxy') return <ProxyWizard />;
+  if (section.id === 'backup') return <BackupWizard />;
   return <NotBuiltPage section={section} />;
 }
 

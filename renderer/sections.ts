@@ -22,11 +22,7 @@ export const SECTIONS: readonly Section[] = [
   },
   { id: 'certificates', title: 'Certificates' },
   { id: 'proxy', title: 'Proxy' },
-  {
-    id: 'backup',
-    title: 'Backup',
-    planned: 'Snapshot the Services machine’s root volume, as the operations guide recommends, and keep a record of every snapshot taken.',
-  },
+  { id: 'backup', title: 'Backup' },
   {
     id: 'restore',
     title: 'Restore',

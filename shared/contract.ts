@@ -11,6 +11,7 @@ import { HostFactsSchema } from './facts';
 import { RunSummarySchema } from './runs';
 import { proxyChannels } from './channels/proxy';
 import { certChannels } from './channels/certs';
+import { backupChannels } from './channels/backup';
 
 export const HostViewSchema = HostSchema.extend({
   /** A key for this host's address is in Drydock's known_hosts. */
@@ -132,6 +133,7 @@ export const channels = {
   'audit:verify': { request: empty, response: AuditVerifySchema },
   ...proxyChannels,
   ...certChannels,
+  ...backupChannels,
 } as const;
 
 export type Channels = typeof channels;

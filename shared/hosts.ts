@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const HOST_ROLES = ['services', 'nomad', 'spare', 'ghe', 'bastion'] as const;
+export const HOST_ROLES = ['services', 'nomad', 'spare', 'ghe', 'bastion', 'hypervisor'] as const;
 export type HostRole = (typeof HOST_ROLES)[number];
 
 /** What a role means, in the guide's words, for labels and help text. */
@@ -15,6 +15,7 @@ export const ROLE_LABELS: Record<HostRole, string> = {
   spare: 'Hot spare',
   ghe: 'GitHub Enterprise',
   bastion: 'Bastion (jump host)',
+  hypervisor: 'KVM/libvirt hypervisor',
 };
 
 const hostname = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;

@@ -15,6 +15,7 @@ import type { Handler, Handlers } from './types';
 import { proxyHandlers } from '../operations/proxy/handlers';
 import { restartsNeedConfirmation, restartsOnResume } from '../../../shared/resume-policy';
 import { certHandlers } from '../operations/certs/handlers';
+import { backupHandlers } from '../operations/backup/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
   const keys = engine.knownHosts.lookup(knownHostsName(host.address, host.port));
@@ -109,5 +110,6 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     'audit:verify': async () => engine.audit.verify(),
     ...proxyHandlers(engine),
     ...certHandlers(engine),
+    ...backupHandlers(engine),
   });
 }

@@ -5,5 +5,7 @@ import { customize } from './proxy/customize-operation';
 import { proxyApply } from './proxy/apply-operation';
 import { proxyRollback } from './proxy/rollback-operation';
 import { CERT_OPERATIONS } from './certs/operations';
+import { backupRun } from './backup/run-operation';
+import { backupPrune } from './backup/prune-operation';
 
-export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, customize, ...CERT_OPERATIONS];
+export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, customize, ...CERT_OPERATIONS, backupRun, backupPrune];

@@ -1,0 +1,33 @@
+/**
+ * A provider for a profile, wired to the engine: the AWS SDK's connections
+ * go through the tunnel host's SSH connection when the profile names one.
+ */
+import type { Duplex } from 'node:stream';
+import type { BackupProfile } from '../../../../shared/backup/profile';
+import type { EngineServices } from '../operation';
+import { AwsProvider } from './aws/aws-provider';
+import type { Forwarder } from './aws/tunnel';
+import { LibvirtProvider } from './libvirt/libvirt-provider';
+import { sessionKeysFor } from './profiles';
+import type { BackupProvider } from './provider';
+
+export function sshForwarder(services: EngineServices, hostName: string, signal?: AbortSignal): Forwarder {
+  return async (host, port) => {
+    const session = await services.pool.session(hostName, signal);
+    return new Promise<Duplex>((resolve, reject) =>
+      session.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(new Error(`${hostName} could not open a channel to ${host}:${port}: ${err.message}`)) : resolve(stream))),
+    );
+  };
+}
+
+export function providerFor(services: EngineServices, profile: BackupProfile, signal?: AbortSignal): BackupProvider {
+  if (profile.provider === 'aws') {
+    const keys = sessionKeysFor(services.home, profile.name);
+    return new AwsProvider({
+      profile,
+      ...(keys ? { keys } : {}),
+      ...(profile.tunnelVia ? { forward: sshForwarder(services, profile.tunnelVia, signal) } : {}),
+    });
+  }
+  return new LibvirtProvider(services, profile);
+}

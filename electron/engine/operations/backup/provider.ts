@@ -1,0 +1,88 @@
+/**
+ * Where the Services machine's disks live, behind one interface: AWS EBS
+ * today, KVM/libvirt over SSH next, VMware vSphere later. The backup
+ * operation only speaks this; so will restore (a disk from a snapshot, stop
+ * and start the machine, swap its root disk).
+ *
+ * Words: a *machine* is the EC2 instance / libvirt domain / vSphere VM; a
+ * *disk* is an EBS volume / a domain's disk image / a VMDK; a *snapshot* is
+ * an EBS snapshot / a copied image with its manifest / a vSphere snapshot
+ * exported. Snapshot tags are the catalog's source of truth (EBS tags,
+ * manifest fields), never a file on the laptop.
+ */
+import type { SnapshotView } from '../../../../shared/backup/catalog';
+
+export interface Machine {
+  /** Provider id: i-…, or the domain's UUID/name. */
+  id: string;
+  name?: string;
+  privateAddress?: string;
+  publicAddress?: string;
+  /** Availability zone, or the hypervisor the domain runs on. */
+  zone?: string;
+  /** Provider words: running, stopped, stopping, pending, shut off… */
+  state: string;
+  running: boolean;
+  /** The device the machine boots from (RootDeviceName, or the domain's first disk target). */
+  rootDevice: string;
+}
+
+export interface Disk {
+  id: string;
+  device: string;
+  root: boolean;
+  sizeGiB: number;
+  zone?: string;
+  /** Volume state (available, in-use…), or the attachment state (attaching, attached) when listed for a machine. */
+  state?: string;
+}
+
+export type Snapshot = SnapshotView;
+
+export interface SnapshotRequest {
+  machine: Machine;
+  /** The disks to snapshot together (point in time across all of them where the provider can). */
+  disks: Disk[];
+  /** On every snapshot from the moment it exists, so a resumed run can find it. */
+  tags: Record<string, string>;
+  description: string;
+}
+
+export interface ProviderCapabilities {
+  /** The snapshot is point-in-time once `createSnapshots` returns (EBS); the app may start again then. */
+  pointInTimeAtCreate: boolean;
+  /** All disks of a machine in one crash-consistent set (EBS CreateSnapshots). */
+  multiDiskConsistent: boolean;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Progress of a long provider-side action, 0–100, with a line for the admin. */
+  onProgress?(percent: number, message: string): void;
+}
+
+export interface BackupProvider {
+  readonly kind: 'aws' | 'libvirt' | 'vsphere';
+  readonly capabilities: ProviderCapabilities;
+  /** Check the credentials and the route (a cheap read), naming how they were found. */
+  identity(options?: CallOptions): Promise<string>;
+  /** By id, private address or name; exactly one, or a clear error. */
+  findMachine(ref: string, options?: CallOptions): Promise<Machine>;
+  disks(machine: Machine, options?: CallOptions): Promise<Disk[]>;
+  /** Start the snapshots (tagged at creation); they may still be pending when this returns. */
+  createSnapshots(request: SnapshotRequest, options?: CallOptions): Promise<Snapshot[]>;
+  /** Snapshots carrying every given tag (or with these ids). */
+  listSnapshots(filter: { tags?: Record<string, string>; ids?: string[] }, options?: CallOptions): Promise<Snapshot[]>;
+  deleteSnapshot(id: string, options?: CallOptions): Promise<void>;
+
+  // What restore needs.
+  /** A new disk holding the snapshot, where `zone` says (the spare's AZ / hypervisor). */
+  createDiskFromSnapshot(snapshotId: string, zone: string, tags: Record<string, string>, options?: CallOptions): Promise<Disk>;
+  describeDisk(id: string, options?: CallOptions): Promise<Disk>;
+  stopMachine(machine: Machine, options?: CallOptions): Promise<void>;
+  startMachine(machine: Machine, options?: CallOptions): Promise<void>;
+  detachDisk(machine: Machine, disk: Disk, options?: CallOptions): Promise<void>;
+  attachDisk(machine: Machine, disk: Disk, device: string, options?: CallOptions): Promise<void>;
+
+  close(): Promise<void>;
+}
