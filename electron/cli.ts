@@ -2,7 +2,8 @@
 /**
  * `drydock`: every operation, headless, for automation. Commands go through
  * the same IPC handlers the GUI uses. Exit codes (README): 0 ok, 1 failed,
- * 2 bad usage or input, 3 needs confirmation, 4 host key unknown or changed.
+ * 2 bad usage or input, 3 needs confirmation, 4 host key unknown or changed,
+ * 5 (health) something severe or moderate is down.
  */
 import { createInterface } from 'node:readline/promises';
 import { DrydockError } from '../shared/errors';
@@ -10,6 +11,7 @@ import { auditCommand, runsCommand } from './cli/audit';
 import { certCommand } from './cli/cert';
 import { CliExit, createCliContext, exitCodeFor, EXIT, type CliContext } from './cli/context';
 import { customizeCommand } from './cli/customize';
+import { healthCommand, nomadCommand, supportBundleCommand } from './cli/health';
 import { hostsCommand } from './cli/hosts';
 import { proxyCommand } from './cli/proxy';
 import { serveCommand } from './cli/serve';
@@ -24,6 +26,9 @@ export const COMMANDS: Record<string, Command> = {
   cert: certCommand,
   proxy: proxyCommand,
   customize: customizeCommand,
+  health: healthCommand,
+  nomad: nomadCommand,
+  'support-bundle': supportBundleCommand,
 };
 
 const HELP = `drydock — CircleCI Server 2.x operations over SSH
@@ -38,6 +43,10 @@ const HELP = `drydock — CircleCI Server 2.x operations over SSH
   drydock hosts facts NAME [--json]
   drydock runs list [--json] | drydock runs resume ID
   drydock audit verify | drydock audit tail [-n N]
+  drydock audit report (--run ID | --since ISO [--until ISO]) --out FILE.md|FILE.html
+  drydock health [--json] [--watch SECONDS] [--host NAME] [--ldap yes|no] [--s3 yes|no]   exit 0 healthy or mild, 5 severe/moderate down, 1 could not check
+  drydock nomad status [--json]
+  drydock support-bundle --out FILE.tar.gz [--hosts a,b] [--tail LINES] [--json]
   drydock serve [--port N]
   drydock cert self-signed --host H [--san N]... [--days N] [--key rsa2048|rsa3072|rsa4096|p256] [--ca NAME] --out DIR
   drydock cert ca create NAME | cert ca list | cert list

@@ -17,7 +17,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-packages=(openssh-server openssh-client sudo chromium certbot pebble dnsutils jq openssl curl default-jre-headless util-linux iproute2 procps)
+packages=(openssh-server openssh-client sudo chromium certbot pebble dnsutils jq openssl curl default-jre-headless util-linux iproute2 procps docker.io busybox-static)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -1,4 +1,5 @@
 /** `drydock audit …` and `drydock runs …`: the record of what was done. */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CliExit, EXIT, usage, type CliContext } from './context';
 import { table } from './format';
@@ -19,7 +20,8 @@ export async function auditCommand(ctx: CliContext, argv: string[]): Promise<voi
     ctx.out(table([['TIME', 'HOST', 'EXIT', 'COMMAND'], ...entries.map((e) => [e.time, e.host, String(e.exitCode ?? '-'), e.command.replace(/\s+/g, ' ').slice(0, 100)])]));
     return;
   }
-  usage('audit: verify | tail [-n N]');
+  if (sub === 'report') return report(ctx, rest);
+  usage('audit: verify | tail [-n N] | report (--run ID | --since ISO [--until ISO]) --out FILE.md|FILE.html');
 }
 
 export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void> {
@@ -38,4 +40,19 @@ export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void
     return;
   }
   usage('runs: list | resume ID');
+}
+
+/** The change-control report of a run or a time range; the format follows the file's extension. */
+async function report(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { run: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, out: { type: 'string' } } });
+  if (!values.out || !!values.run === !!values.since) usage('audit report (--run ID | --since ISO [--until ISO]) --out FILE.md|FILE.html');
+  const format = /\.html?$/i.test(values.out) ? 'html' : /\.(md|markdown)$/i.test(values.out) ? 'markdown' : usage('--out names a .md or .html file');
+  const r = await ctx.call('report:change-control', {
+    format,
+    ...(values.run ? { runId: values.run } : { since: values.since!, ...(values.until ? { until: values.until } : {}) }),
+  });
+  writeFileSync(values.out, r.content, { mode: 0o600 });
+  if (ctx.json) ctx.out(JSON.stringify({ out: values.out, chainOk: r.chainOk }));
+  else ctx.out(`Wrote ${values.out}`);
+  if (!r.chainOk) throw new CliExit(EXIT.failed, `Report written, but the audit chain is broken: the report says where (drydock audit verify)`);
 }

@@ -5,6 +5,7 @@
  * effect already landed before the interruption.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { DrydockError, toErrorPayload } from '../../../shared/errors';
 import type { DrydockEvent } from '../../../shared/events';
 import { parseOrThrow } from '../../../shared/validate';
@@ -22,6 +23,14 @@ export interface RunOptions {
 export interface RunOutcome<R> {
   runId: string;
   result: R;
+}
+
+function whoAmI(): string {
+  try {
+    return `${os.userInfo().username}@${os.hostname()}`;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}@${os.hostname()}`;
+  }
 }
 
 export class Runner {
@@ -46,6 +55,7 @@ export class Runner {
       boot: bootId(),
       startedAt: now,
       updatedAt: now,
+      by: whoAmI(),
       input: withoutSecrets(input, operation.secretInput ?? []),
       state: operation.initialState(input),
       steps: operation.steps.map((s) => ({ name: s.name, title: s.title, status: 'pending' as const })),

@@ -10,12 +10,13 @@
  */
 import { ProxyApplyRequestSchema, type ProxyApplyResult, type VerifyResult } from '../../../../shared/channels/proxy';
 import { DrydockError } from '../../../../shared/errors';
-import { proxyEndpoints } from '../../../../shared/proxy/input';
+import { proxyEndpoints, proxySecrets } from '../../../../shared/proxy/input';
 import type { NoProxyEntry } from '../../../../shared/proxy/no-proxy';
 import { DOCKER_DROP_IN, type ProxySettings } from '../../../../shared/proxy/render';
 import { defineOperation, type StepContext } from '../operation';
 import { newSetName } from '../../files/change-set';
-import { hostFilesInPlace, planFingerprint, unfinishedSet, writeHostFiles } from './host-files';
+import { fileChangeView, hostFilesInPlace, planFingerprint, unfinishedSet, writeHostFiles } from './host-files';
+import { recordFileDiffs, type ReportableState } from '../../report/run-record';
 import { PendingRestarts } from './pending-restarts';
 import { defaultVerifyUrl, planProxy, planProxyHost, type ProxyHostPlan } from './plan';
 import { dockerRestartStep, replicatedRestartStep, type RestartState } from './restart-steps';
@@ -24,7 +25,7 @@ import type { z } from 'zod';
 
 type ApplyInput = z.output<typeof ProxyApplyRequestSchema>;
 
-export interface ProxyApplyState extends RestartState {
+export interface ProxyApplyState extends RestartState, ReportableState {
   noProxy?: NoProxyEntry[];
   javaNonProxyHosts?: string[];
   /** Backup set per host: this run's, or an interrupted apply's that this run finishes. */
@@ -62,6 +63,8 @@ async function writeHost(ctx: Ctx, name: string, role: 'services' | 'nomad'): Pr
     if (role === 'nomad' && changed.some((f) => f.path === DOCKER_DROP_IN)) pending(ctx).add('docker', name);
   }
   const session = await ctx.services.pool.session(name, ctx.signal);
+  // For the change-control report: the diffs as approved, passwords masked.
+  if (changed.length) recordFileDiffs(ctx.state, name, changed.map((f) => fileChangeView(f, proxySecrets(ctx.input.settings))));
   const written = await writeHostFiles(session, plan, ctx.state.sets[name], 'proxy');
   ctx.state.changes[name] = [...new Set([...(ctx.state.changes[name] ?? []), ...written])];
 }
