@@ -66,7 +66,7 @@ export function changeControlContext(deps: ReportDeps, scope: ReportScope): Chan
     if (!run) throw new DrydockError('NOT_FOUND', `No run ${scope.runId} (drydock runs list shows the runs)`);
     runs = [run];
     from = run.startedAt;
-    to = new Date(Date.parse(run.updatedAt) + SLACK_MS).toISOString();
+    to = run.updatedAt;
   } else {
     from = new Date(Date.parse(scope.since!)).toISOString();
     to = scope.until ? new Date(Date.parse(scope.until)).toISOString() : new Date().toISOString();
@@ -74,7 +74,8 @@ export function changeControlContext(deps: ReportDeps, scope: ReportScope): Chan
     runs = deps.runs.list().filter((r) => inRange(r.startedAt, from, to)).reverse();
   }
   // Lines that are not JSON are the chain section's business; here they are skipped.
-  const entries = safeEntries(deps.audit).filter((e) => inRange(e.time, from, to));
+  const until = scope.runId ? new Date(Date.parse(to) + SLACK_MS).toISOString() : to;
+  const entries = safeEntries(deps.audit).filter((e) => inRange(e.time, from, until));
   const diffs = runs.flatMap((r) => ((r.state ?? {}) as ReportableState).fileDiffs?.map((d) => ({ ...d, runId: r.id })) ?? []);
   const names = [...new Set([...entries.map((e) => e.host), ...diffs.map((d) => d.host)])].filter((n) => n !== 'local');
   const hosts = names.map((name) => {
