@@ -82,10 +82,15 @@ export function assessContainers(observed: DockerContainer[], settings: InstallS
       takesDown: [],
     };
   });
+  // Named as `docker ps` names them, like every container in the report.
+  const shown = new Map(rows.map((r) => [r.tableName!, r.name]));
   const downTables = new Set(rows.filter((r) => r.down).map((r) => r.tableName!));
+  // A one-shot that already ran is not taken down by anything (it matters again
+  // at the next start-up, when the services it feeds are what fails).
+  const finishedOneShot = new Set(rows.filter((r) => r.oneShot && !r.down).map((r) => r.tableName!));
   for (const r of rows) {
-    r.impactedBy = upstreamOf(r.tableName!).filter((t) => downTables.has(t));
-    if (r.down) r.takesDown = downstreamOf(r.tableName!);
+    if (!finishedOneShot.has(r.tableName!)) r.impactedBy = upstreamOf(r.tableName!).filter((t) => downTables.has(t)).map((t) => shown.get(t) ?? t);
+    if (r.down) r.takesDown = downstreamOf(r.tableName!).filter((t) => !finishedOneShot.has(t)).map((t) => shown.get(t) ?? t);
   }
   const extra: ContainerHealth[] = observed
     .filter((c) => !claimed.has(c.name))

@@ -39,6 +39,7 @@ export const ContainerHealthSchema = z.object({
   role: z.string(),
   /** What fails when it is down, in the guide's words. */
   impact: z.string(),
+  /** Start-up dependencies, by their names in the guide's table. */
   dependsOn: z.array(z.string()),
   /** Runs at start-up and exits by design. */
   oneShot: z.boolean(),
@@ -46,9 +47,9 @@ export const ContainerHealthSchema = z.object({
   down: z.boolean(),
   /** Why it counts as down, or why not despite appearances. */
   reason: z.string().optional(),
-  /** Down containers upstream of it (start-up dependencies) that take it down. */
+  /** Down containers upstream of it (start-up dependencies) that take it down, by `docker ps` name. */
   impactedBy: z.array(z.string()),
-  /** For a down container: everything downstream that it takes with it. */
+  /** For a down container: everything downstream that it takes with it, by `docker ps` name. */
   takesDown: z.array(z.string()),
 });
 

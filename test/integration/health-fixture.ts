@@ -5,14 +5,12 @@
  * address), Nomad's CLI inside the `nomad` container, and Replicated's
  * stand-in on the host.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/contract';
 import { fromErrorPayload } from '../../shared/errors';
 import type { DrydockEvent } from '../../shared/events';
 import { dispatch } from '../../electron/engine/api/dispatch';
 import { createHandlers } from '../../electron/engine/api/handlers';
-import { runServicesContainers, startDockerDaemon, type DockerDaemon } from '../lab/docker-daemon';
+import { runServicesContainers, setNomadState, startDockerDaemon, type DockerDaemon } from '../lab/docker-daemon';
 import { startLab, type Lab, type LabHostSpec } from '../lab/lab';
 import { engineWithHosts, type EngineFixture } from './engine-fixture';
 
@@ -43,10 +41,7 @@ export async function startHealthWorld(extra: { specs?: LabHostSpec[]; roles?: {
         if (!result.ok) throw fromErrorPayload(result.error);
         return result.value as never;
       },
-      setNomad(nodes, jobs) {
-        writeFileSync(path.join(dockerd.nomadState, 'nomad/nodes'), nodes.join('\n') + '\n');
-        writeFileSync(path.join(dockerd.nomadState, 'nomad/jobs'), jobs.join('\n') + (jobs.length ? '\n' : ''));
-      },
+      setNomad: (nodes, jobs) => setNomadState(dockerd, nodes, jobs),
       async dispose() {
         await fx.dispose();
         await lab!.stop();

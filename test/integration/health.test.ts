@@ -42,7 +42,7 @@ describe('health of the Services machine (real Docker)', () => {
       expect(r.verdict).toBe('unhealthy');
       const pg = byName(r, 'postgres');
       expect(pg).toMatchObject({ state: 'exited', down: true, severity: 'severe' });
-      for (const t of ['frontend', 'api-service', 'workflows-conductor', 'contexts-service', 'domain-service', 'permissions-service', 'cron-service', 'federation-service', 'audit-log-service']) {
+      for (const t of ['frontend', 'api-service', 'workflows-conductor', 'contexts-service', 'domain-service', 'permissions-service', 'cron-service', 'federations-service', 'audit-log-service']) {
         expect(pg.takesDown).toContain(t);
       }
       expect(pg.takesDown).not.toContain('exim');

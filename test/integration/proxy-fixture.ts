@@ -105,11 +105,12 @@ export interface CliRun {
  * The real CLI, bundled with esbuild and run as a child process the way a
  * script runs it: no TTY, DRYDOCK_HOME pointing at the world's engine home.
  */
-export function bundleCli(): { run(args: string[], env?: Record<string, string>): Promise<CliRun>; dispose(): void } {
+export function bundleCli(): { file: string; run(args: string[], env?: Record<string, string>): Promise<CliRun>; dispose(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-proxy-cli-'));
   const cli = path.join(dir, 'drydock.cjs');
   execFileSync(path.join(ROOT, 'node_modules/.bin/esbuild'), [path.join(ROOT, 'electron/cli.ts'), '--bundle', '--platform=node', '--format=cjs', '--packages=external', `--outfile=${cli}`, '--log-level=warning']);
   return {
+    file: cli,
     run: (args, env = {}) =>
       new Promise((resolve) => {
         const child = spawn(process.execPath, [cli, ...args], {

@@ -179,3 +179,9 @@ export function runServicesContainers(d: DockerDaemon, o: ServicesContainersOpti
   }
   for (const name of ONE_SHOTS) d.docker('run', '--name', name, '--network', 'none', LAB_IMAGE, '/bin/true');
 }
+
+/** What the nomad stand-in in the `nomad` container reports (lines as in test/lab/README.md). */
+export function setNomadState(d: DockerDaemon, nodes: string[], jobs: string[]): void {
+  fs.writeFileSync(path.join(d.nomadState, 'nomad/nodes'), nodes.join('\n') + '\n');
+  fs.writeFileSync(path.join(d.nomadState, 'nomad/jobs'), jobs.join('\n') + (jobs.length ? '\n' : ''));
+}

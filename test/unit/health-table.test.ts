@@ -82,6 +82,15 @@ describe('assessing containers', () => {
     expect(verdictOf(r).verdict).toBe('unhealthy');
   });
 
+  it('postgres down: takes down its services; migrators that already ran are left out', () => {
+    const r = assessContainers(all().map((c) => (c.name === 'postgres' ? { ...c, state: 'exited', status: 'Exited (0)' } : c)), { ldap: false, s3: true });
+    const pg = r.find((c) => c.name === 'postgres')!;
+    expect(pg.takesDown).toEqual(expect.arrayContaining(['frontend', 'api-service', 'federations-service', 'workflows-conductor']));
+    expect(pg.takesDown.filter((n) => /migrator/.test(n))).toEqual([]);
+    expect(r.find((c) => c.name === 'cron-service-migrator')!.impactedBy).toEqual([]);
+    expect(r.find((c) => c.name === 'frontend')!.impactedBy).toEqual(['postgres']);
+  });
+
   it('an old exited copy beside the running one does not make it down', () => {
     const r = assessContainers([...all(), { ...up('postgres'), name: 'postgres-old', image: 'circleci/postgres:1', state: 'exited', status: 'Exited (137)' }], { ldap: false, s3: true });
     expect(r.find((c) => c.tableName === 'postgres')).toMatchObject({ name: 'postgres', down: false });

@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/error-message';
 import { PageHeading } from '../../components/page-heading';
 import { formatDuration, formatTime } from '../../format';
 import { AUDIT_TAIL, useAudit } from '../../store/audit-store';
+import { ReportExport } from './report-export';
 import { RunsPanel } from './runs-panel';
 
 export function AuditPage() {
@@ -55,6 +56,7 @@ export function AuditPage() {
       {loadError && <ErrorMessage error={loadError} prefix="Could not read the audit log." />}
 
       <RunsPanel />
+      <ReportExport />
 
       <section aria-labelledby="audit-entries-heading" className="section">
         <h2 id="audit-entries-heading">
