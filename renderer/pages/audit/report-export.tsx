@@ -8,6 +8,7 @@ import { toErrorPayload, type ErrorPayload } from '../../../shared/errors';
 import { call } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { useRuns } from '../../store/runs-store';
+import './report-export.css';
 
 function download(filename: string, content: string, type: string): void {
   const url = URL.createObjectURL(new Blob([content], { type }));
@@ -47,7 +48,7 @@ export function ReportExport() {
   };
 
   return (
-    <section aria-labelledby="report-export-heading" className="section">
+    <section aria-labelledby="report-export-heading" className="section report-export">
       <h2 id="report-export-heading">Change-control report</h2>
       <div className="toolbar">
         <label>

@@ -35,11 +35,12 @@ export interface HealthOptions {
 const said = (r: { stdout: string; stderr: string }) => (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ');
 
 async function dockerContainers(session: HostSession, signal?: AbortSignal) {
-  const ps = await session.sudo(`docker ps -a --no-trunc --format '{{json .}}'`, { signal, timeoutMs: 60_000 });
+  const ps = await session.sudo(`docker ps -a --format '{{json .}}'`, { signal, timeoutMs: 60_000 });
   if (ps.code !== 0) throw new DrydockError('COMMAND_FAILED', `${session.host.name}: docker ps failed: ${said(ps)}`, { host: session.host.name });
   const listed = parseDockerPs(ps.stdout);
   if (!listed.length) return mergeDocker(listed, new Map());
-  const inspect = await session.sudo(`docker inspect --format ${quote(INSPECT_FORMAT)} ${listed.map((c) => quote(c.id || c.name)).join(' ')}`, { signal, timeoutMs: 60_000 });
+  // By name: the command stays readable in the audit log.
+  const inspect = await session.sudo(`docker inspect --format ${quote(INSPECT_FORMAT)} ${listed.map((c) => quote(c.name || c.id)).join(' ')}`, { signal, timeoutMs: 60_000 });
   // A container removed between ps and inspect makes inspect exit 1 but print the others.
   return mergeDocker(listed, parseDockerInspect(inspect.stdout));
 }
@@ -47,7 +48,7 @@ async function dockerContainers(session: HostSession, signal?: AbortSignal) {
 async function probeEndpoints(session: HostSession, endpointHost: string, signal?: AbortSignal): Promise<EndpointResult[]> {
   const urls = HEALTH_ENDPOINTS.map((e) => e.url.replace('//localhost:', `//${endpointHost}:`));
   // One round trip; curl prints 000 when nothing answers.
-  const script = urls.map((u) => `curl -s -o /dev/null --max-time 5 -w '%{http_code}\\n' ${quote(u)} || true`).join('; ');
+  const script = `for u in ${urls.map(quote).join(' ')}; do curl -s -o /dev/null --max-time 5 -w '%{http_code}\\n' "$u" || true; done`;
   const r = await session.run(script, { signal, timeoutMs: 120_000 });
   const codes = r.stdout.split('\n').filter((l) => l.trim() !== '');
   return HEALTH_ENDPOINTS.map((e, i) => {
