@@ -106,7 +106,8 @@ export function scalingAdvice(nomad: NomadStatus, history: number[] = []): Advic
     text:
       `Add ${plural(add, 'Nomad client')}: ${plural(pending, 'job')} pending${trend}, ` +
       `${cap.builds === null ? 'current capacity unknown' : `${plural(cap.clients, 'client')} run at most ${plural(cap.builds, 'medium build')} and ${running} are running`}. ` +
-      `A client like the current ones (${size.cpus} vCPUs, ${Math.round(size.memoryBytes / GB)} GB) runs ${cap.perNewClient} medium builds ${reservation}.`,
+      `A client like the current ones (${size.cpus} vCPUs, ${Math.round(size.memoryBytes / GB)} GB) runs ${cap.perNewClient} medium builds ${reservation} ` +
+      `(${buildsPerClient(size.cpus, size.memoryBytes, 'small')} small or ${buildsPerClient(size.cpus, size.memoryBytes, 'large')} large).`,
     });
   return advice;
 }

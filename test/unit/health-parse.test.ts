@@ -61,6 +61,7 @@ describe('nomad', () => {
     expect(scalingAdvice(status(0, [node('a')]))).toEqual([]);
     const add = scalingAdvice(status(4, [node('a'), node('b')]));
     expect(add).toEqual([expect.objectContaining({ level: 'action', addClients: 2 })]);
+    expect(add[0].text).toMatch(/runs 3 medium builds after the 2 vCPU \+ 4 GB reservation \(6 small or 1 large\)\.$/);
     // Room left on the clients: not a capacity problem.
     const room = scalingAdvice(status(2, [node('a', { allocs: 0 }), node('b', { allocs: 0 })]));
     expect(room[0]).toMatchObject({ level: 'warning', text: expect.stringMatching(/not a capacity problem/) });
