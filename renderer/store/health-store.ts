@@ -19,6 +19,9 @@ interface HealthState {
   history: number[];
   /** The container whose downstream the dependency view highlights. */
   focus?: string;
+  /** The admin's word on LDAP / S3 (undefined: from Replicated's settings). */
+  given: { ldap?: boolean; s3?: boolean };
+  setGiven(given: { ldap?: boolean; s3?: boolean }): void;
   check(): Promise<void>;
   setEvery(seconds: number): void;
   setFocus(name?: string): void;
@@ -28,13 +31,14 @@ export const useHealth = create<HealthState>()((set, get) => ({
   checking: false,
   every: 0,
   history: [],
+  given: {},
 
   async check() {
     if (get().checking) return;
     set({ checking: true });
     try {
       const history = get().history;
-      const report = await call('health:check', history.length ? { pendingHistory: history.slice(-20) } : {});
+      const report = await call('health:check', { ...get().given, ...(history.length ? { pendingHistory: history.slice(-20) } : {}) });
       const down = report.containers.filter((c) => c.down && c.takesDown.length);
       const focus = get().focus;
       set({
@@ -57,5 +61,10 @@ export const useHealth = create<HealthState>()((set, get) => ({
 
   setFocus(name) {
     set({ focus: name });
+  },
+
+  setGiven(given) {
+    set({ given });
+    void get().check();
   },
 }));

@@ -77,6 +77,11 @@ test('Health shows a stopped container and what it takes down; Audit exports the
   await expect(nomad.getByRole('list', { name: 'Advice' })).toContainText('Add 2 Nomad clients: 4 jobs pending');
   await screenshotBothSchemes(page, 'health-postgres-down');
 
+  // The admin says LDAP is not in use: federations-service's severity drops to mild.
+  await expect(severe.getByRole('listitem').filter({ hasText: /^federations-service(?!-)/ })).toContainText('could not tell whether LDAP is used');
+  await page.getByLabel('LDAP').selectOption('no');
+  await expect(page.getByRole('region', { name: /Mild/ }).getByRole('listitem').filter({ hasText: /^federations-service(?!-)/ })).toContainText('LDAP is not used');
+
   world.dockerd.docker('start', 'postgres');
   await page.getByRole('button', { name: 'Check now' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Healthy.' })).toBeVisible({ timeout: 30_000 });

@@ -4,6 +4,7 @@
  * another, as the guide's start-up dependencies say. The same containers are
  * highlighted in the severity groups below.
  */
+import { downstreamOf } from '../../../shared/health/containers';
 import type { HealthReport } from '../../../shared/health/report';
 import { useHealth } from '../../store/health-store';
 
@@ -13,12 +14,15 @@ export function DependencyView({ report }: { report: HealthReport }) {
   const chosen = report.containers.find((c) => c.name === focus);
   if (!down.length && !chosen) return null;
   const byName = new Map(report.containers.map((c) => [c.name, c]));
+  const byTable = new Map(report.containers.map((c) => [c.tableName, c.name]));
+  // For a container that is up: what it would take down, from the same table.
+  const wouldTake = chosen && !chosen.down && chosen.tableName ? downstreamOf(chosen.tableName).map((t) => byTable.get(t) ?? t).filter((n) => !byName.get(n)?.oneShot) : [];
   const rank = { severe: 0, moderate: 1, mild: 2 } as const;
   // Worst first: what the admin must bring back before anything else.
   const taken = chosen?.down ? [...chosen.takesDown].sort((a, b) => rank[byName.get(a)?.severity ?? 'mild'] - rank[byName.get(b)?.severity ?? 'mild']) : [];
   return (
     <section className="section health-deps" aria-labelledby="deps-heading">
-      <h2 id="deps-heading">What is down takes down</h2>
+      <h2 id="deps-heading">{down.length ? 'What is down takes down' : 'Dependencies'}</h2>
       {down.length > 0 && (
         <div className="toolbar" role="group" aria-label="Down containers">
           {down.map((c) => (
@@ -37,8 +41,9 @@ export function DependencyView({ report }: { report: HealthReport }) {
             </p>
           ) : (
             <p>
-              <strong>{chosen.name}</strong> is {chosen.impactedBy.length ? `impacted by ${chosen.impactedBy.join(', ')}` : 'up'}. It starts on:{' '}
-              {chosen.dependsOn.length ? chosen.dependsOn.join(', ') : 'nothing'}.
+              <strong>{chosen.name}</strong> is {chosen.impactedBy.length ? `impacted by ${chosen.impactedBy.join(', ')}` : 'up'}. It starts on{' '}
+              {chosen.dependsOn.length ? chosen.dependsOn.join(', ') : 'nothing else'}.{' '}
+              {wouldTake.length ? `If it went down it would take down ${wouldTake.join(', ')}.` : 'Nothing else starts on it.'}
             </p>
           )}
           {taken.length > 0 && (

@@ -144,6 +144,7 @@ function OtherChecks({ report }: { report: HealthReport }) {
         </li>
         <li>
           LDAP in use: {yesNo(report.settings.ldap)}; S3 in use: {yesNo(report.settings.s3)} <span className="muted">({report.settings.source})</span>
+          <SettingsChoice />
         </li>
         {others.length > 0 && (
           <li>
@@ -152,5 +153,26 @@ function OtherChecks({ report }: { report: HealthReport }) {
         )}
       </ul>
     </section>
+  );
+}
+
+/** When Replicated's settings do not say, the admin can: it decides federations-service's and fileserved's severity. */
+function SettingsChoice() {
+  const { given, setGiven, checking } = useHealth();
+  const value = (v?: boolean) => (v === undefined ? '' : v ? 'yes' : 'no');
+  const parse = (s: string) => (s === '' ? undefined : s === 'yes');
+  return (
+    <span className="health-settings">
+      {(['ldap', 's3'] as const).map((k) => (
+        <label key={k}>
+          {k === 'ldap' ? 'LDAP' : 'S3'}{' '}
+          <select value={value(given[k])} disabled={checking} onChange={(e) => setGiven({ ...given, [k]: parse(e.target.value) })}>
+            <option value="">as Replicated says</option>
+            <option value="yes">in use</option>
+            <option value="no">not in use</option>
+          </select>
+        </label>
+      ))}
+    </span>
   );
 }
