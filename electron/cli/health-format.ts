@@ -31,6 +31,7 @@ export function formatHealth(r: HealthReport): string {
   if (others.length) out.push(`NOT IN THE GUIDE'S TABLE: ${others.map((c) => `${c.name} ${c.state}`).join(', ')}`);
   const failing = r.endpoints.filter((e) => !e.ok);
   out.push('', `Endpoints: ${r.endpoints.length - failing.length}/${r.endpoints.length} answer 200${failing.length ? `; failing: ${failing.map((e) => `${e.url} (${e.httpCode || 'no answer'})`).join(', ')}` : ''}`);
+  if (r.endpointsError) out.push(`Endpoints not probed: ${r.endpointsError}`);
   out.push(`Replicated app: ${r.app.state}${r.app.error ? ` — ${r.app.error}` : ''}`);
   out.push(`Settings: LDAP ${yesNo(r.settings.ldap)}, S3 ${yesNo(r.settings.s3)} (${r.settings.source})`);
   out.push('', formatNomad(r.nomad, r.advice));

@@ -99,6 +99,8 @@ export const HealthReportSchema = z.object({
   settings: z.object({ ldap: z.boolean().nullable(), s3: z.boolean().nullable(), source: z.string() }),
   containers: z.array(ContainerHealthSchema),
   endpoints: z.array(EndpointSchema),
+  /** Why the endpoints were not probed (no curl on the machine). */
+  endpointsError: z.string().optional(),
   app: z.object({ state: z.string(), error: z.string() }),
   nomad: NomadStatusSchema,
   advice: z.array(AdviceSchema),

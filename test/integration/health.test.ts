@@ -121,6 +121,20 @@ describe('health of the Services machine (real Docker)', () => {
       w.dockerd.docker('run', '-d', '--name', 'cron-service', '--network', 'host', 'drydock-lab/services:1', '/bin/sh', '-c', `httpd -p ${ip}:4261 -h /www; trap "exit 0" TERM; while :; do sleep 1; done`);
     }
   });
+
+  it('no curl on the Services machine: endpoints not probed, said so, nothing judged down for it', async () => {
+    const h = w.lab.hosts.services;
+    // The host's own copy-on-write /usr: curl gone from this host only.
+    h.exec('mv /usr/bin/curl /usr/bin/curl.off');
+    try {
+      const r = await check();
+      expect(r.endpoints).toEqual([]);
+      expect(r.endpointsError).toMatch(/curl is not installed/);
+      expect(r.verdict).toBe('healthy');
+    } finally {
+      h.exec('mv /usr/bin/curl.off /usr/bin/curl');
+    }
+  });
 });
 
 describe('Nomad and scaling advice', () => {

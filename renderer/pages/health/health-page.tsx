@@ -134,6 +134,7 @@ function OtherChecks({ report }: { report: HealthReport }) {
     <section className="section" aria-labelledby="other-checks">
       <h2 id="other-checks">Endpoints and Replicated</h2>
       <ul className="health-facts">
+        {report.endpointsError && <li className="text-danger">{report.endpointsError}</li>}
         <li>
           Health endpoints: {report.endpoints.length - failing.length} of {report.endpoints.length} answer 200
           {failing.length > 0 && <span className="text-danger"> — failing: {failing.map((e) => `${e.url} (${e.httpCode || 'no answer'})`).join(', ')}</span>}

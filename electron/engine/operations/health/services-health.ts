@@ -45,16 +45,20 @@ async function dockerContainers(session: HostSession, signal?: AbortSignal) {
   return mergeDocker(listed, parseDockerInspect(inspect.stdout));
 }
 
-async function probeEndpoints(session: HostSession, endpointHost: string, signal?: AbortSignal): Promise<EndpointResult[]> {
+async function probeEndpoints(session: HostSession, endpointHost: string, signal?: AbortSignal): Promise<{ endpoints: EndpointResult[]; error?: string }> {
   const urls = HEALTH_ENDPOINTS.map((e) => e.url.replace('//localhost:', `//${endpointHost}:`));
-  // One round trip; curl prints 000 when nothing answers.
-  const script = `for u in ${urls.map(quote).join(' ')}; do curl -s -o /dev/null --max-time 5 -w '%{http_code}\\n' "$u" || true; done`;
+  // One round trip; curl prints 000 when nothing answers. Without curl nothing is probed,
+  // rather than every endpoint looking down.
+  const script = `command -v curl >/dev/null 2>&1 || { echo NO-CURL; exit 0; }; for u in ${urls.map(quote).join(' ')}; do curl -s -o /dev/null --max-time 5 -w '%{http_code}\\n' "$u" || true; done`;
   const r = await session.run(script, { signal, timeoutMs: 120_000 });
+  if (r.stdout.trim() === 'NO-CURL') return { endpoints: [], error: 'curl is not installed on the Services machine: the health endpoints were not probed' };
   const codes = r.stdout.split('\n').filter((l) => l.trim() !== '');
-  return HEALTH_ENDPOINTS.map((e, i) => {
-    const code = Number(codes[i] ?? 0) || 0;
-    return { service: e.service, url: urls[i], ok: code === 200, httpCode: code };
-  });
+  return {
+    endpoints: HEALTH_ENDPOINTS.map((e, i) => {
+      const code = Number(codes[i] ?? 0) || 0;
+      return { service: e.service, url: urls[i], ok: code === 200, httpCode: code };
+    }),
+  };
 }
 
 async function installSettings(session: HostSession, options: HealthOptions, signal?: AbortSignal): Promise<InstallSettings & { source: string }> {
@@ -107,7 +111,7 @@ export async function checkServicesHealth(services: EngineServices, options: Hea
   const { signal } = options;
   const host = servicesHostName(services, options.host);
   const session = await services.pool.session(host, signal);
-  const [docker, endpoints, app, settings, nomad] = await Promise.all([
+  const [docker, probed, app, settings, nomad] = await Promise.all([
     dockerContainers(session, signal),
     probeEndpoints(session, options.endpointHost ?? 'localhost', signal),
     session.sudo('replicatedctl app status inspect', { signal, timeoutMs: 60_000 }).then((r) => {
@@ -121,6 +125,7 @@ export async function checkServicesHealth(services: EngineServices, options: Hea
     installSettings(session, options, signal),
     nomadStatus(session, signal),
   ]);
+  const { endpoints, error: endpointsError } = probed;
   const containers = assessContainers(docker, settings, endpoints);
   const { verdict, summary } = verdictOf(containers);
   return {
@@ -131,6 +136,7 @@ export async function checkServicesHealth(services: EngineServices, options: Hea
     settings,
     containers,
     endpoints,
+    ...(endpointsError ? { endpointsError } : {}),
     app,
     nomad,
     advice: scalingAdvice(nomad, options.pendingHistory),
