@@ -2,7 +2,8 @@
 /**
  * `drydock`: every operation, headless, for automation. Commands go through
  * the same IPC handlers the GUI uses. Exit codes (README): 0 ok, 1 failed,
- * 2 bad usage or input, 3 needs confirmation, 4 host key unknown or changed.
+ * 2 bad usage or input, 3 needs confirmation, 4 host key unknown or changed,
+ * 5 (health) something severe or moderate is down.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { backupCli } from './cli/backup';
 import { certCli } from './cli/cert-help';
 import { CliExit, createCliContext, exitCodeFor, EXIT, UsageError, type CliContext } from './cli/context';
 import { customizeCli } from './cli/customize';
+import { healthCli, nomadCli, supportBundleCli } from './cli/health';
 import { commandHelp, HELP_FLAGS, overallHelp, shortUsage, type CliCommand } from './cli/help';
 import { hostsCli } from './cli/hosts';
 import { proxyCli } from './cli/proxy';
@@ -20,11 +22,11 @@ import { serveCli } from './cli/serve';
 import { describeProblem } from './engine/inventory/inventory';
 
 /** Every command, in the order `drydock --help` lists them. A new command: its file exports a CliCommand, add it here. */
-export const COMMANDS: CliCommand[] = [hostsCli, certCli, proxyCli, customizeCli, backupCli, runsCli, auditCli, serveCli];
+export const COMMANDS: CliCommand[] = [hostsCli, certCli, proxyCli, customizeCli, backupCli, healthCli, nomadCli, supportBundleCli, runsCli, auditCli, serveCli];
 
 const FOOTER = [
   'Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD (AWS credentials from the environment or ~/.aws); state lives in DRYDOCK_HOME.',
-  'Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 needs confirmation (nothing was changed), 4 host key unknown or changed.',
+  'Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 needs confirmation (nothing was changed), 4 host key unknown or changed, 5 (health) something severe or moderate is down.',
 ];
 
 /** package.json sits two folders up from both electron/cli.ts and dist/electron/cli.js. */

@@ -6,6 +6,7 @@
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { RunIndicator } from './components/run-indicator';
 import { AuditPage } from './pages/audit/audit-page';
+import { HealthPage } from './pages/health/health-page';
 import { HostsPage } from './pages/hosts/hosts-page';
 import { NotBuiltPage } from './pages/not-built-page';
 import { CertificatesWizard } from './wizards/certs/certs-wizard';
@@ -45,6 +46,7 @@ function Page({ section }: { section: Section }) {
   if (section.id === 'certificates') return <CertificatesWizard />;
   if (section.id === 'proxy') return <ProxyWizard />;
   if (section.id === 'backup') return <BackupWizard />;
+  if (section.id === 'health') return <HealthPage />;
   return <NotBuiltPage section={section} />;
 }
 

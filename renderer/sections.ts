@@ -28,11 +28,7 @@ export const SECTIONS: readonly Section[] = [
     title: 'Restore',
     planned: 'Bring up the hot spare or a new Services machine from the latest snapshot, and resume safely if the run is interrupted.',
   },
-  {
-    id: 'health',
-    title: 'Health',
-    planned: 'Check that the Services machine and Nomad clients are reachable and have the disk, memory and software versions CircleCI Server needs.',
-  },
+  { id: 'health', title: 'Health' },
   { id: 'audit', title: 'Audit' },
 ];
 

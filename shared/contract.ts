@@ -12,6 +12,7 @@ import { RunSummarySchema } from './runs';
 import { proxyChannels } from './channels/proxy';
 import { certChannels } from './channels/certs';
 import { backupChannels } from './channels/backup';
+import { healthChannels } from './channels/health';
 
 export const HostViewSchema = HostSchema.extend({
   /** A key for this host's address is in Drydock's known_hosts. */
@@ -134,6 +135,7 @@ export const channels = {
   ...proxyChannels,
   ...certChannels,
   ...backupChannels,
+  ...healthChannels,
 } as const;
 
 export type Channels = typeof channels;

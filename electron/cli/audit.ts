@@ -1,4 +1,5 @@
 /** `drydock audit …` and `drydock runs …`: the record of what was done. */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CliExit, EXIT, noArguments, usage, type CliContext } from './context';
 import { AUDIT_KINDS, type AuditKind } from '../../shared/audit';
@@ -16,6 +17,11 @@ export const auditCli: CliCommand = {
       usage: 'audit tail [-n N] [--host NAME] [--kind KIND] [--run ID] [--since TIME] [--until TIME] [--json]',
       summary: 'The newest entries, filtered like the Audit page.',
       options: { '-n N': 'how many (default 20)', '--host NAME': 'one host', '--kind KIND': 'one kind of entry', '--run ID': 'one run', '--since TIME': 'ISO time', '--until TIME': 'ISO time' },
+    },
+    report: {
+      usage: 'audit report (--run ID | --since ISO [--until ISO]) --out FILE.md|FILE.html',
+      summary: 'The change-control report: who, when, hosts and host keys, every command and file diff, results, and the chain check (exit 1 when the chain is broken; the file is still written).',
+      options: { '--run ID': 'one run', '--since ISO --until ISO': 'a time range', '--out FILE': '.md for Markdown, .html for HTML' },
     },
   },
 };
@@ -60,7 +66,8 @@ export async function auditCommand(ctx: CliContext, argv: string[]): Promise<voi
     ctx.out(table([['TIME', 'HOST', 'EXIT', 'COMMAND'], ...entries.map((e) => [e.time, e.host, String(e.exitCode ?? '-'), e.command.replace(/\s+/g, ' ').slice(0, 100)])]));
     return;
   }
-  usage('audit: verify | tail [-n N] [--host NAME] [--kind KIND] [--run ID] [--since TIME] [--until TIME]');
+  if (sub === 'report') return report(ctx, rest);
+  usage('audit: verify | tail [-n N] [--host NAME] [--kind KIND] [--run ID] [--since TIME] [--until TIME] | report (--run ID | --since ISO [--until ISO]) --out FILE.md|FILE.html');
 }
 
 export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void> {
@@ -123,4 +130,19 @@ export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void
     return;
   }
   usage('runs: list | resume ID [--yes]');
+}
+
+/** The change-control report of a run or a time range; the format follows the file's extension. */
+async function report(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { run: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, out: { type: 'string' } } });
+  if (!values.out || !!values.run === !!values.since) usage('audit report (--run ID | --since ISO [--until ISO]) --out FILE.md|FILE.html');
+  const format = /\.html?$/i.test(values.out) ? 'html' : /\.(md|markdown)$/i.test(values.out) ? 'markdown' : usage('--out names a .md or .html file');
+  const r = await ctx.call('report:change-control', {
+    format,
+    ...(values.run ? { runId: values.run } : { since: values.since!, ...(values.until ? { until: values.until } : {}) }),
+  });
+  writeFileSync(values.out, r.content, { mode: 0o600 });
+  if (ctx.json) ctx.out(JSON.stringify({ out: values.out, chainOk: r.chainOk }));
+  else ctx.out(`Wrote ${values.out}`);
+  if (!r.chainOk) throw new CliExit(EXIT.failed, `Report written, but the audit chain is broken: the report says where (drydock audit verify)`);
 }

@@ -12,7 +12,7 @@ import type { Handlers } from '../engine/api/types';
 import { createEngine, type Engine } from '../engine/engine';
 
 /** Documented in README: scripts branch on these. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, needsConfirmation: 3, hostKey: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, needsConfirmation: 3, hostKey: 4, unhealthy: 5 } as const;
 
 export class CliExit extends Error {
   constructor(

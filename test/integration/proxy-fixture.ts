@@ -106,6 +106,8 @@ export interface CliRun {
  * script runs it: no TTY, DRYDOCK_HOME pointing at the world's engine home.
  */
 export function bundleCli(): {
+  /** The bundled CLI file (for a test that runs it its own way). */
+  file: string;
   run(args: string[], env?: Record<string, string>): Promise<CliRun>;
   /** The same, with the child at hand (to kill it mid-run). */
   start(args: string[], env?: Record<string, string>): { child: ChildProcess; done: Promise<CliRun> };
@@ -127,6 +129,7 @@ export function bundleCli(): {
     return { child, done };
   };
   return {
+    file: cli,
     run: (args, env = {}) => start(args, env).done,
     start,
     dispose: () => rmSync(dir, { recursive: true, force: true }),

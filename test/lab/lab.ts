@@ -32,6 +32,13 @@ export interface LabHostSpec {
   files?: Record<string, string | { content: string; mode?: number }>;
   /** Install the CircleCI stand-ins (test/lab/standins) into /usr/local/bin. */
   standins?: boolean;
+  /**
+   * A real Docker daemon for this host (test/lab/docker-daemon.ts): the folder
+   * holding its docker.sock is bind-mounted at /run/dk at every boot and
+   * /run/docker.sock points there; the docker stand-in is then not installed,
+   * so `docker` is the machine's real client.
+   */
+  docker?: { socketDir: string };
 }
 
 export interface ExecResult {
@@ -538,7 +545,7 @@ class Host implements LabHost {
   }
 
   private seedStandins(base: string): void {
-    for (const c of STANDIN_COMMANDS) {
+    for (const c of STANDIN_COMMANDS.filter((c) => !(c === 'docker' && this.spec.docker))) {
       this.writeVia(base, `/usr/local/bin/${c}`, fs.readFileSync(path.join(STANDINS_DIR, c), 'utf8'), 0o755);
     }
     this.writeVia(base, '/usr/local/lib/lab/standin-lib.sh',
@@ -553,6 +560,14 @@ class Host implements LabHost {
     this.mkdirVia(base, '/var/log/lab');
     this.writeVia(base, '/var/log/lab/calls.log', '', 0o666);
     this.writeVia(base, '/var/log/lab/units.log', '', 0o644);
+  }
+
+  /** The real daemon's socket folder, seen inside the host (its /run is a fresh tmpfs at every boot). */
+  private mountDocker(base: string, socketDir: string): void {
+    const r = spawnSync('nsenter', ['-t', String(this.initPid), '-m', '--', 'sh', '-c',
+      `mkdir -p ${shq(`${this.merged}/run/dk`)} && mount --bind ${shq(socketDir)} ${shq(`${this.merged}/run/dk`)}`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`lab: could not bind ${socketDir} into ${this.name}: ${r.stderr}`);
+    fs.symlinkSync('/run/dk/docker.sock', `${base}/run/docker.sock`);
   }
 
   private starting: Promise<void> | null = null;
@@ -615,6 +630,7 @@ class Host implements LabHost {
       const boot = first ? this.seedFirstBoot(base) : [];
       this.writeVia(base, '/etc/ssh/ssh_host_ed25519_key', fs.readFileSync(this.hostKey, 'utf8'), 0o600);
       this.writeVia(base, '/etc/ssh/ssh_host_ed25519_key.pub', fs.readFileSync(this.hostKeyPub, 'utf8'), 0o644);
+      if (this.spec.docker) this.mountDocker(base, this.spec.docker.socketDir);
       if (this.spec.standins) boot.push('. /usr/local/lib/lab/standin-lib.sh && lab_snapshot_unit_env');
       if (boot.length) this.writeVia(base, '/run/lab-boot.sh', boot.join('\n') + '\n', 0o700);
       proc.stdin!.end('go\n');

@@ -16,6 +16,7 @@ import { proxyHandlers } from '../operations/proxy/handlers';
 import { restartsNeedConfirmation, restartsOnResume } from '../../../shared/resume-policy';
 import { certHandlers } from '../operations/certs/handlers';
 import { backupHandlers } from '../operations/backup/handlers';
+import { healthHandlers } from '../operations/health/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
   const keys = engine.knownHosts.lookup(knownHostsName(host.address, host.port));
@@ -111,5 +112,6 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     ...proxyHandlers(engine),
     ...certHandlers(engine),
     ...backupHandlers(engine),
+    ...healthHandlers(engine),
   });
 }

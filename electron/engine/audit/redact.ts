@@ -8,28 +8,38 @@
  * `key=value`, a quoted key (`"password": "x"`), a `key: value` line
  * (YAML, headers, prompts answered on their own line) or a `--password x`
  * flag. Secrets the caller knows are removed as literals wherever they are.
+ * The rules are named so the support bundle can list what it redacted where.
  */
+export interface RedactionRule {
+  what: string;
+  pattern: RegExp;
+  replacement: string;
+}
+
 const KEY = '[A-Za-z0-9_]*(?:password|passwd|passphrase|secret|token)';
 const VALUE = `[^\\s"',}&;]+`;
+const SECRET = 'password, secret or token';
 
-const PATTERNS: [RegExp, string][] = [
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[private key redacted]'],
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+):[^\s@/'"]+@/gi, '$1:***@'],
+export const REDACTION_RULES: readonly RedactionRule[] = [
+  { what: 'private key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, replacement: '[private key redacted]' },
+  { what: 'credentials in a URL (proxy)', pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+):[^\s@/'"]+@/gi, replacement: '$1:***@' },
   // key=value, key = value, key="value"
-  [new RegExp(`\\b(${KEY})(\\s*=\\s*["']?)${VALUE}`, 'gi'), '$1$2***'],
+  { what: SECRET, pattern: new RegExp(`\\b(${KEY})(\\s*=\\s*["']?)${VALUE}`, 'gi'), replacement: '$1$2***' },
   // "key": "value" and 'key': value (JSON, YAML flow)
-  [new RegExp(`(["'])(${KEY})\\1(\\s*:\\s*["']?)${VALUE}`, 'gi'), '$1$2$1$3***'],
+  { what: SECRET, pattern: new RegExp(`(["'])(${KEY})\\1(\\s*:\\s*["']?)${VALUE}`, 'gi'), replacement: '$1$2$1$3***' },
   // key: value at the start of a line (YAML, headers)
-  [new RegExp(`^(\\s*-?\\s*)(${KEY})(\\s*:[ \\t]*["']?)${VALUE}`, 'gim'), '$1$2$3***'],
+  { what: SECRET, pattern: new RegExp(`^(\\s*-?\\s*)(${KEY})(\\s*:[ \\t]*["']?)${VALUE}`, 'gim'), replacement: '$1$2$3***' },
   // --password value
-  [new RegExp(`(--${KEY})(\\s+)(?!-)${VALUE}`, 'gi'), '$1$2***'],
+  { what: SECRET, pattern: new RegExp(`(--${KEY})(\\s+)(?!-)${VALUE}`, 'gi'), replacement: '$1$2***' },
 ];
+
+export const LITERAL_SECRET = 'secret known to Drydock';
 
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secrets) {
     if (secret && secret.length >= 3) out = out.split(secret).join('***');
   }
-  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  for (const rule of REDACTION_RULES) out = out.replace(rule.pattern, rule.replacement);
   return out;
 }

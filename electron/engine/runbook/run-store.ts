@@ -19,6 +19,8 @@ export interface RunRecord {
   boot?: string;
   startedAt: string;
   updatedAt: string;
+  /** Who started it: local user @ machine (for the change-control report). */
+  by?: string;
   input: unknown;
   state: unknown;
   steps: { name: string; title: string; status: StepStatus; startedAt?: string; endedAt?: string; message?: string }[];

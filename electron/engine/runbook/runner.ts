@@ -5,6 +5,7 @@
  * effect already landed before the interruption.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { DrydockError, toErrorPayload } from '../../../shared/errors';
 import type { ProgressEvent } from '../../../shared/events';
 import { parseOrThrow } from '../../../shared/validate';
@@ -34,6 +35,14 @@ export interface RunOutcome<R> {
   result: R;
   /** Said to the admin: e.g. the resume started afresh because a secret differed. */
   notice?: string;
+}
+
+function whoAmI(): string {
+  try {
+    return `${os.userInfo().username}@${os.hostname()}`;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}@${os.hostname()}`;
+  }
 }
 
 export class Runner {
@@ -90,6 +99,7 @@ export class Runner {
       boot: bootId(),
       startedAt: now,
       updatedAt: now,
+      by: whoAmI(),
       input: withoutSecrets(input, fields),
       ...(fields.length ? { secretHashes: hashSecrets(input, fields) } : {}),
       ...(notice ? { notice } : {}),

@@ -11,6 +11,7 @@ import { formatDuration, formatTime } from '../../format';
 import { AUDIT_TAIL, useAudit } from '../../store/audit-store';
 import { useHosts } from '../../store/hosts-store';
 import { AuditFilters, KIND_LABELS, KIND_SHORT } from './audit-filters';
+import { ReportExport } from './report-export';
 import { RunsPanel } from './runs-panel';
 
 export function AuditPage() {
@@ -68,6 +69,7 @@ export function AuditPage() {
       {loadError && <ErrorMessage error={loadError} prefix="Could not read the audit log." />}
 
       <RunsPanel />
+      <ReportExport />
 
       <section aria-labelledby="audit-entries-heading" className="section">
         <h2 id="audit-entries-heading">

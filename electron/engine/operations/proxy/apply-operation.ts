@@ -17,7 +17,8 @@ import { defineOperation, type StepContext } from '../operation';
 import { newSetName, recordOf, type SetRecord } from '../../files/change-set';
 import { makeStaging, removeStaging } from '../../files/remote-file';
 import { cleanStaleStaging, filesChangedSoFar } from './file-safety';
-import { hostFilesInPlace, planFingerprint, reviewedOf, unfinishedSet, unreviewed, unreviewedConflict, writeHostFiles, type ReviewedFiles } from './host-files';
+import { fileChangeView, hostFilesInPlace, planFingerprint, reviewedOf, unfinishedSet, unreviewed, unreviewedConflict, writeHostFiles, type ReviewedFiles } from './host-files';
+import { recordFileDiffs, type ReportableState } from '../../report/run-record';
 import { PendingRestarts } from './pending-restarts';
 import { defaultVerifyUrl, planProxy, planProxyHost, type ProxyHostPlan } from './plan';
 import { dockerRestartStep, replicatedRestartStep, type RestartState } from './restart-steps';
@@ -27,7 +28,7 @@ import type { z } from 'zod';
 
 type ApplyInput = z.output<typeof ProxyApplyRequestSchema>;
 
-export interface ProxyApplyState extends RestartState {
+export interface ProxyApplyState extends RestartState, ReportableState {
   noProxy?: NoProxyEntry[];
   javaNonProxyHosts?: string[];
   /** Backup set per host: this run's, or an interrupted apply's that this run finishes. */
@@ -98,6 +99,8 @@ async function writeHost(ctx: Ctx, name: string, role: 'services' | 'nomad'): Pr
     if (role === 'nomad' && changed.some((f) => f.path === DOCKER_DROP_IN)) pending(ctx).add('docker', name);
   }
   const session = await ctx.services.pool.session(name, ctx.signal);
+  // For the change-control report: the diffs as approved, passwords masked.
+  if (changed.length) recordFileDiffs(ctx.state, name, changed.map((f) => fileChangeView(f, secretsOf(ctx))));
   await cleanStaleStaging(ctx.services.home, session, ctx.runId);
   const staging = await makeStaging(session, ctx.runId);
   try {
