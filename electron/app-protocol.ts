@@ -15,6 +15,7 @@
 import { realpathSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CustomScheme } from 'electron';
+import { CONTENT_TYPES } from './content-types';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'drydock';
@@ -49,18 +50,6 @@ export const RENDERER_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-};
 
 export interface RendererResponse {
   status: number;
