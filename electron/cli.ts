@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline/promises';
 import { DrydockError } from '../shared/errors';
 import { auditCli, runsCli } from './cli/audit';
 import { certCli } from './cli/cert-help';
+import { consoleCli } from './cli/console';
 import { CliExit, createCliContext, exitCodeFor, EXIT, UsageError } from './cli/context';
 import { customizeCli } from './cli/customize';
 import { commandHelp, HELP_FLAGS, overallHelp, shortUsage, type CliCommand } from './cli/help';
@@ -18,7 +19,7 @@ import { proxyCli } from './cli/proxy';
 import { serveCli } from './cli/serve';
 
 /** Every command, in the order `drydock --help` lists them. A new command: its file exports a CliCommand, add it here. */
-export const COMMANDS: CliCommand[] = [hostsCli, certCli, proxyCli, customizeCli, runsCli, auditCli, serveCli];
+export const COMMANDS: CliCommand[] = [hostsCli, certCli, proxyCli, customizeCli, consoleCli, runsCli, auditCli, serveCli];
 
 const FOOTER = [
   'Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD; state lives in DRYDOCK_HOME.',
@@ -82,7 +83,8 @@ export async function main(argv: string[]): Promise<number> {
     if (ctx.engine.runner.cancelAll() === 0) process.exit(130);
     process.once('SIGINT', () => process.exit(130));
   };
-  if (command.name !== 'serve') process.once('SIGINT', interrupt);
+  // serve and console open hold until Ctrl-C and close themselves on it.
+  if (command.name !== 'serve' && command.name !== 'console') process.once('SIGINT', interrupt);
   try {
     await command.run(ctx, rest);
     return EXIT.ok;
