@@ -17,9 +17,10 @@ import { commandHelp, HELP_FLAGS, overallHelp, shortUsage, type CliCommand } fro
 import { hostsCli } from './cli/hosts';
 import { proxyCli } from './cli/proxy';
 import { serveCli } from './cli/serve';
+import { settingsCli, usageStatsCli } from './cli/settings';
 
 /** Every command, in the order `drydock --help` lists them. A new command: its file exports a CliCommand, add it here. */
-export const COMMANDS: CliCommand[] = [hostsCli, certCli, proxyCli, customizeCli, consoleCli, runsCli, auditCli, serveCli];
+export const COMMANDS: CliCommand[] = [hostsCli, certCli, proxyCli, customizeCli, consoleCli, settingsCli, usageStatsCli, runsCli, auditCli, serveCli];
 
 const FOOTER = [
   'Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD; state lives in DRYDOCK_HOME.',

@@ -10,6 +10,7 @@ import { HostFactsSchema } from './facts';
 import { STEP_STATUSES } from './events';
 import { proxyChannels } from './channels/proxy';
 import { certChannels } from './channels/certs';
+import { consoleChannels } from './channels/console';
 
 export const HostViewSchema = HostSchema.extend({
   /** A key for this host's address is in Drydock's known_hosts. */
@@ -101,6 +102,7 @@ export const channels = {
   'audit:verify': { request: empty, response: AuditVerifySchema },
   ...proxyChannels,
   ...certChannels,
+  ...consoleChannels,
 } as const;
 
 export type Channels = typeof channels;

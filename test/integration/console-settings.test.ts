@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySettings, exportUsageStats, latestBackup, planSettings, rollbackSettings, showSettings } from '../../electron/engine/operations/console/settings';
 import { startLab, type Lab } from '../lab/lab';
 import { engineWithHosts, type EngineFixture } from './engine-fixture';
+import { bundleCli } from './proxy-fixture';
 
 const R = '/var/lib/lab/replicated';
 const SECRET = 'dd-api-key-0123456789abcdef';
@@ -147,6 +148,51 @@ describe('console settings', () => {
       expect(statSync(out).mode & 0o777).toBe(0o600);
       expect(r).toMatchObject({ services: 'services', file: out, bytes: Buffer.byteLength(extract) });
       expect(calls()).toMatch(/docker exec usage-stats \/src\/builds\/extract/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('drydock settings / usage-stats (CLI)', () => {
+  let cli: ReturnType<typeof bundleCli>;
+  const drydock = (...args: string[]) => cli.run(args, { DRYDOCK_HOME: fx.home });
+  beforeAll(() => {
+    cli = bundleCli();
+  });
+  afterAll(() => cli?.dispose());
+
+  it('shows, plans without writing until --yes, applies without restart, and rolls back', async () => {
+    const shown = await drydock('settings', 'show', '--json');
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout).settings.find((s: { key: string }) => s.key === 'artifacts.unsafe-content-types')).toMatchObject({ value: 'false' });
+
+    const before = exportNow();
+    const asked = await drydock('settings', 'set', 'artifacts.unsafe-content-types=true', 'metrics.cloudwatch.region=eu-west-1');
+    expect(asked.code).toBe(3);
+    expect(asked.stdout).toMatch(/artifacts\.unsafe-content-types\s+false\s+→\s+true/);
+    expect(exportNow()).toEqual(before);
+
+    const bad = await drydock('settings', 'set', 'metrics.cloudwatch.region=Mars');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/AWS region/);
+
+    const done = await drydock('settings', 'set', 'artifacts.unsafe-content-types=true', '--yes', '--no-restart', '--json');
+    expect(done.code, done.stderr).toBe(0);
+    expect(JSON.parse(done.stdout).result).toMatchObject({ changed: ['serve_unsafe_artifacts'], restarted: false });
+    expect(exportNow().serve_unsafe_artifacts.value).toBe('1');
+
+    const back = await drydock('settings', 'rollback', '--yes', '--no-restart');
+    expect(back.code, back.stderr).toBe(0);
+    expect(exportNow()).toEqual(before);
+  });
+
+  it('exports the usage data to a file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-usage-cli-'));
+    try {
+      const r = await drydock('usage-stats', 'export', '--out', path.join(dir, 'u.csv'));
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(path.join(dir, 'u.csv'), 'utf8')).toBe(host().exec('docker exec usage-stats /src/builds/extract').stdout);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

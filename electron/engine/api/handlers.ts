@@ -11,6 +11,7 @@ import { summarize } from '../runbook/run-store';
 import type { Handlers } from './types';
 import { proxyHandlers } from '../operations/proxy/handlers';
 import { certHandlers } from '../operations/certs/handlers';
+import { consoleHandlers } from '../operations/console/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
   const keys = engine.knownHosts.lookup(knownHostsName(host.address, host.port));
@@ -57,5 +58,6 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     'audit:verify': async () => engine.audit.verify(),
     ...proxyHandlers(engine),
     ...certHandlers(engine),
+    ...consoleHandlers(engine),
   };
 }

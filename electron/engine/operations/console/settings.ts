@@ -247,6 +247,16 @@ export async function applySettings(
   return { plan, backupFile, changed, restarted: options.restart };
 }
 
+/** What rollback would re-import, by item name (values not shown: they may be secrets). */
+export async function planRollback(services: Services, options: { services?: string; signal?: AbortSignal } = {}): Promise<{ services: string; backupFile: string; items: string[] }> {
+  const name = servicesHostName(services, options.services);
+  const backupFile = latestBackup(services.home, name);
+  if (!backupFile) throw new DrydockError('NOT_FOUND', `No saved console settings for ${name} in ${backupDir(services.home)}: nothing to roll back`);
+  const saved = JSON.parse(readFileSync(backupFile, 'utf8')) as AppConfig;
+  const session = await services.pool.session(name, options.signal);
+  return { services: name, backupFile, items: differences(saved, await exportAppConfig(session, options.signal)) };
+}
+
 export async function rollbackSettings(
   services: Services,
   options: { services?: string; restart: boolean; signal?: AbortSignal },
