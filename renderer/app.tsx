@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { AuditPage } from './pages/audit/audit-page';
+import { ConsolePage } from './pages/console/console-page';
 import { HostsPage } from './pages/hosts/hosts-page';
 import { NotBuiltPage } from './pages/not-built-page';
 import { CertificatesWizard } from './wizards/certs/certs-wizard';
@@ -41,6 +42,7 @@ function Page({ section }: { section: Section }) {
   if (section.id === 'audit') return <AuditPage />;
   if (section.id === 'certificates') return <CertificatesWizard />;
   if (section.id === 'proxy') return <ProxyWizard />;
+  if (section.id === 'console') return <ConsolePage />;
   return <NotBuiltPage section={section} />;
 }
 
