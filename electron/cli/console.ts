@@ -5,8 +5,9 @@
  * the admin compares with the browser's warning, then holds until Ctrl-C.
  */
 import { parseArgs } from 'node:util';
+import { RESET_CONSEQUENCE } from '../engine/operations/console/password';
 import { ConsoleTunnel } from '../engine/operations/console/tunnel';
-import { usage, type CliContext } from './context';
+import { CliExit, EXIT, usage, type CliContext } from './context';
 import type { CliCommand } from './help';
 
 const OPEN_USAGE = 'console open [--services NAME] [--port N] [--https] [--address ADDR] [--json]';
@@ -32,12 +33,34 @@ export const consoleCli: CliCommand = {
         'only if the SHA-256 it shows is the fingerprint printed here.',
       ],
     },
+    'reset-password': {
+      usage: 'console reset-password [--services NAME] [--yes] [--json]',
+      summary: 'Remove the management console’s password (replicated auth reset), after saying what that means.',
+      options: { '--services NAME': 'the Services machine (default: the inventory’s only one)', '--yes': 'go ahead without asking (otherwise asks on a terminal, exits 3 elsewhere)' },
+      notes: [RESET_CONSEQUENCE],
+    },
   },
 };
 
+async function resetPassword(ctx: CliContext, argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { services: { type: 'string' }, yes: { type: 'boolean' } }, strict: true, allowPositionals: false });
+  if (!ctx.json) ctx.out(RESET_CONSEQUENCE);
+  if (!values.yes) {
+    if (!ctx.isTTY) {
+      if (ctx.json) ctx.out(JSON.stringify({ consequence: RESET_CONSEQUENCE, needsConfirmation: true }));
+      throw new CliExit(EXIT.needsConfirmation, 'Needs confirmation: nothing was changed. Run again with --yes.');
+    }
+    if ((await ctx.ask('Reset the console password? Type yes to go ahead: ')).trim().toLowerCase() !== 'yes') throw new CliExit(EXIT.needsConfirmation, 'Not done: nothing was changed.');
+  }
+  const r = await ctx.call('console:reset-password', { confirmed: true, ...(values.services ? { services: values.services } : {}) });
+  if (ctx.json) return ctx.out(JSON.stringify(r));
+  ctx.out(r.said || `The console password of ${r.services} was reset.`);
+}
+
 async function consoleCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
-  if (sub !== 'open') usage(OPEN_USAGE);
+  if (sub === 'reset-password') return resetPassword(ctx, rest);
+  if (sub !== 'open') usage(`${OPEN_USAGE} | console reset-password [--yes]`);
   const { values } = parseArgs({
     args: rest,
     options: { services: { type: 'string' }, port: { type: 'string' }, https: { type: 'boolean' }, address: { type: 'string' } },

@@ -7,6 +7,10 @@ import { z } from 'zod';
 import { HostName } from '../hosts';
 import { SettingsChangesSchema, SettingsPlanSchema } from '../console/settings';
 
+/** What `replicated auth reset` means, said before it runs (CLI and GUI). */
+export const RESET_CONSEQUENCE =
+  'The management console’s password is removed: the next visit to port 8800 asks for a new one, and whoever reaches the port first sets it. Set it at once through Drydock’s tunnel. The CircleCI app keeps running.';
+
 const services = z.object({ services: HostName.optional() });
 
 export const TunnelStateSchema = z.object({
@@ -44,6 +48,11 @@ export const consoleChannels = {
   },
   'console:state': { request: z.object({}).strict(), response: z.object({ tunnel: TunnelStateSchema.nullable() }) },
   'console:close': { request: z.object({}).strict(), response: z.object({ closed: z.boolean() }) },
+  /** `replicated auth reset`; `confirmed` says the admin read the consequence (RESET_CONSEQUENCE). */
+  'console:reset-password': {
+    request: services.extend({ confirmed: z.literal(true) }).strict(),
+    response: z.object({ services: z.string(), said: z.string() }),
+  },
   'settings:show': { request: services.strict(), response: z.object({ services: z.string(), settings: z.array(SettingViewSchema) }) },
   'settings:plan': { request: changes, response: SettingsPlanSchema },
   'settings:apply': {

@@ -23,7 +23,7 @@ const exportNow = () => JSON.parse(host().exec('replicatedctl app-config export 
 const calls = () => host().readFile('/var/log/lab/calls.log') ?? '';
 
 beforeAll(async () => {
-  lab = await startLab([{ name: 'services', standins: true, files: { [`${R}/app-config/hostname.value`]: 'ci.example.com', [`${R}/transition-ms`]: '200' } }]);
+  lab = await startLab([{ name: 'services', standins: true, users: [{ name: 'ubuntu', password: 'pw-ubuntu', sudo: 'nopasswd' }], files: { [`${R}/app-config/hostname.value`]: 'ci.example.com', [`${R}/transition-ms`]: '200' } }]);
   fx = await engineWithHosts(lab, [{ name: 'services', role: 'services' }]);
 });
 
@@ -137,6 +137,23 @@ describe('console settings', () => {
     }
   });
 
+  it('works for a sudo user as for root (the import file in a private folder of that user, read by sudo)', async () => {
+    const asUbuntu = await engineWithHosts(lab, [{ name: 'services', role: 'services', user: 'ubuntu' }]);
+    try {
+      const r = await applySettings(asUbuntu.engine, { 'metrics.cloudwatch.namespace': 'ci-lab' }, { restart: false });
+      expect(r.changed).toEqual(['cloudwatch_namespace']);
+      expect(exportNow().cloudwatch_namespace.value).toBe('ci-lab');
+      const commands = asUbuntu.engine.audit.entries().map((e) => e.command);
+      expect(commands.some((c) => c.startsWith('mktemp -d'))).toBe(true);
+      expect(commands.some((c) => /^sudo replicatedctl app-config import < '?\/tmp\/drydock-settings\./.test(c))).toBe(true);
+      expect(host().exec('ls -d /tmp/drydock-settings.* 2>/dev/null').stdout).toBe('');
+      await rollbackSettings(asUbuntu.engine, { restart: false });
+      expect(exportNow().cloudwatch_namespace.value).toBe('');
+    } finally {
+      await asUbuntu.dispose();
+    }
+  });
+
   it('saves the usage data export on the laptop', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-usage-'));
     try {
@@ -185,6 +202,17 @@ describe('drydock settings / usage-stats (CLI)', () => {
     const back = await drydock('settings', 'rollback', '--yes', '--no-restart');
     expect(back.code, back.stderr).toBe(0);
     expect(exportNow()).toEqual(before);
+  });
+
+  it('resets the console password only after confirmation, saying what it means', async () => {
+    const asked = await drydock('console', 'reset-password');
+    expect(asked.code).toBe(3);
+    expect(asked.stdout).toMatch(/whoever reaches the port first sets it/);
+    expect(calls()).not.toMatch(/replicated auth reset/);
+    const done = await drydock('console', 'reset-password', '--yes');
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/will ask for a new password/);
+    expect(calls()).toMatch(/replicated auth reset/);
   });
 
   it('exports the usage data to a file', async () => {

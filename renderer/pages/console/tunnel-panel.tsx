@@ -7,9 +7,10 @@
  * browser's warning.
  */
 import { useEffect, useState } from 'react';
-import type { TunnelStateView } from '../../../shared/channels/console';
+import { RESET_CONSEQUENCE, type TunnelStateView } from '../../../shared/channels/console';
 import { toErrorPayload, type ErrorPayload } from '../../../shared/errors';
 import { call } from '../../api';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorMessage } from '../../components/error-message';
 import { Fingerprint } from '../../components/fingerprint';
 
@@ -18,6 +19,8 @@ export function TunnelPanel() {
   const [address, setAddress] = useState('127.0.0.1');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
+  const [resetting, setResetting] = useState(false);
+  const [resetSaid, setResetSaid] = useState('');
   const electron = !!window.drydock;
 
   useEffect(() => {
@@ -81,8 +84,22 @@ export function TunnelPanel() {
             Close the tunnel
           </button>
         )}
+        <button type="button" className="button" onClick={() => setResetting(true)}>
+          Reset the console password…
+        </button>
       </div>
+      {resetting && (
+        <ConfirmDialog
+          title="Reset the management console password?"
+          confirmLabel="Reset the password"
+          onClose={() => setResetting(false)}
+          onConfirm={async () => setResetSaid((await call('console:reset-password', { confirmed: true })).said)}
+        >
+          <p>{RESET_CONSEQUENCE}</p>
+        </ConfirmDialog>
+      )}
       <div role="status" className="notice-slot">
+        {resetSaid && <p className="message message--ok">{resetSaid}</p>}
         {error && <ErrorMessage error={error} prefix="The tunnel was not opened:" />}
         {tunnel && (
           <dl className="facts" data-testid="tunnel-state">

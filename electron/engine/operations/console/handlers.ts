@@ -9,6 +9,7 @@ import type { Handlers } from '../../api/types';
 import type { Engine } from '../../engine';
 import { applySettings, exportUsageStats, planRollback, planSettings, rollbackSettings, showSettings } from './settings';
 import { ConsoleTunnel, type TunnelState } from './tunnel';
+import { resetConsolePassword } from './password';
 
 type ConsoleChannel = keyof typeof consoleChannels;
 
@@ -31,6 +32,7 @@ export function consoleHandlers(engine: Engine): Pick<Handlers, ConsoleChannel> 
       await tunnel?.close();
       return { closed: open };
     },
+    'console:reset-password': async ({ services }, ctx) => resetConsolePassword(engine, { services, signal: ctx.signal }),
     'settings:show': async ({ services }, ctx) => showSettings(engine, { services, signal: ctx.signal }),
     'settings:plan': async ({ services, changes }, ctx) => planSettings(engine, changes, { services, signal: ctx.signal }),
     'settings:apply': async ({ services, changes, restart, planFingerprint }, ctx) => applySettings(engine, changes, { services, restart, planFingerprint, signal: ctx.signal }),
