@@ -34,6 +34,7 @@ let direct: EngineFixture;
 let viaBastion: EngineFixture;
 const servers: { name: string; server: https.Server; port: number; requests: number }[] = [];
 let front: net.Server;
+let front443: net.Server;
 let route: (n: number) => 'A' | 'B' = () => 'A';
 let frontConnections = 0;
 const seen: string[] = [];
@@ -94,6 +95,14 @@ beforeAll(async () => {
     up.on('error', () => sock.destroy());
   });
   await new Promise<void>((r) => front.listen(8800, ip, () => r()));
+  // The CircleCI app's own HTTPS (443) for --https: always server B.
+  front443 = net.createServer((sock) => {
+    const up = net.connect({ host: '127.0.0.1', port: servers[1].port });
+    sock.pipe(up).pipe(sock);
+    sock.on('error', () => up.destroy());
+    up.on('error', () => sock.destroy());
+  });
+  await new Promise<void>((r) => front443.listen(443, ip, () => r()));
   direct = await engineWithHosts(lab, [{ name: 'services', role: 'services' }]);
   viaBastion = await engineWithHosts(lab, [
     { name: 'bastion', role: 'bastion' },
@@ -105,6 +114,7 @@ afterAll(async () => {
   await direct?.dispose();
   await viaBastion?.dispose();
   front?.close();
+  front443?.close();
   for (const s of servers) s.server.close();
   await lab?.stop();
   ca?.dispose();
@@ -182,7 +192,7 @@ describe('drydock console open', () => {
     const bundle = path.join(dir, 'drydock.cjs');
     const root = path.resolve(__dirname, '../..');
     execFileSync(path.join(root, 'node_modules/.bin/esbuild'), [path.join(root, 'electron/cli.ts'), '--bundle', '--platform=node', '--format=cjs', '--packages=external', `--outfile=${bundle}`, '--log-level=warning']);
-    const child = spawn(process.execPath, [bundle, 'console', 'open', '--address', lab.hosts.services.ip, '--json'], {
+    const child = spawn(process.execPath, [bundle, 'console', 'open', '--address', lab.hosts.services.ip, '--https', '--json'], {
       env: { PATH: process.env.PATH!, NODE_PATH: path.join(root, 'node_modules'), DRYDOCK_HOME: direct.home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -193,14 +203,18 @@ describe('drydock console open', () => {
         let out = '';
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
-          if (out.includes('\n')) resolve(out.split('\n')[0]);
+          if (out.split('\n').length > 2) resolve(out);
         });
         child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
       });
-      const printed = JSON.parse(firstLine) as { url: string; sha256: string; services: string };
+      const [printed, app] = firstLine.trim().split('\n').map((l) => JSON.parse(l) as { url: string; sha256: string; services: string; remote: string });
       expect(printed.services).toBe('services');
       expect(printed.sha256).toBe(sha256Of(readFileSync(`${ca.dir}/console-a.pem`, 'utf8')));
       expect(await get(Number(new URL(printed.url).port), 'console-a')).toContain('Replicated console A');
+      // --https: the app's 443 on its own port, pinned to its own certificate.
+      expect(app.remote).toBe(`${lab.hosts.services.ip}:443`);
+      expect(app.sha256).toBe(sha256Of(readFileSync(`${ca.dir}/console-b.pem`, 'utf8')));
+      expect(await get(Number(new URL(app.url).port), 'console-b')).toContain('Replicated console B');
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGINT');
       expect(await exited).toBe(0);

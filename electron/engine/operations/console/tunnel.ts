@@ -122,6 +122,8 @@ export class ConsoleTunnel extends EventEmitter {
       }
       if (local.destroyed) return;
       const upstream = await forwardOut(session, this.options.remoteAddress, this.options.remotePort);
+      // The browser may have given up while the channel opened: nothing to carry.
+      if (local.destroyed) return void upstream.destroy();
       this.stats.active++;
       this.emitState();
       const finish = () => {
