@@ -62,7 +62,7 @@ export const consoleChannels = {
       /** The plan the admin reviewed; refused (CONFLICT) if the items changed since. */
       planFingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional(),
     }),
-    response: z.object({ plan: SettingsPlanSchema, backupFile: z.string().optional(), changed: z.array(z.string()), restarted: z.boolean() }),
+    response: z.object({ plan: SettingsPlanSchema, runId: z.string(), backupFile: z.string().optional(), changed: z.array(z.string()), restarted: z.boolean() }),
   },
   /** Which items rollback would put back, from which saved export. */
   'settings:rollback-plan': {

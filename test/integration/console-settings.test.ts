@@ -82,6 +82,11 @@ describe('console settings', () => {
     expect(calls()).toMatch(/replicatedctl app-config import/);
     expect(calls()).not.toMatch(/replicatedctl app (stop|start)/);
     expect(result.restarted).toBe(false);
+    // A runbook like every operation: visible in `drydock runs`, its steps recorded, no secret in it.
+    const run = fx.engine.runner.store.load(result.runId)!;
+    expect(run).toMatchObject({ operation: 'console-settings-apply', status: 'done' });
+    expect(run.steps.map((st) => `${st.name}:${st.status}`)).toEqual(['check-plan:done', 'save-config:done', 'import:done', 'restart:skipped']);
+    expect(readFileSync(path.join(fx.home, 'runs', `${result.runId}.json`), 'utf8')).not.toContain(SECRET);
     // The temporary import folder is gone.
     expect(host().exec('ls -d /tmp/drydock-settings.* 2>/dev/null').stdout).toBe('');
   });

@@ -5,5 +5,6 @@ import { customize } from './proxy/customize-operation';
 import { proxyApply } from './proxy/apply-operation';
 import { proxyRollback } from './proxy/rollback-operation';
 import { CERT_OPERATIONS } from './certs/operations';
+import { settingsApply } from './console/settings-operation';
 
-export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, customize, ...CERT_OPERATIONS];
+export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, customize, ...CERT_OPERATIONS, settingsApply];

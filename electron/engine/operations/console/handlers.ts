@@ -35,7 +35,7 @@ export function consoleHandlers(engine: Engine): Pick<Handlers, ConsoleChannel> 
     'console:reset-password': async ({ services }, ctx) => resetConsolePassword(engine, { services, signal: ctx.signal }),
     'settings:show': async ({ services }, ctx) => showSettings(engine, { services, signal: ctx.signal }),
     'settings:plan': async ({ services, changes }, ctx) => planSettings(engine, changes, { services, signal: ctx.signal }),
-    'settings:apply': async ({ services, changes, restart, planFingerprint }, ctx) => applySettings(engine, changes, { services, restart, planFingerprint, signal: ctx.signal }),
+    'settings:apply': async ({ services, changes, restart, planFingerprint }, ctx) => applySettings(engine, changes, { services, restart, planFingerprint, signal: ctx.signal, emit: ctx.emit }),
     'settings:rollback-plan': async ({ services }, ctx) => planRollback(engine, { services, signal: ctx.signal }),
     'settings:rollback': async ({ services, restart }, ctx) => rollbackSettings(engine, { services, restart, signal: ctx.signal }),
     'settings:usage-export': async ({ services, out }, ctx) => {

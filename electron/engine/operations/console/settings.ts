@@ -29,9 +29,13 @@ import { sh } from '../../ssh/quote';
 import type { EngineServices } from '../operation';
 import { exportAppConfig, servicesHostName, type AppConfig } from '../certs/services-host';
 import { waitForState } from '../certs/replicated-app';
+import type { Runner } from '../../runbook/runner';
+import type { DrydockEvent } from '../../../../shared/events';
+import { settingsApply } from './settings-operation';
 
 type Found = Extract<Located, { item: ViewItem }>;
 type Services = Pick<EngineServices, 'pool' | 'inventory' | 'audit' | 'home'>;
+export type AppConfigExport = AppConfig;
 
 export async function readView(session: HostSession, signal?: AbortSignal): Promise<ViewGroup[]> {
   const out = await session.check('replicatedctl app-config view', { asRoot: true, signal });
@@ -146,6 +150,20 @@ async function planWith(services: Services, changes: Record<string, string>, opt
   return { plan, writes, session };
 }
 
+/** item name → the value Replicated should store, from the view (no secrets are read back). */
+export async function desiredValues(session: HostSession, changes: Record<string, string>, signal?: AbortSignal): Promise<Map<string, string>> {
+  const view = await readView(session, signal);
+  const out = new Map<string, string>();
+  for (const [key, raw] of Object.entries(changes)) {
+    const spec = key === DLC_KEY ? undefined : specFor(key);
+    if (!spec) continue;
+    const found = locate(view, spec);
+    if ('missing' in found) throw new DrydockError('NOT_FOUND', found.missing);
+    out.set(found.item.name, toConsoleValue(found, raw));
+  }
+  return out;
+}
+
 export async function planSettings(services: Services, changes: Record<string, string>, options: { services?: string; signal?: AbortSignal } = {}): Promise<SettingsPlan> {
   return (await planWith(services, changes, options)).plan;
 }
@@ -153,7 +171,7 @@ export async function planSettings(services: Services, changes: Record<string, s
 const backupDir = (home: string) => path.join(home, 'console-settings');
 
 /** The whole config, on the laptop, readable by the admin only: what rollback re-imports. */
-function saveBackup(home: string, services: string, config: AppConfig): string {
+export function saveBackup(home: string, services: string, config: AppConfig): string {
   const dir = backupDir(home);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
@@ -178,7 +196,7 @@ export function latestBackup(home: string, services: string): string | undefined
  * (mktemp -d: 0700, ours, checked), never from the command line, where `ps`
  * would show secrets. The folder is removed whatever happens.
  */
-async function importConfig(session: HostSession, config: AppConfig, signal?: AbortSignal): Promise<void> {
+export async function importConfig(session: HostSession, config: AppConfig, signal?: AbortSignal): Promise<void> {
   const dir = (await session.check('mktemp -d /tmp/drydock-settings.XXXXXXXX', { signal })).trim();
   if (!/^\/tmp\/drydock-settings\.[A-Za-z0-9]+$/.test(dir)) throw new DrydockError('COMMAND_FAILED', `${session.host.name}: mktemp gave an unexpected folder: ${dir.slice(0, 100)}`);
   try {
@@ -193,58 +211,36 @@ async function importConfig(session: HostSession, config: AppConfig, signal?: Ab
   }
 }
 
-async function restartApp(session: HostSession, signal?: AbortSignal): Promise<void> {
+export async function restartApp(session: HostSession, signal?: AbortSignal): Promise<void> {
   await session.check('replicatedctl app stop', { asRoot: true, signal });
   await waitForState(session, 'stopped', { signal, pollMs: 500 });
   await session.check('replicatedctl app start', { asRoot: true, signal });
   await waitForState(session, 'started', { signal, pollMs: 500 });
 }
 
-function differences(before: AppConfig, after: AppConfig): string[] {
+export function differences(before: AppConfig, after: AppConfig): string[] {
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...names].filter((n) => JSON.stringify(before[n] ?? {}) !== JSON.stringify(after[n] ?? {})).sort();
 }
 
 export interface ApplyResult {
   plan: SettingsPlan;
+  runId: string;
   backupFile?: string;
   changed: string[];
   restarted: boolean;
 }
 
+/** Plan (for the answer), then run the settings-apply operation (runbook: visible, resumable). */
 export async function applySettings(
-  services: Services,
+  engine: Services & { runner: Runner },
   changes: Record<string, string>,
-  options: { services?: string; restart: boolean; planFingerprint?: string; signal?: AbortSignal },
+  options: { services?: string; restart: boolean; planFingerprint?: string; signal?: AbortSignal; emit?: (event: DrydockEvent) => void },
 ): Promise<ApplyResult> {
-  const { plan, writes, session } = await planWith(services, changes, options);
-  if (plan.missing.length) throw new DrydockError('NOT_FOUND', `Nothing was changed. ${plan.missing.map((m) => m.message).join('; ')}`, { missing: plan.missing });
-  if (plan.problems.length) throw new DrydockError('INVALID_INPUT', `Nothing was changed. ${plan.problems.join(' ')}`);
-  if (options.planFingerprint && options.planFingerprint !== plan.fingerprint) {
-    throw new DrydockError('CONFLICT', 'The console settings changed on the Services machine since you reviewed the plan: nothing was changed. Review the new plan.');
-  }
-  if (!writes.size) return { plan, changed: [], restarted: false };
-  const before = await exportAppConfig(session, options.signal);
-  const backupFile = saveBackup(services.home, session.host.name, before);
-  const wanted: AppConfig = { ...before };
-  for (const [name, value] of writes) wanted[name] = { ...before[name], value };
-  try {
-    await importConfig(session, wanted, options.signal);
-  } catch (err) {
-    throw new DrydockError((err as DrydockError).code ?? 'COMMAND_FAILED', `${(err as Error).message}. The config before this change is saved in ${backupFile}; \`drydock settings rollback\` re-imports it.`);
-  }
-  const after = await exportAppConfig(session, options.signal);
-  const changed = differences(before, after);
-  const expected = [...writes.keys()].sort();
-  const wrong = [...writes].filter(([n, v]) => valueOf(after, n) !== v).map(([n]) => n);
-  if (wrong.length || JSON.stringify(changed) !== JSON.stringify(expected)) {
-    throw new DrydockError(
-      'COMMAND_FAILED',
-      `After the import the config is not as planned (changed: ${changed.join(', ') || 'nothing'}; expected: ${expected.join(', ')}). The app was not restarted; \`drydock settings rollback\` re-imports ${backupFile}.`,
-    );
-  }
-  if (options.restart) await restartApp(session, options.signal);
-  return { plan, backupFile, changed, restarted: options.restart };
+  const plan = await planSettings(engine, changes, options);
+  const input = { changes, restart: options.restart, ...(options.services ? { services: options.services } : {}), ...(options.planFingerprint ? { planFingerprint: options.planFingerprint } : {}) };
+  const { runId, result } = await engine.runner.start<{ backupFile?: string; changed: string[]; restarted: boolean }>(settingsApply, input, { emit: options.emit, signal: options.signal });
+  return { plan, runId, ...result };
 }
 
 /** What rollback would re-import, by item name (values not shown: they may be secrets). */
