@@ -12,6 +12,7 @@ import { DrydockError } from '../shared/errors';
 import { auditCli, runsCli } from './cli/audit';
 import { backupCli } from './cli/backup';
 import { certCli } from './cli/cert-help';
+import { consoleCli } from './cli/console';
 import { CliExit, createCliContext, exitCodeFor, EXIT, UsageError, type CliContext } from './cli/context';
 import { customizeCli } from './cli/customize';
 import { healthCli, nomadCli, supportBundleCli } from './cli/health';
@@ -20,9 +21,25 @@ import { hostsCli } from './cli/hosts';
 import { proxyCli } from './cli/proxy';
 import { serveCli } from './cli/serve';
 import { describeProblem } from './engine/inventory/inventory';
+import { settingsCli, usageStatsCli } from './cli/settings';
 
 /** Every command, in the order `drydock --help` lists them. A new command: its file exports a CliCommand, add it here. */
-export const COMMANDS: CliCommand[] = [hostsCli, certCli, proxyCli, customizeCli, backupCli, healthCli, nomadCli, supportBundleCli, runsCli, auditCli, serveCli];
+export const COMMANDS: CliCommand[] = [
+  hostsCli,
+  certCli,
+  proxyCli,
+  customizeCli,
+  consoleCli,
+  settingsCli,
+  usageStatsCli,
+  backupCli,
+  healthCli,
+  nomadCli,
+  supportBundleCli,
+  runsCli,
+  auditCli,
+  serveCli,
+];
 
 const FOOTER = [
   'Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD (AWS credentials from the environment or ~/.aws); state lives in DRYDOCK_HOME.',
@@ -96,7 +113,8 @@ export async function main(argv: string[]): Promise<number> {
     if (ctx.engine.runner.cancelAll() === 0) process.exit(130);
     process.once('SIGINT', () => process.exit(130));
   };
-  if (command.name !== 'serve') process.once('SIGINT', interrupt);
+  // serve and console open hold until Ctrl-C and close themselves on it.
+  if (command.name !== 'serve' && command.name !== 'console') process.once('SIGINT', interrupt);
   try {
     await command.run(ctx, rest);
     return EXIT.ok;

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, protocol, session, type WebContents } from 'electron';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, rendererResponse } from './app-protocol';
 import { createEngine, createHandlers } from './engine';
+import { closeConsoleWindow, consoleMayNavigate, openConsoleWindow } from './console-window';
 import { registerIpc, trustSender } from './ipc';
 import {
   appPaths,
@@ -51,7 +52,7 @@ function hardenSession(): void {
 /** Applied to every WebContents, ours or not: no navigation, popups or webviews. */
 function hardenContents(contents: WebContents): void {
   const stayHome = (event: Electron.Event, url: string) => {
-    if (!isAllowedNavigation(url, paths.indexUrl)) {
+    if (!isAllowedNavigation(url, paths.indexUrl) && !consoleMayNavigate(contents, url)) {
       event.preventDefault();
       console.warn(`Drydock: blocked navigation to ${url}`);
     }
@@ -77,7 +78,20 @@ function start(): void {
   const home = process.env.DRYDOCK_HOME ? path.resolve(process.env.DRYDOCK_HOME) : app.getPath('userData');
   // The window asks for secrets in its own dialog; DRYDOCK_* variables are for the CLI.
   const engine = createEngine({ home, defaultSecrets: {} });
-  registerIpc(createHandlers(engine), paths.indexUrl, engine.events);
+  const handlers = createHandlers(engine);
+  // The console opens in its own window here; in browser mode the page links to the tunnel instead.
+  const openTunnel = handlers['console:open'];
+  const closeTunnel = handlers['console:close'];
+  handlers['console:open'] = async (request, ctx) => {
+    const tunnel = await openTunnel(request, ctx);
+    openConsoleWindow(tunnel);
+    return tunnel;
+  };
+  handlers['console:close'] = async (request, ctx) => {
+    closeConsoleWindow();
+    return closeTunnel(request, ctx);
+  };
+  registerIpc(handlers, paths.indexUrl, engine.events);
   hardenSession();
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, app.isPackaged)));
   createWindow();

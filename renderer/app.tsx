@@ -7,6 +7,7 @@ import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { RunIndicator } from './components/run-indicator';
 import { AuditPage } from './pages/audit/audit-page';
 import { HealthPage } from './pages/health/health-page';
+import { ConsolePage } from './pages/console/console-page';
 import { HostsPage } from './pages/hosts/hosts-page';
 import { NotBuiltPage } from './pages/not-built-page';
 import { CertificatesWizard } from './wizards/certs/certs-wizard';
@@ -47,6 +48,7 @@ function Page({ section }: { section: Section }) {
   if (section.id === 'proxy') return <ProxyWizard />;
   if (section.id === 'backup') return <BackupWizard />;
   if (section.id === 'health') return <HealthPage />;
+  if (section.id === 'console') return <ConsolePage />;
   return <NotBuiltPage section={section} />;
 }
 

@@ -3,7 +3,7 @@
  * then the guide's operations, then the record of what was done. Sections
  * not built yet carry one sentence of what they will do, shown as-is.
  */
-export const SECTION_IDS = ['hosts', 'install', 'certificates', 'proxy', 'backup', 'restore', 'health', 'audit'] as const;
+export const SECTION_IDS = ['hosts', 'install', 'certificates', 'proxy', 'console', 'backup', 'restore', 'health', 'audit'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export interface Section {
@@ -22,6 +22,7 @@ export const SECTIONS: readonly Section[] = [
   },
   { id: 'certificates', title: 'Certificates' },
   { id: 'proxy', title: 'Proxy' },
+  { id: 'console', title: 'Console' },
   { id: 'backup', title: 'Backup' },
   {
     id: 'restore',

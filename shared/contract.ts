@@ -13,6 +13,7 @@ import { proxyChannels } from './channels/proxy';
 import { certChannels } from './channels/certs';
 import { backupChannels } from './channels/backup';
 import { healthChannels } from './channels/health';
+import { consoleChannels } from './channels/console';
 
 export const HostViewSchema = HostSchema.extend({
   /** A key for this host's address is in Drydock's known_hosts. */
@@ -136,6 +137,7 @@ export const channels = {
   ...certChannels,
   ...backupChannels,
   ...healthChannels,
+  ...consoleChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -345,10 +345,12 @@ describe('CircleCI stand-ins', () => {
     const bad = run('replicatedctl app-config set ssl_private_key --value k.pem --data "not base64!"');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('base64');
-    expect(JSON.parse(run('replicatedctl app-config export --hidden').stdout)).toEqual({
-      hostname: { value: 'ci.example.test' },
-      ssl_cert: { value: 'fullchain.pem', data: b64 },
-    });
+    // Every item of the config screen is exported; those never set have "" (their default applies).
+    const exported = JSON.parse(run('replicatedctl app-config export --hidden').stdout) as Record<string, { value: string; data?: string }>;
+    expect(exported).toMatchObject({ hostname: { value: 'ci.example.test' }, ssl_cert: { value: 'fullchain.pem', data: b64 } });
+    const others = Object.entries(exported).filter(([n]) => n !== 'hostname' && n !== 'ssl_cert');
+    expect(others.length).toBeGreaterThan(10);
+    expect(others.filter(([, v]) => v.value !== '' || v.data !== undefined)).toEqual([]);
     expect(alpha.readFile('/var/lib/lab/replicated/app-config/ssl_cert.data')).toBe(b64);
   });
 

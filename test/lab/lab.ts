@@ -550,6 +550,9 @@ class Host implements LabHost {
     }
     this.writeVia(base, '/usr/local/lib/lab/standin-lib.sh',
       fs.readFileSync(path.join(STANDINS_DIR, 'standin-lib.sh'), 'utf8'));
+    // The CircleCI app's config screen, as `replicatedctl app-config view` lists it.
+    this.writeVia(base, '/usr/local/lib/lab/circleci-app-config.json',
+      fs.readFileSync(path.join(STANDINS_DIR, 'circleci-app-config.json'), 'utf8'));
     for (const d of ['replicated/app-config', 'units', 'unit-env', 'fail', 'docker', 'nomad']) {
       this.mkdirVia(base, `/var/lib/lab/${d}`);
     }

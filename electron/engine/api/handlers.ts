@@ -17,6 +17,7 @@ import { restartsNeedConfirmation, restartsOnResume } from '../../../shared/resu
 import { certHandlers } from '../operations/certs/handlers';
 import { backupHandlers } from '../operations/backup/handlers';
 import { healthHandlers } from '../operations/health/handlers';
+import { consoleHandlers } from '../operations/console/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
   const keys = engine.knownHosts.lookup(knownHostsName(host.address, host.port));
@@ -113,5 +114,6 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     ...certHandlers(engine),
     ...backupHandlers(engine),
     ...healthHandlers(engine),
+    ...consoleHandlers(engine),
   });
 }

@@ -7,5 +7,6 @@ import { proxyRollback } from './proxy/rollback-operation';
 import { CERT_OPERATIONS } from './certs/operations';
 import { backupRun } from './backup/run-operation';
 import { backupPrune } from './backup/prune-operation';
+import { settingsApply } from './console/settings-operation';
 
-export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, customize, ...CERT_OPERATIONS, backupRun, backupPrune];
+export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, customize, ...CERT_OPERATIONS, backupRun, backupPrune, settingsApply];
