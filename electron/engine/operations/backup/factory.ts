@@ -5,7 +5,6 @@
 import type { Duplex } from 'node:stream';
 import type { BackupProfile } from '../../../../shared/backup/profile';
 import type { EngineServices } from '../operation';
-import { AwsProvider } from './aws/aws-provider';
 import type { Forwarder } from './aws/tunnel';
 import { LibvirtProvider } from './libvirt/libvirt-provider';
 import { sessionKeysFor } from './profiles';
@@ -22,6 +21,10 @@ export function sshForwarder(services: EngineServices, hostName: string, signal?
 
 export function providerFor(services: EngineServices, profile: BackupProfile, signal?: AbortSignal): BackupProvider {
   if (profile.provider === 'aws') {
+    // The EC2 client takes about half a second to load: only a run that uses an
+    // AWS profile pays for it, not every `drydock` command nor the app's start.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { AwsProvider } = require('./aws/aws-provider') as typeof import('./aws/aws-provider');
     const keys = sessionKeysFor(services.home, profile.name);
     return new AwsProvider({
       profile,
