@@ -4,6 +4,7 @@ import { hostFacts } from './health/host-facts';
 import { customize } from './proxy/customize-operation';
 import { proxyApply } from './proxy/apply-operation';
 import { proxyRollback } from './proxy/rollback-operation';
+import { proxyRestart } from './proxy/restart-operation';
 import { CERT_OPERATIONS } from './certs/operations';
 
-export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, customize, ...CERT_OPERATIONS];
+export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, proxyRestart, customize, ...CERT_OPERATIONS];
