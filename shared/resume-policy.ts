@@ -17,7 +17,8 @@ export const RESUME_ON_PAGE: Readonly<Record<string, string>> = {
 /** What a resume of this run would restart, in the admin's words; null when the operation restarts nothing. */
 export function restartsOnResume(operation: string, input: unknown): string[] | null {
   if (!(operation in RESUME_ON_PAGE)) return null;
-  if (operation === 'install-certificate') return ['replicated-ui on the Services machine (it serves the new certificate)'];
+  // As its own confirmation says: the app is stopped and started again (downtime), whichever step the run stopped at.
+  if (operation === 'install-certificate') return ['the CircleCI app on the Services machine (stopped, then started again: downtime)', 'replicated-ui on the Services machine (it serves the new certificate)'];
   const consent = (input ?? {}) as { restartReplicated?: unknown; restartDocker?: unknown };
   const out: string[] = [];
   if (consent.restartReplicated === true) out.push('Replicated on the Services machine');

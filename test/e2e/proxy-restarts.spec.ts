@@ -4,7 +4,7 @@
  * restarts still owed stay as a banner until done, a rollback restarts only
  * what its dialog listed and the admin ticked, a finished rollback leaves no
  * stale "apply again", and a stopped apply is reviewed and confirmed again,
- * never re-run in one click (nor resumed from the runbooks).
+ * never re-run in one click (nor resumed from the runbooks without its restarts listed and confirmed).
  */
 import type { Lab } from '../lab/lab';
 import { addHosts, expect, snapshot, test } from './proxy-world';

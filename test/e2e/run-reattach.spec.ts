@@ -56,7 +56,11 @@ async function startApply(page: Page, proxyUrl: string) {
   await form.getByLabel('Proxy URL', { exact: true }).fill(proxyUrl);
   await form.getByRole('button', { name: 'Review changes' }).click();
   await page.getByRole('region', { name: 'Review the changes' }).getByRole('button', { name: 'Apply…' }).click();
-  await page.getByRole('dialog', { name: 'Apply the proxy settings?' }).getByRole('button', { name: 'Back up and apply' }).click();
+  // Restarts run only as ticked (nothing is ticked for the admin): these runs are held at, or fail in, the Replicated restart.
+  const dialog = page.getByRole('dialog', { name: 'Apply the proxy settings?' });
+  await dialog.getByRole('checkbox', { name: /Restart Replicated/ }).check();
+  await dialog.getByRole('checkbox', { name: /restart Docker on rr-nomad/ }).check();
+  await dialog.getByRole('button', { name: 'Back up, apply and restart' }).click();
 }
 
 const restartStep = (page: Page) => page.getByRole('list', { name: 'Apply steps' }).getByRole('listitem').filter({ hasText: "Restart Replicated in the guide's order" });
@@ -80,12 +84,12 @@ test('refresh mid-apply: the run is shown at its step, on every page, then its r
     await expect(restartStep(page)).toContainText('Running');
     await expect(applying.getByTestId('apply-run')).toContainText('proxy-apply');
     const indicator = page.getByTestId('run-indicator');
-    await expect(indicator).toContainText("Proxy settings running, step 4 of 6: Restart Replicated in the guide's order");
+    await expect(indicator).toContainText("Proxy settings running, step 4 of 7: Restart Replicated in the guide's order");
     await screenshotBothSchemes(page, 'proxy-reattached');
 
     // Another section: the header still says what runs, and leads back.
     await page.getByRole('link', { name: 'Hosts' }).click();
-    await expect(indicator).toContainText('step 4 of 6');
+    await expect(indicator).toContainText('step 4 of 7');
     await screenshotBothSchemes(page, 'run-indicator-hosts');
     await indicator.getByRole('link', { name: 'Show in Proxy' }).click();
     await expect(restartStep(page)).toContainText('Running');
@@ -142,6 +146,7 @@ test('a run that fails while the admin is elsewhere is announced on every page, 
     await expect(code).toBeVisible();
     // Nothing to re-run with one click: the settings are gone with the old page.
     await expect(applying.getByRole('button', { name: 'Apply again' })).toHaveCount(0);
+    await expect(applying).toContainText('This page no longer holds the settings this run started with');
     await screenshotBothSchemes(page, 'proxy-failed-after-refresh');
 
     await page.getByRole('link', { name: 'Audit' }).click();

@@ -54,7 +54,8 @@ describe('drydock help and version (CLI)', () => {
     expect(add.stdout).toContain('--role ROLE');
     expect(drydock('help', 'cert', 'trust-ca').stdout).toMatch(/^Usage: drydock cert trust-ca NAME/);
     expect(drydock('hosts', 'list', '--json').stdout.trim()).toBe('[]');
-  });
+    // One CLI process per command and subcommand (dozens): seconds each on a loaded 2-core machine.
+  }, 300_000);
 
   it('answers an unknown option with the usage of that command and exit 2', () => {
     const r = drydock('hosts', 'add', 'svc', '--adress', '10.0.0.1');

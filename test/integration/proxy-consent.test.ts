@@ -2,8 +2,9 @@
  * What runs is what the admin ticked: restarts go by host name, a restart
  * that is owed but was not ticked (or not listed) never happens and stays
  * owed, the rollback plan lists every restart its run could make, owed
- * restarts are done on their own after a confirmation, proxy runs are not
- * resumed from the runbooks, and the plan names every host it leaves out.
+ * restarts are done on their own after a confirmation, proxy runs resume
+ * from the runbooks only once their restarts are confirmed (and check their
+ * input again), and the plan names every host it leaves out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpProxy, startOrigin, type LabHttpProxy, type LabOrigin } from '../lab/http-proxy';
@@ -100,6 +101,9 @@ describe('restarts exactly as ticked', () => {
       message: expect.stringMatching(new RegExp(`Resuming run ${failed.id} restarts .*Confirm it`)),
     });
     // Refused before anything ran: no unit was touched.
+    expect(w.units('services')).toEqual(before);
+    // Confirmed, it does resume (the operation is known to the runbooks), and its first step checks the host list again.
+    await expect(w.call('runs:resume', { id: failed.id, confirmRestarts: true })).rejects.toThrow(/services is not a Nomad client in the inventory: nothing was restarted/);
     expect(w.units('services')).toEqual(before);
   });
 });

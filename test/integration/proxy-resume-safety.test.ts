@@ -108,7 +108,13 @@ describe('item 3: a resume writes nothing the admin did not review', () => {
     w.lab.hosts['nomad-2'].writeFile('/etc/environment', `${before}# edited by hand on nomad-2\n`);
     const edited = w.lab.hosts['nomad-2'].readFile('/etc/environment');
 
-    const resumed = await drydock(['runs', 'resume', runId]);
+    // The apply had every restart ticked: a resume lists them and, without a terminal or --yes, runs nothing.
+    const unconfirmed = await drydock(['runs', 'resume', runId]);
+    expect(unconfirmed.code, unconfirmed.stderr).toBe(3);
+    expect(unconfirmed.stderr).toContain('restarts, as confirmed when it started: Replicated on the Services machine, Docker on nomad-1, Docker on nomad-2.');
+    expect(w.lab.hosts['nomad-2'].readFile('/etc/environment')).toBe(edited);
+
+    const resumed = await drydock(['runs', 'resume', runId, '--yes']);
     expect(resumed.code, resumed.stderr).toBe(1);
     // The hand edit is never overwritten, whether the write was still to come or already done.
     expect(w.lab.hosts['nomad-2'].readFile('/etc/environment')).toBe(edited);
@@ -157,20 +163,24 @@ describe('items 4 and 8: secrets on resume', () => {
     const listed = (await w.call('runs:list', {})).find((r) => r.id === runId)!;
     expect(listed).toMatchObject({ resumable: true, missingSecrets: [{ key: 'settings.proxyPassword', label: 'proxy password', env: 'DRYDOCK_PROXY_PASSWORD' }] });
 
-    expect((await drydock(['runs', 'list'])).stdout).toMatch(new RegExp(`${runId} +interrupted +.* +yes, with DRYDOCK_PROXY_PASSWORD`));
+    expect((await drydock(['runs', 'list'])).stdout).toMatch(new RegExp(`${runId} +interrupted +.* +with DRYDOCK_PROXY_PASSWORD; restarts: --yes`));
     const bare = await drydock(['runs', 'resume', runId]);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain('needs its secrets again to resume (runbooks never keep them): proxy password (set DRYDOCK_PROXY_PASSWORD)');
     expect(w.snapshot()).toEqual(midway);
 
-    const other = await drydock(['runs', 'resume', runId], withPassword('second-Pw-2'));
+    const unconfirmed = await drydock(['runs', 'resume', runId], withPassword('first-Pw-1'));
+    expect(unconfirmed.code).toBe(3);
+    expect(w.snapshot()).toEqual(midway);
+
+    const other = await drydock(['runs', 'resume', runId, '--yes'], withPassword('second-Pw-2'));
     expect(other.code).toBe(1);
     expect(other.stderr).toContain(`The proxy password given differs from the one run ${runId} started with`);
     expect(other.stderr).toContain('changed since you reviewed the plan');
     expect(holding('second-Pw-2')).toEqual([]);
     expect(w.snapshot()).toEqual(midway);
 
-    const same = await drydock(['runs', 'resume', runId], withPassword('first-Pw-1'));
+    const same = await drydock(['runs', 'resume', runId, '--yes'], withPassword('first-Pw-1'));
     expect(same.code, same.stderr).toBe(0);
     expect(holding('first-Pw-1').length).toBe(6);
     expect(holding('second-Pw-2')).toEqual([]);
@@ -221,7 +231,7 @@ describe('item 10: Stop during a file step', () => {
     };
     let err: Error | undefined;
     try {
-      await w.call('proxy:apply', { settings: { proxy: proxy.url }, restartReplicated: false, restartDocker: false, verifyUrl: origin.url });
+      await w.call('proxy:apply', { settings: { proxy: proxy.url }, restartReplicated: false, restartDocker: [], verifyUrl: origin.url });
     } catch (e) {
       err = e as Error;
     } finally {

@@ -19,8 +19,8 @@ let originals: Record<string, string | null>;
 
 const DROP_IN_DIR = '/etc/systemd/system/docker.service.d';
 const exists = (host: string, p: string) => w.lab.hosts[host].exec(`test -e ${p} && echo yes || echo no`).stdout.trim() === 'yes';
-const apply = (noProxy: string[] = []) => w.call('proxy:apply', { settings: { proxy: proxy.url, noProxy }, restartReplicated: false, restartDocker: false, verifyUrl: origin.url });
-const noRestarts = { restartReplicated: false, restartDocker: false };
+const apply = (noProxy: string[] = []) => w.call('proxy:apply', { settings: { proxy: proxy.url, noProxy }, restartReplicated: false, restartDocker: [], verifyUrl: origin.url });
+const noRestarts = { restartReplicated: false, restartDocker: [] };
 
 beforeAll(async () => {
   cli = bundleCli();

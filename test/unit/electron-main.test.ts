@@ -35,7 +35,7 @@ vi.mock('electron', () => {
     whenReady: () => new Promise<void>((resolve) => (electron.ready = resolve)),
   };
   class BrowserWindow {
-    webContents = { on: () => undefined, setWindowOpenHandler: () => undefined, send: () => undefined, isDestroyed: () => false };
+    webContents = { on: () => undefined, once: () => undefined, setWindowOpenHandler: () => undefined, send: () => undefined, isDestroyed: () => false };
     constructor(options: Record<string, unknown>) {
       electron.windowOptions.push(options);
     }

@@ -4,9 +4,10 @@ import { hostFacts } from './health/host-facts';
 import { customize } from './proxy/customize-operation';
 import { proxyApply } from './proxy/apply-operation';
 import { proxyRollback } from './proxy/rollback-operation';
+import { proxyRestart } from './proxy/restart-operation';
 import { CERT_OPERATIONS } from './certs/operations';
 import { backupRun } from './backup/run-operation';
 import { backupPrune } from './backup/prune-operation';
 import { settingsApply } from './console/settings-operation';
 
-export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, customize, ...CERT_OPERATIONS, backupRun, backupPrune, settingsApply];
+export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, proxyRestart, customize, ...CERT_OPERATIONS, backupRun, backupPrune, settingsApply];

@@ -25,7 +25,8 @@ interface ApplyPanelProps {
   /** Reading the hosts again for a second attempt. */
   replanning: boolean;
   replanError: ErrorPayload | null;
-  onReviewAgain(): void;
+  /** Absent when the page no longer holds the run's settings (re-attached after a reload): they are entered again. */
+  onReviewAgain?: () => void;
   onStartOver(): void;
 }
 
@@ -50,15 +51,18 @@ export function ApplyPanel({ busy, run, steps, error, result, replanning, replan
           <p>
             Files already written stay written and are backed up. Fix the cause, then review the plan again: it shows what is left to do and the restarts
             it would make, and asks before anything runs.
+            {!onReviewAgain && ' This page no longer holds the settings this run started with: enter them again (Back to the settings) to review the plan.'}
           </p>
           {replanError && <ErrorMessage error={replanError} prefix="Could not read the hosts' files." />}
           <div className="actions actions--start">
             <button type="button" className="button" onClick={onStartOver}>
               Back to the settings
             </button>
-            <button type="button" className="button button--primary" onClick={onReviewAgain} disabled={replanning}>
-              {replanning ? 'Reading the hosts…' : 'Review and apply again…'}
-            </button>
+            {onReviewAgain && (
+              <button type="button" className="button button--primary" onClick={onReviewAgain} disabled={replanning}>
+                {replanning ? 'Reading the hosts…' : 'Review and apply again…'}
+              </button>
+            )}
           </div>
         </>
       )}

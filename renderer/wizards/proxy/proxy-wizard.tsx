@@ -38,8 +38,12 @@ export function ProxyWizard() {
   const run = useRun<ProxyApplyResult>('proxy-apply', 'proxy-apply', { attach: true });
   const shown: Stage = run.run || run.busy ? 'apply' : stage;
 
+  /** Whether this page started the run shown, so its form still holds the settings (not after a reload or a section switch). */
+  const [startedHere, setStartedHere] = useState(false);
+
   const apply = async (restarts: RestartConsent, fingerprint: string) => {
     setStage('apply');
+    setStartedHere(true);
     const verifyUrl = values.verifyUrl.trim();
     await run.start(
       () => call('proxy:apply', { settings: toProxyRequest(values), ...restarts, ...(verifyUrl ? { verifyUrl } : {}), planFingerprint: fingerprint }),
@@ -101,7 +105,7 @@ export function ProxyWizard() {
           result={run.result}
           replanning={replanning}
           replanError={replanError}
-          onReviewAgain={() => void reviewAgain()}
+          onReviewAgain={startedHere ? () => void reviewAgain() : undefined}
           onStartOver={startOver}
         />
       )}

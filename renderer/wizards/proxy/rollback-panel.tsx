@@ -108,6 +108,16 @@ export function RollbackPanel({ staleKey, applyBusy, onBusyChange, onRan }: Roll
               </select>
             </label>
           )}
+          {/* Before the sets' manifests: a warning about a set from another laptop says to check the files below. */}
+          {plan.warnings.length > 0 && (
+            <div className="message proxy-warnings">
+              <ul>
+                {plan.warnings.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            </div>
+          )}
           {plan.hosts.flatMap((h) => (h.sets ?? []).filter((s) => !s.recorded).map((s) => ({ host: h.host, ...s }))).map((s) => (
             <div key={`${s.host}/${s.set}`} className="message proxy-warnings" data-testid="unrecorded-set">
               <p>
@@ -126,15 +136,6 @@ export function RollbackPanel({ staleKey, applyBusy, onBusyChange, onRan }: Roll
             <label className="cert-check">
               <input type="checkbox" checked={acceptOthers} onChange={(e) => setAcceptOthers(e.target.checked)} /> I checked the sets above and want them restored
             </label>
-          )}
-          {plan.warnings.length > 0 && (
-            <div className="message proxy-warnings">
-              <ul>
-                {plan.warnings.map((w) => (
-                  <li key={w}>{w}</li>
-                ))}
-              </ul>
-            </div>
           )}
           <div className="actions actions--start">
             <button

@@ -28,10 +28,11 @@ export const proxyRestart = defineOperation({
       apply: async (ctx) => {
         const owed = new PendingRestarts(ctx.services.home).read();
         const topology = proxyTopology(ctx.services.inventory);
-        ctx.state.servicesHost = topology.services.name;
-        ctx.state.nomadHosts = topology.nomadClients.map((h) => h.name).filter((h) => owed.docker.includes(h));
+        // Checked before any state is kept: the state is this step's "already done?", and a resume must check again.
         const unknown = ctx.input.restartDocker.filter((h) => !topology.nomadClients.some((c) => c.name === h));
         if (unknown.length) throw new DrydockError('INVALID_INPUT', `${unknown.join(', ')} ${unknown.length > 1 ? 'are not Nomad clients' : 'is not a Nomad client'} in the inventory: nothing was restarted`);
+        ctx.state.servicesHost = topology.services.name;
+        ctx.state.nomadHosts = topology.nomadClients.map((h) => h.name).filter((h) => owed.docker.includes(h));
         const list = new PendingRestarts(ctx.services.home).describe();
         ctx.note(list.length ? `owed: ${list.join(', ')}` : 'no restart is owed');
       },
