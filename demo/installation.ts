@@ -30,6 +30,11 @@ export const DEMO_HOSTS: DemoHost[] = [
 export const PROXY_ADDRESS = `${DEMO_NET}20`;
 export const ORIGIN_ADDRESS = `${DEMO_NET}21`;
 export const GHE_PORT = 443;
+/** The EC2 API simulator: a fixed endpoint, so a kept installation's backup profile still points at it. */
+export const EC2_ADDRESS = `${DEMO_NET}22`;
+export const EC2_PORT = 8773;
+/** 20× EC2's pace: the Services machine's 8 GiB root snapshot completes in about 1.5 s, a stop in under 1 s. */
+export const EC2_SPEED = 20;
 
 const address = (name: string) => DEMO_HOSTS.find((h) => h.name === name)!.address;
 

@@ -2,7 +2,7 @@
 /**
  * `sudo npm run demo`: a practice CircleCI Server installation on this machine
  * (real sshd hosts with the CircleCI stand-ins, GHE over HTTPS, Pebble, a
- * proxy), a DRYDOCK_HOME with its inventory, and the app on it, run as the
+ * proxy, the EC2 API simulator with a backup profile), a DRYDOCK_HOME with its inventory, and the app on it, run as the
  * user who ran sudo. Ctrl-C (or `npm run demo -- stop`) stops all of it.
  *
  *   npm run demo [-- --keep] [--reset] [--dir DIR] [--user NAME] [--proxy KIND]
@@ -68,6 +68,11 @@ function fillHome(folder: DemoFolder, lab: Lab): void {
   for (const host of inventoryHosts(key)) if (!inventory.find(host.name)) inventory.add(host);
 }
 
+/** What the practice services add to the app's environment (and the CLI's, through the printed exports). */
+function serviceEnv(services: RunningService[]): Record<string, string> {
+  return Object.assign({}, ...services.map((s) => s.env ?? {})) as Record<string, string>;
+}
+
 function printInstallation(lab: Lab, folder: DemoFolder, user: DemoUser, services: RunningService[], gui: Gui): void {
   say();
   say(folder.continued ? `Drydock practice installation — continued (kept ${folder.keptAt ?? 'earlier'}; --reset starts from scratch)` : 'Drydock practice installation — running');
@@ -84,6 +89,7 @@ function printInstallation(lab: Lab, folder: DemoFolder, user: DemoUser, service
   say();
   say(`The CLI on the same installation (as ${user.name}):`);
   say(`  export DRYDOCK_HOME=${folder.home}`);
+  for (const [name, value] of Object.entries(serviceEnv(services))) say(`  export ${name}=${value}`);
   say();
   if (gui.kind === 'browser') {
     say('(No Electron binary installed: browser mode. `node node_modules/electron/install.js` where downloads work brings the window.)');
@@ -149,11 +155,11 @@ async function start(values: { keep?: boolean; reset?: boolean; dir?: string; us
       giveToUser(folder, user);
       const services: RunningService[] = [];
       for (const service of PRACTICE_SERVICES) {
-        const running = await service.start({ lab, shareDir: folder.files, continued: folder.continued, proxy });
+        const running = await service.start({ lab, shareDir: folder.files, continued: folder.continued, proxy, home: folder.home, user, dataDir: folder.services });
         services.push(running);
         stops.push(() => running.stop());
       }
-      const gui = await startGui(ROOT, user, folder.home, say);
+      const gui = await startGui(ROOT, user, folder.home, say, serviceEnv(services));
       stops.push(() => gui.stop());
       if (stopping) return; // Ctrl-C came during startup: no banner for what is about to stop
       update({ url: gui.url });

@@ -58,6 +58,12 @@ describe('npm run demo', () => {
     const services = current.fingerprints.services!;
     const trusted = await cliAsUser(current.home, ['hosts', 'trust', 'services', '--fingerprint', services]);
     expect(trusted.code).toBe(0);
+    // A backup taken in this run (the printed AWS exports, the profile "demo")…
+    const backup = await cliAsUser(current.home, ['backup', 'run', '--profile', 'demo', '--volumes', 'root', '--wait', '--yes'], undefined, current.exports);
+    expect(backup.code, backup.stderr).toBe(0);
+    const catalog = async () => (JSON.parse((await cliAsUser(current.home, ['backup', 'list', '--profile', 'demo', '--json'], undefined, current.exports)).stdout) as { backups: { id: string; state: string }[] }).backups;
+    const taken = await catalog();
+    expect(taken).toHaveLength(1);
     expect((await current.interrupt()).code).toBe(0);
     expect(current.output()).toContain(`Kept the practice installation in ${where.dir}`);
     nothingRunning(where.dir);
@@ -70,6 +76,8 @@ describe('npm run demo', () => {
     const facts = await cliAsUser(current.home, ['hosts', 'facts', 'services', '--json']);
     expect(facts.code, facts.stderr).toBe(0);
     expect(JSON.stringify(JSON.parse(facts.stdout))).toContain('"hostname":"services"');
+    // …is still in the EC2 simulator's catalog: its world was kept with the installation.
+    expect((await catalog()).map((b) => b.id)).toEqual(taken.map((b) => b.id));
     // This run was not --keep: stopping it removes the installation.
     expect((await current.interrupt()).code).toBe(0);
     nothingRunning(where.dir);
@@ -82,6 +90,7 @@ describe('npm run demo', () => {
     expect(current.output()).not.toMatch(/continued/);
     expect(current.fingerprints.services).not.toBe(kept);
     expect(readdirSync(current.home)).not.toContain('known_hosts');
+    expect(await catalog()).toEqual([]);
     // `npm run demo -- stop` from another terminal stops it like Ctrl-C.
     const stopped = await runDemo(['stop']);
     expect(stopped.code).toBe(0);
