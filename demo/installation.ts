@@ -84,8 +84,8 @@ function nomadConfig(own: string, services: string): string {
   ].join('\n');
 }
 
-/** Lab specs in DEMO_HOSTS order (startLab's addresses follow the same order). */
-export function labSpecs(): LabHostSpec[] {
+/** Lab specs in DEMO_HOSTS order (startLab's addresses follow the same order); with a real Docker daemon's socket folder for the Services machine. */
+export function labSpecs(dockerSocketDir?: string): LabHostSpec[] {
   const services = address('services');
   return DEMO_HOSTS.map((h): LabHostSpec => {
     switch (h.name) {
@@ -93,6 +93,7 @@ export function labSpecs(): LabHostSpec[] {
         return {
           name: h.name,
           standins: true,
+          ...(dockerSocketDir ? { docker: { socketDir: dockerSocketDir } } : {}),
           files: {
             '/etc/replicated.conf': { content: replicatedConf('ci.practice.test'), mode: 0o600 },
             ...replicatedDefaults(h.address, h.name),

@@ -4,11 +4,13 @@
  * ordinary account) trusts the Services machine with the printed fingerprint
  * and reads its facts; the CLI plans a proxy over the demo's inventory, the
  * Nomad clients through the bastion; the printed exports back up the
- * Services machine with the profile `demo` against the EC2 simulator; a
- * second demo refuses; Drydock's
+ * Services machine with the profile `demo` against the EC2 simulator; the
+ * Health page shows the real Docker daemon's containers; a second demo
+ * refuses; Drydock's
  * processes reached nothing but loopback and the inventory; Ctrl-C leaves no
  * host process, mount, address lock or temporary folder behind.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { readConnections, violations } from '../air-gap/connections';
@@ -24,7 +26,7 @@ let demo: DemoRun;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  demo = await startDemo();
+  demo = await startDemo([], undefined, 100_000);
 });
 
 test.afterAll(async () => {
@@ -112,6 +114,30 @@ test('the printed exports back up the Services machine with the profile "demo" a
   expect(state.snapshots.length).toBeGreaterThan(0);
 });
 
+test('Health shows the real Docker daemon\'s containers: postgres stopped there is down in the app, started again it is up', async ({ page }) => {
+  test.setTimeout(120_000); // two full health checks (47 containers, 9 endpoints) on a busy machine
+  const dockerDir = /^ {2}Docker\s+real dockerd \((\/tmp\/drydock-dk-[^)]+)\)/m.exec(demo.output())?.[1];
+  expect(dockerDir, 'the banner names the real daemon').toBeTruthy();
+  const docker = (...args: string[]) => execFileSync('docker', ['-H', `unix://${dockerDir}/sock/docker.sock`, ...args], { encoding: 'utf8' });
+  docker('stop', 'postgres');
+  try {
+    await page.goto(demo.url);
+    await page.getByRole('link', { name: 'Health' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Something severe or moderate is down' })).toBeVisible({ timeout: 30_000 });
+    const severe = page.getByRole('region', { name: /Severe/ });
+    await expect(severe.getByRole('listitem').filter({ hasText: /^postgres/ })).toContainText('down');
+    await expect(page.getByRole('region', { name: /^Nomad/ })).toContainText('nomad-1');
+  } finally {
+    docker('start', 'postgres');
+  }
+  await page.getByRole('button', { name: 'Check now' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Healthy.' })).toBeVisible({ timeout: 30_000 });
+  // The CLI with the printed exports sees the same (the guide's endpoints answer at the Services machine's address).
+  const health = await cliAsUser(demo.home, ['health'], demo.connectionLog, demo.exports);
+  expect(health.code, health.stderr).toBe(0);
+  expect(health.stdout).toMatch(/Endpoints: 9\/9 answer 200/);
+});
+
 test('a second demo refuses while the first runs, and leaves it running', async () => {
   const second = await runDemo(['--user', 'nobody', '--dir', `${demo.base}/second`]);
   expect(second.code).toBe(2);
@@ -138,7 +164,18 @@ test('Ctrl-C stops everything: no host process, mount, address lock or temporary
       return false;
     }
   });
+  const dockerDir = /^ {2}Docker\s+real dockerd \((\/tmp\/drydock-dk-[^)]+)\)/m.exec(demo.output())![1]!;
+  const dockerd = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dockerDir);
+    } catch {
+      return false;
+    }
+  });
   expect(leftovers, 'processes of the demo (the EC2 simulator\'s --state is in its folder)').toEqual([]);
+  expect(dockerd, 'the Docker daemon and its containers\' shims').toEqual([]);
+  expect(existsSync(dockerDir), 'the Docker daemon\'s folder').toBe(false);
+  expect(mountsUnder(dockerDir)).toEqual([]);
   // The EC2 simulator's endpoint answers no more.
   await expect(fetch(EC2_ENDPOINT, { signal: AbortSignal.timeout(5_000) })).rejects.toThrow();
   expect(mountsUnder(demo.dir)).toEqual([]);

@@ -69,8 +69,11 @@ describe('npm run demo', () => {
     nothingRunning(where.dir);
     expect(existsSync(path.join(where.dir, 'kept.json'))).toBe(true);
 
-    current = await startDemo([], where);
+    // Continued without the real Docker daemon: the kept Services machine gets the docker stand-in back.
+    current = await startDemo(['--no-docker'], where);
     expect(current.output()).toMatch(/practice installation — continued/);
+    expect(current.output()).toMatch(/^ {2}Docker\s+not started \(--no-docker\); the Services machine has the docker stand-in, so Health cannot read its containers$/m);
+    expect(readFileSync(path.join(where.dir, 'lab/hosts/services/upper/usr/local/bin/docker'), 'utf8')).toContain('standin-lib.sh');
     expect(current.fingerprints.services).toBe(services);
     // The admin's trust survived: facts need no new confirmation.
     const facts = await cliAsUser(current.home, ['hosts', 'facts', 'services', '--json']);
@@ -83,10 +86,10 @@ describe('npm run demo', () => {
     nothingRunning(where.dir);
     expect(existsSync(where.dir)).toBe(false);
 
-    current = await startDemo(['--keep'], where);
+    current = await startDemo(['--keep', '--no-docker'], where);
     const kept = current.fingerprints.services!;
     await current.interrupt();
-    current = await startDemo(['--reset'], where);
+    current = await startDemo(['--reset', '--no-docker'], where);
     expect(current.output()).not.toMatch(/continued/);
     expect(current.fingerprints.services).not.toBe(kept);
     expect(readdirSync(current.home)).not.toContain('known_hosts');
@@ -98,17 +101,17 @@ describe('npm run demo', () => {
     expect((await current.exited).code).toBe(0);
     nothingRunning(where.dir);
     expect(existsSync(where.dir)).toBe(false);
-  });
+  }, 150_000);
 
   it('a start that fails keeps the kept installation it was continuing, and says why', async () => {
-    current = await startDemo(['--keep'], where);
+    current = await startDemo(['--keep', '--no-docker'], where);
     const services = current.fingerprints.services!;
     await current.interrupt();
     // Something else now listens where the Services machine's sshd must.
     const squatter = net.createServer();
     await new Promise<void>((resolve) => squatter.listen(22, '127.0.79.3', resolve));
     try {
-      const r = await runDemo(['--user', 'nobody', '--dir', where.dir]);
+      const r = await runDemo(['--user', 'nobody', '--dir', where.dir, '--no-docker']);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('127.0.79.3 is in use');
       expect(r.stdout).toContain(`Kept the practice installation in ${where.dir}`);
@@ -116,12 +119,12 @@ describe('npm run demo', () => {
       await new Promise<void>((resolve) => squatter.close(() => resolve()));
     }
     nothingRunning(where.dir);
-    current = await startDemo(['--keep'], where);
+    current = await startDemo(['--keep', '--no-docker'], where);
     expect(current.output()).toMatch(/continued/);
     expect(current.fingerprints.services).toBe(services);
     await current.interrupt();
-    current = await startDemo(['--reset'], where);
+    current = await startDemo(['--reset', '--no-docker'], where);
     await current.interrupt();
     expect(existsSync(where.dir)).toBe(false);
-  });
+  }, 120_000);
 });
