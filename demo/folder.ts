@@ -1,6 +1,6 @@
 /**
  * The demo's folder (default .demo in the checkout; --dir): lab/ the hosts
- * (root only), home/ the DRYDOCK_HOME and files/ the key and CA bundles (both
+ * and services/ the practice services' state (both root only), home/ the DRYDOCK_HOME and files/ the key and CA bundles (both
  * the user's), tmp/ every temporary file of the run, kept.json when a --keep
  * run left the installation for the next one. Nothing else is ever deleted:
  * a folder that is not a demo folder is refused.
@@ -12,11 +12,13 @@ import { mountsUnder } from '../test/lab/lab';
 import { DemoExit, type DemoUser } from './preflight';
 
 const MARKER = '.drydock-demo';
-const PARTS = ['lab', 'home', 'files', 'tmp', 'kept.json'];
+const PARTS = ['lab', 'services', 'home', 'files', 'tmp', 'kept.json'];
 
 export interface DemoFolder {
   dir: string;
   lab: string;
+  /** The practice services' state (the EC2 simulator's world). */
+  services: string;
   home: string;
   files: string;
   tmp: string;
@@ -76,7 +78,7 @@ export function prepareFolder(dirOption: string, reset: boolean): DemoFolder {
   fs.writeFileSync(path.join(dir, MARKER), 'Drydock practice installation (sudo npm run demo); `npm run demo -- --reset` starts it from scratch.\n');
   const tmp = path.join(dir, 'tmp');
   fs.mkdirSync(tmp, { mode: 0o700 });
-  return { dir, lab: path.join(dir, 'lab'), home: path.join(dir, 'home'), files: path.join(dir, 'files'), tmp, continued, keptAt };
+  return { dir, lab: path.join(dir, 'lab'), services: path.join(dir, 'services'), home: path.join(dir, 'home'), files: path.join(dir, 'files'), tmp, continued, keptAt };
 }
 
 /** Hands the user's parts to the user (also a kept installation continued by another account). */

@@ -31,9 +31,10 @@ export function electronBinary(root: string): string | null {
   }
 }
 
-/** The environment the app gets: the user's own, the demo's DRYDOCK_HOME, the display, and test recorders if set. */
-function userEnv(user: DemoUser, home: string): NodeJS.ProcessEnv {
+/** The environment the app gets: the user's own, the demo's DRYDOCK_HOME, the practice services' (AWS files), the display, and test recorders if set. */
+function userEnv(user: DemoUser, home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
+    ...extra,
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: user.home,
     USER: user.name,
@@ -64,8 +65,8 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
   }
 }
 
-export async function startGui(root: string, user: DemoUser, home: string, log: (line: string) => void): Promise<Gui> {
-  const env = userEnv(user, home);
+export async function startGui(root: string, user: DemoUser, home: string, log: (line: string) => void, extraEnv: Record<string, string> = {}): Promise<Gui> {
+  const env = userEnv(user, home, extraEnv);
   const binary = electronBinary(root);
   if (binary) {
     const child = spawn('setpriv', asUser(user, binary, [root]), { cwd: root, env, stdio: 'inherit' });

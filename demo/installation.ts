@@ -30,6 +30,11 @@ export const DEMO_HOSTS: DemoHost[] = [
 export const PROXY_ADDRESS = `${DEMO_NET}20`;
 export const ORIGIN_ADDRESS = `${DEMO_NET}21`;
 export const GHE_PORT = 443;
+/** The EC2 API simulator: a fixed endpoint, so a kept installation's backup profile still points at it. */
+export const EC2_ADDRESS = `${DEMO_NET}22`;
+export const EC2_PORT = 8773;
+/** 20× EC2's pace: the Services machine's 8 GiB root snapshot completes in about 1.5 s, a stop in under 1 s. */
+export const EC2_SPEED = 20;
 
 const address = (name: string) => DEMO_HOSTS.find((h) => h.name === name)!.address;
 
@@ -79,8 +84,8 @@ function nomadConfig(own: string, services: string): string {
   ].join('\n');
 }
 
-/** Lab specs in DEMO_HOSTS order (startLab's addresses follow the same order). */
-export function labSpecs(): LabHostSpec[] {
+/** Lab specs in DEMO_HOSTS order (startLab's addresses follow the same order); with a real Docker daemon's socket folder for the Services machine. */
+export function labSpecs(dockerSocketDir?: string): LabHostSpec[] {
   const services = address('services');
   return DEMO_HOSTS.map((h): LabHostSpec => {
     switch (h.name) {
@@ -88,6 +93,7 @@ export function labSpecs(): LabHostSpec[] {
         return {
           name: h.name,
           standins: true,
+          ...(dockerSocketDir ? { docker: { socketDir: dockerSocketDir } } : {}),
           files: {
             '/etc/replicated.conf': { content: replicatedConf('ci.practice.test'), mode: 0o600 },
             ...replicatedDefaults(h.address, h.name),

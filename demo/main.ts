@@ -2,10 +2,11 @@
 /**
  * `sudo npm run demo`: a practice CircleCI Server installation on this machine
  * (real sshd hosts with the CircleCI stand-ins, GHE over HTTPS, Pebble, a
- * proxy), a DRYDOCK_HOME with its inventory, and the app on it, run as the
+ * proxy, the EC2 API simulator with a backup profile, a real Docker daemon
+ * for the Services machine's containers), a DRYDOCK_HOME with its inventory, and the app on it, run as the
  * user who ran sudo. Ctrl-C (or `npm run demo -- stop`) stops all of it.
  *
- *   npm run demo [-- --keep] [--reset] [--dir DIR] [--user NAME] [--proxy KIND]
+ *   npm run demo [-- --keep] [--reset] [--dir DIR] [--user NAME] [--proxy KIND] [--no-docker]
  *   npm run demo -- stop
  *
  * Exit codes: 0 stopped cleanly, 1 failed, 2 cannot start (not root, missing
@@ -20,6 +21,7 @@ import { ROLE_LABELS } from '../shared/hosts';
 import { startLab, type Lab } from '../test/lab/lab';
 import { finishFolder, giveToUser, prepareFolder, type DemoFolder } from './folder';
 import { startGui, type Gui } from './gui';
+import { matchDockerClient, startDemoDocker } from './docker';
 import { DEMO_HOSTS, inventoryHosts, labSpecs } from './installation';
 import { DemoExit, dpkgInstalled, missingPackagesMessage, readableBy, requireRoot, resolveUser, type DemoUser } from './preflight';
 import { PRACTICE_SERVICES, PROXIES, type RunningService } from './services';
@@ -29,7 +31,7 @@ import { whatToTry } from './what-to-try';
 const ROOT = path.resolve(__dirname, '..', '..');
 const say = (line = '') => process.stdout.write(line + '\n');
 
-const USAGE = 'usage: npm run demo [-- --keep] [--reset] [--dir DIR] [--user NAME] [--proxy KIND] | npm run demo -- stop';
+const USAGE = 'usage: npm run demo [-- --keep] [--reset] [--dir DIR] [--user NAME] [--proxy KIND] [--no-docker] | npm run demo -- stop';
 
 async function stopCommand(): Promise<number> {
   requireRoot();
@@ -68,6 +70,11 @@ function fillHome(folder: DemoFolder, lab: Lab): void {
   for (const host of inventoryHosts(key)) if (!inventory.find(host.name)) inventory.add(host);
 }
 
+/** What the practice services add to the app's environment (and the CLI's, through the printed exports). */
+function serviceEnv(services: RunningService[]): Record<string, string> {
+  return Object.assign({}, ...services.map((s) => s.env ?? {})) as Record<string, string>;
+}
+
 function printInstallation(lab: Lab, folder: DemoFolder, user: DemoUser, services: RunningService[], gui: Gui): void {
   say();
   say(folder.continued ? `Drydock practice installation — continued (kept ${folder.keptAt ?? 'earlier'}; --reset starts from scratch)` : 'Drydock practice installation — running');
@@ -84,6 +91,7 @@ function printInstallation(lab: Lab, folder: DemoFolder, user: DemoUser, service
   say();
   say(`The CLI on the same installation (as ${user.name}):`);
   say(`  export DRYDOCK_HOME=${folder.home}`);
+  for (const [name, value] of Object.entries(serviceEnv(services))) say(`  export ${name}=${value}`);
   say();
   if (gui.kind === 'browser') {
     say('(No Electron binary installed: browser mode. `node node_modules/electron/install.js` where downloads work brings the window.)');
@@ -96,7 +104,7 @@ function printInstallation(lab: Lab, folder: DemoFolder, user: DemoUser, service
   say('Ctrl-C (or `sudo npm run demo -- stop` from another terminal) stops everything.');
 }
 
-async function start(values: { keep?: boolean; reset?: boolean; dir?: string; user?: string; proxy?: string }): Promise<number> {
+async function start(values: { keep?: boolean; reset?: boolean; dir?: string; user?: string; proxy?: string; 'no-docker'?: boolean }): Promise<number> {
   requireRoot();
   const missing = missingPackagesMessage(dpkgInstalled);
   if (missing) throw new DemoExit(2, missing);
@@ -143,17 +151,22 @@ async function start(values: { keep?: boolean; reset?: boolean; dir?: string; us
       // Every temporary file of the run (Pebble's, the CA's) lands in the demo's tmp/, removed at the end.
       process.env.TMPDIR = folder.tmp;
       // The lab never deletes its folder itself: finishFolder decides (a failed start keeps a kept installation).
-      const lab = await startLab(labSpecs(), { dir: folder.lab, addresses: DEMO_HOSTS.map((h) => h.address), keep: true });
+      // The real Docker daemon first: the Services host binds its socket folder at boot; it stops after the hosts.
+      const docker = await startDemoDocker(!values['no-docker']);
+      stops.push(() => docker.stop());
+      const lab = await startLab(labSpecs(docker.daemon?.socketDir), { dir: folder.lab, addresses: DEMO_HOSTS.map((h) => h.address), keep: true });
       stops.push(() => lab.stop());
       if (!folder.continued) fillHome(folder, lab);
       giveToUser(folder, user);
-      const services: RunningService[] = [];
+      const servicesIp = lab.hosts.services!.ip;
+      if (folder.continued) matchDockerClient(lab.hosts.services!, !!docker.daemon);
+      const services: RunningService[] = [{ lines: docker.fill(servicesIp, ['nomad-1', 'nomad-2']), env: docker.env(servicesIp), stop: async () => undefined }];
       for (const service of PRACTICE_SERVICES) {
-        const running = await service.start({ lab, shareDir: folder.files, continued: folder.continued, proxy });
+        const running = await service.start({ lab, shareDir: folder.files, continued: folder.continued, proxy, home: folder.home, user, dataDir: folder.services });
         services.push(running);
         stops.push(() => running.stop());
       }
-      const gui = await startGui(ROOT, user, folder.home, say);
+      const gui = await startGui(ROOT, user, folder.home, say, serviceEnv(services));
       stops.push(() => gui.stop());
       if (stopping) return; // Ctrl-C came during startup: no banner for what is about to stop
       update({ url: gui.url });
@@ -184,6 +197,7 @@ export async function main(argv: string[]): Promise<number> {
         dir: { type: 'string' },
         user: { type: 'string' },
         proxy: { type: 'string' },
+        'no-docker': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });

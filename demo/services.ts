@@ -3,14 +3,16 @@
  * what the admin is told about it, how it stops. A later feature's simulator
  * is one more entry in PRACTICE_SERVICES (the EC2 API simulator with the
  * Services machine and the spare as instances and a backup profile named
- * `demo` belongs here once the backup feature lands).
+ * `demo`: demo/backup.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Lab } from '../test/lab/lab';
 import { startHttpProxy, startOrigin } from '../test/lab/http-proxy';
 import { makeTestCa, startPebble, startTlsServer } from '../test/lab/pebble';
+import { ec2Service } from './backup';
 import { GHE_PORT, ORIGIN_ADDRESS, PROXY_ADDRESS } from './installation';
+import type { DemoUser } from './preflight';
 
 export interface PracticeContext {
   lab: Lab;
@@ -20,11 +22,18 @@ export interface PracticeContext {
   continued: boolean;
   /** The proxy implementation (--proxy). */
   proxy: string;
+  /** The demo's DRYDOCK_HOME (the user's) and the user the app runs as. */
+  home: string;
+  user: DemoUser;
+  /** Root-only state of the practice services, kept with the installation (--keep). */
+  dataDir: string;
 }
 
 export interface RunningService {
   /** What to tell the admin (one line each). */
   lines: string[];
+  /** Environment the app needs for this service (also printed as export lines for the CLI). */
+  env?: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -110,4 +119,4 @@ const pebbleService: PracticeService = {
   },
 };
 
-export const PRACTICE_SERVICES: PracticeService[] = [gheService, pebbleService, proxyService];
+export const PRACTICE_SERVICES: PracticeService[] = [gheService, pebbleService, proxyService, ec2Service];

@@ -28,6 +28,8 @@ export interface DemoRun {
   /** `SHA256:…` per host name, from the printed `ssh-keygen -lf` lines. */
   fingerprints: Record<string, string>;
   proxyUrl: string;
+  /** Every `export NAME=VALUE` line of the banner (DRYDOCK_HOME, the AWS files), as a person pastes them. */
+  exports: Record<string, string>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Ctrl-C, and the demo's exit. */
   interrupt(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -103,6 +105,7 @@ export async function startDemo(extraArgs: string[] = [], existing?: { base: str
     home: find(/^ {2}export DRYDOCK_HOME=(\S+)$/m, 'DRYDOCK_HOME'),
     fingerprints,
     proxyUrl: find(/^ {2}Proxy\s+(http:\/\/\S+)/m, 'proxy URL'),
+    exports: Object.fromEntries([...out.matchAll(/^ {2}export ([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!])),
     exited,
     async interrupt() {
       child.kill('SIGINT');
@@ -112,11 +115,11 @@ export async function startDemo(extraArgs: string[] = [], existing?: { base: str
   };
 }
 
-/** The CLI as the demo's user, on the demo's DRYDOCK_HOME (what `export DRYDOCK_HOME=…` gives a person). */
-export function cliAsUser(home: string, args: string[], connectionLog?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The CLI as the demo's user, on the demo's DRYDOCK_HOME (what `export DRYDOCK_HOME=…` gives a person), plus other printed exports. */
+export function cliAsUser(home: string, args: string[], connectionLog?: string, exports: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, CLI, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: '/tmp', DRYDOCK_HOME: home, ...(connectionLog ? recorderEnv(connectionLog, {}) : {}) },
+    env: { PATH: process.env.PATH, HOME: '/tmp', ...exports, DRYDOCK_HOME: home, ...(connectionLog ? recorderEnv(connectionLog, {}) : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

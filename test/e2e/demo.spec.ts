@@ -3,16 +3,21 @@
  * its URL, DRYDOCK_HOME and the hosts' fingerprints; the app it serves (as an
  * ordinary account) trusts the Services machine with the printed fingerprint
  * and reads its facts; the CLI plans a proxy over the demo's inventory, the
- * Nomad clients through the bastion; a second demo refuses; Drydock's
+ * Nomad clients through the bastion; the printed exports back up the
+ * Services machine with the profile `demo` against the EC2 simulator; the
+ * Health page shows the real Docker daemon's containers; a second demo
+ * refuses; Drydock's
  * processes reached nothing but loopback and the inventory; Ctrl-C leaves no
  * host process, mount, address lock or temporary folder behind.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { readConnections, violations } from '../air-gap/connections';
 import { mountsUnder } from '../lab/lab';
 import { cliAsUser, runDemo, startDemo, type DemoRun } from '../demo/run-demo';
 
+const EC2_ENDPOINT = 'http://127.0.79.22:8773/';
 const DEMO_ADDRESSES = ['127.0.79.2', '127.0.79.3', '127.0.79.4', '127.0.79.5', '127.0.79.6', '127.0.79.7'];
 
 test.describe.configure({ mode: 'serial' });
@@ -21,7 +26,7 @@ let demo: DemoRun;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  demo = await startDemo();
+  demo = await startDemo([], undefined, 100_000);
 });
 
 test.afterAll(async () => {
@@ -47,6 +52,8 @@ test('prints its URL, DRYDOCK_HOME (owned by the app\'s user) and every host\'s 
   });
   expect(servers.length).toBeGreaterThan(0);
   for (const pid of servers) expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\t65534\t65534\t65534\t65534$/m);
+  // The app reads the demo's AWS files (not the user's ~/.aws): the same ones the banner exports for the CLI.
+  for (const pid of servers) expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain(`AWS_SHARED_CREDENTIALS_FILE=${demo.dir}/files/aws/credentials`);
 });
 
 test('the app trusts the Services machine with the printed fingerprint and reads its facts', async ({ page }) => {
@@ -81,6 +88,56 @@ test('a proxy plan over the demo inventory covers the Services machine and both 
   expect(after).toBeGreaterThan(before);
 });
 
+test('the printed exports back up the Services machine with the profile "demo" against the EC2 simulator', async () => {
+  // The AWS keys are in the demo's folder, the user's own, not in any ~/.aws.
+  expect(demo.exports.AWS_SHARED_CREDENTIALS_FILE).toBe(`${demo.dir}/files/aws/credentials`);
+  expect(demo.exports.AWS_CONFIG_FILE).toBe(`${demo.dir}/files/aws/config`);
+  expect(statSync(demo.exports.AWS_SHARED_CREDENTIALS_FILE!).uid).toBe(65534);
+  expect(statSync(demo.exports.AWS_SHARED_CREDENTIALS_FILE!).mode & 0o077).toBe(0);
+  const ran = await cliAsUser(demo.home, ['backup', 'run', '--profile', 'demo', '--wait', '--yes'], demo.connectionLog, demo.exports);
+  expect(ran.code, ran.stderr).toBe(0);
+  expect(ran.stderr).toContain('Credentials: credentials from profile drydock-demo');
+  // The simulator's instance is the demo's Services machine: found by its address, read over SSH.
+  expect(ran.stderr).toMatch(/Machine: services \(i-\S+\) 127\.0\.79\.3 running/);
+  expect(ran.stderr).toContain('Addresses recorded for restore: private 127.0.79.3');
+  expect(ran.stderr).toMatch(/completed 100%/);
+  const list = await cliAsUser(demo.home, ['backup', 'list', '--profile', 'demo', '--json'], demo.connectionLog, demo.exports);
+  expect(list.code, list.stderr).toBe(0);
+  const { backups } = JSON.parse(list.stdout) as { backups: { ours: boolean; state: string }[] };
+  expect(backups).toHaveLength(1);
+  expect(backups[0]).toMatchObject({ ours: true, state: 'completed' });
+  // The profile names the spare for restore; the simulator keeps its world under the demo folder (--keep continues it).
+  const profiles = await cliAsUser(demo.home, ['backup', 'profile', 'list', '--json']);
+  const state = JSON.parse(readFileSync(`${demo.dir}/services/ec2/state.json`, 'utf8')) as { instances: { id: string; privateIp: string }[]; snapshots: unknown[] };
+  const spare = state.instances.find((i) => i.privateIp === '127.0.79.6')!;
+  expect(JSON.parse(profiles.stdout)[0]).toMatchObject({ name: 'demo', provider: 'aws', instance: 'services', spareInstance: spare.id, imds: false });
+  expect(state.snapshots.length).toBeGreaterThan(0);
+});
+
+test('Health shows the real Docker daemon\'s containers: postgres stopped there is down in the app, started again it is up', async ({ page }) => {
+  test.setTimeout(120_000); // two full health checks (47 containers, 9 endpoints) on a busy machine
+  const dockerDir = /^ {2}Docker\s+real dockerd \((\/tmp\/drydock-dk-[^)]+)\)/m.exec(demo.output())?.[1];
+  expect(dockerDir, 'the banner names the real daemon').toBeTruthy();
+  const docker = (...args: string[]) => execFileSync('docker', ['-H', `unix://${dockerDir}/sock/docker.sock`, ...args], { encoding: 'utf8' });
+  docker('stop', 'postgres');
+  try {
+    await page.goto(demo.url);
+    await page.getByRole('link', { name: 'Health' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Something severe or moderate is down' })).toBeVisible({ timeout: 30_000 });
+    const severe = page.getByRole('region', { name: /Severe/ });
+    await expect(severe.getByRole('listitem').filter({ hasText: /^postgres/ })).toContainText('down');
+    await expect(page.getByRole('region', { name: /^Nomad/ })).toContainText('nomad-1');
+  } finally {
+    docker('start', 'postgres');
+  }
+  await page.getByRole('button', { name: 'Check now' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Healthy.' })).toBeVisible({ timeout: 30_000 });
+  // The CLI with the printed exports sees the same (the guide's endpoints answer at the Services machine's address).
+  const health = await cliAsUser(demo.home, ['health'], demo.connectionLog, demo.exports);
+  expect(health.code, health.stderr).toBe(0);
+  expect(health.stdout).toMatch(/Endpoints: 9\/9 answer 200/);
+});
+
 test('a second demo refuses while the first runs, and leaves it running', async () => {
   const second = await runDemo(['--user', 'nobody', '--dir', `${demo.base}/second`]);
   expect(second.code).toBe(2);
@@ -107,7 +164,20 @@ test('Ctrl-C stops everything: no host process, mount, address lock or temporary
       return false;
     }
   });
-  expect(leftovers, 'processes of the demo').toEqual([]);
+  const dockerDir = /^ {2}Docker\s+real dockerd \((\/tmp\/drydock-dk-[^)]+)\)/m.exec(demo.output())![1]!;
+  const dockerd = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dockerDir);
+    } catch {
+      return false;
+    }
+  });
+  expect(leftovers, 'processes of the demo (the EC2 simulator\'s --state is in its folder)').toEqual([]);
+  expect(dockerd, 'the Docker daemon and its containers\' shims').toEqual([]);
+  expect(existsSync(dockerDir), 'the Docker daemon\'s folder').toBe(false);
+  expect(mountsUnder(dockerDir)).toEqual([]);
+  // The EC2 simulator's endpoint answers no more.
+  await expect(fetch(EC2_ENDPOINT, { signal: AbortSignal.timeout(5_000) })).rejects.toThrow();
   expect(mountsUnder(demo.dir)).toEqual([]);
   for (const ip of DEMO_ADDRESSES) expect(existsSync(`/tmp/drydock-lab/ips/${ip}`), `address lock ${ip}`).toBe(false);
   expect(existsSync(demo.dir), 'the demo folder (hosts, home, temporary files)').toBe(false);

@@ -13,7 +13,9 @@ import * as path from 'node:path';
 import { SERVICES_CONTAINERS } from './lab';
 
 export const LAB_IMAGE = 'drydock-lab/services:1';
-const HERE = process.env.DRYDOCK_LAB_SOURCE ?? __dirname;
+// The compiled copy the demo runs (dist/test/lab) uses the scripts of this very folder, as lab.ts does.
+const HERE = process.env.DRYDOCK_LAB_SOURCE
+  ?? (fs.existsSync(path.join(__dirname, 'standins')) ? __dirname : path.resolve(__dirname, '..', '..', '..', 'test', 'lab'));
 
 export interface DockerDaemon {
   dir: string;
