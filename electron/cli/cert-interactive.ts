@@ -83,19 +83,24 @@ async function waitForAdmin(ctx: CliContext, runId: string, opts: { readyFile?: 
   }
 }
 
+/** A bad option value: one line and exit 2 (the usage is for a wrong option, not a wrong value). */
+function badValue(message: string): never {
+  throw new CliExit(EXIT.usage, message);
+}
+
 /** Options certbot's run depends on later, checked now: returns the CA bundle's text. */
 function checkCertbotOptions(values: { 'dns-server'?: string; 'dns-ready-file'?: string; 'continue-when-resolves'?: boolean; 'ca-bundle'?: string }): string | undefined {
   if (values['dns-server'] !== undefined && !isDnsResolver(values['dns-server'].trim())) {
-    usage(`--dns-server ${values['dns-server']}: not an IP address, optionally with #PORT (10.0.0.2 or 10.0.0.2#5353)`);
+    badValue(`--dns-server ${values['dns-server']}: not an IP address, optionally with #PORT (10.0.0.2 or 10.0.0.2#5353)`);
   }
-  if (values['dns-ready-file'] !== undefined && values['continue-when-resolves']) usage('give either --dns-ready-file or --continue-when-resolves, not both');
+  if (values['dns-ready-file'] !== undefined && values['continue-when-resolves']) badValue('give either --dns-ready-file or --continue-when-resolves, not both');
   const readyFile = values['dns-ready-file'];
   if (readyFile !== undefined) {
-    if (!readyFile) usage('--dns-ready-file needs a path');
+    if (!readyFile) badValue('--dns-ready-file needs a path');
     const dir = path.dirname(path.resolve(readyFile));
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) usage(`--dns-ready-file ${readyFile}: the folder ${dir} does not exist, so the file could never appear`);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) badValue(`--dns-ready-file ${readyFile}: the folder ${dir} does not exist, so the file could never appear`);
     // A file left by an earlier run would make certbot validate before this run's records exist.
-    if (existsSync(readyFile)) usage(`--dns-ready-file ${readyFile} already exists: remove it first (the DNS script creates it once the new records are published)`);
+    if (existsSync(readyFile)) badValue(`--dns-ready-file ${readyFile} already exists: remove it first (the DNS script creates it once the new records are published)`);
   }
   const bundleFile = values['ca-bundle'];
   if (bundleFile === undefined) return undefined;
@@ -103,10 +108,10 @@ function checkCertbotOptions(values: { 'dns-server'?: string; 'dns-ready-file'?:
   try {
     text = readFileSync(bundleFile, 'utf8');
   } catch (err) {
-    usage(`--ca-bundle ${bundleFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    badValue(`--ca-bundle ${bundleFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   const problem = caBundleProblem(text);
-  if (problem) usage(`--ca-bundle ${bundleFile}: ${problem}`);
+  if (problem) badValue(`--ca-bundle ${bundleFile}: ${problem}`);
   return text;
 }
 

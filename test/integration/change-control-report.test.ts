@@ -19,7 +19,7 @@ let cli: ReturnType<typeof bundleCli>;
 beforeAll(async () => {
   cli = bundleCli();
   [w, proxy, origin] = await Promise.all([startProxyWorld(), startHttpProxy(), startOrigin()]);
-  const result = await w.call('proxy:apply', { settings: { proxy: proxy.url, aws: false, noProxy: [] }, restartReplicated: true, restartDocker: true, verifyUrl: origin.url });
+  const result = await w.call('proxy:apply', { settings: { proxy: proxy.url, aws: false, noProxy: [] }, restartReplicated: true, restartDocker: [...NOMAD], verifyUrl: origin.url });
   runId = result.runId;
 });
 
