@@ -75,7 +75,12 @@ export function changeControlContext(deps: ReportDeps, scope: ReportScope): Chan
   }
   // Lines that are not JSON are the chain section's business; here they are skipped.
   const until = scope.runId ? new Date(Date.parse(to) + SLACK_MS).toISOString() : to;
-  const entries = safeEntries(deps.audit).filter((e) => inRange(e.time, from, until));
+  // A run's own entries carry its id: those, plus untagged ones in its window (written by
+  // a Drydock that did not tag entries yet); another run's entries never, even when it ran
+  // at the same time.
+  const entries = safeEntries(deps.audit).filter((e) =>
+    scope.runId ? e.run === scope.runId || (!e.run && inRange(e.time, from, until)) : inRange(e.time, from, until),
+  );
   const diffs = runs.flatMap((r) => ((r.state ?? {}) as ReportableState).fileDiffs?.map((d) => ({ ...d, runId: r.id })) ?? []);
   const names = [...new Set([...entries.map((e) => e.host), ...diffs.map((d) => d.host)])].filter((n) => n !== 'local');
   const hosts = names.map((name) => {
