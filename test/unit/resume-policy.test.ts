@@ -15,6 +15,11 @@ describe('restartsOnResume', () => {
     ]);
     expect(restartsOnResume('proxy-rollback', { restartReplicated: false, restartDocker: ['nomad-2'] })).toEqual(['Docker on nomad-2']);
     expect(restartsOnResume('proxy-restart', { restartReplicated: false, restartDocker: [] })).toEqual([]);
+    // What the run's state records as restarted is not listed again: its step is done and is not run again.
+    const all = { restartReplicated: true, restartDocker: ['nomad-1', 'nomad-2'] };
+    expect(restartsOnResume('proxy-apply', all, { restartedReplicated: true, restartedDocker: [] })).toEqual(['Docker on nomad-1', 'Docker on nomad-2']);
+    expect(restartsOnResume('proxy-apply', all, { restartedReplicated: true, restartedDocker: ['nomad-1'] })).toEqual(['Docker on nomad-2']);
+    expect(restartsOnResume('proxy-apply', all, { restartedReplicated: true, restartedDocker: ['nomad-1', 'nomad-2'] })).toEqual([]);
     // A boolean from an older runbook is not a host list: no host is named, none is assumed.
     expect(restartsOnResume('proxy-apply', { restartReplicated: false, restartDocker: true })).toEqual([]);
   });

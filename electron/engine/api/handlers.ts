@@ -99,7 +99,7 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     },
     'runs:resume': async ({ id, secrets, confirmRestarts }, ctx) => {
       const stored = engine.runner.store.load(id);
-      const restarts = stored ? restartsOnResume(stored.operation, stored.input) : null;
+      const restarts = stored ? restartsOnResume(stored.operation, stored.input, stored.state) : null;
       if (restarts?.length && !confirmRestarts) throw new DrydockError('CONFIRMATION_REQUIRED', restartsNeedConfirmation(id, restarts), { restarts });
       const fields = (stored && engine.operations.get(stored.operation)?.secretInput) || [];
       const { runId, result, notice } = await engine.runner.resume(id, { emit: ctx.emit, signal: ctx.signal, secrets: secretsByKey(fields, secrets ?? {}) });

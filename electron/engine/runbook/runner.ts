@@ -140,7 +140,7 @@ export class Runner {
     const why = this.whyNotResumable(run, all);
     const fields = this.operations.get(run.operation)?.secretInput ?? [];
     const missing = why ? [] : missingSecrets(run.input, fields);
-    const restarts = why ? null : restartsOnResume(run.operation, run.input);
+    const restarts = why ? null : restartsOnResume(run.operation, run.input, run.state);
     return {
       ...this.summary(run),
       resumable: !why,
