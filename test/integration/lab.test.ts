@@ -365,7 +365,13 @@ describe('CircleCI stand-ins', () => {
     alpha.writeFile('/root/cfg.json', JSON.stringify({ hostname: { value: 'ci.example.test' }, ssl_private_key: { value: 'privkey.pem', data: b64 } }), 0o600);
     expect(alpha.exec('replicatedctl app-config import < /root/cfg.json').code).toBe(0);
     // The harsher reading of the undocumented semantics: the import is the whole config.
-    expect(JSON.parse(run('replicatedctl app-config export --hidden').stdout)).toEqual({ hostname: { value: 'ci.example.test' }, ssl_private_key: { value: 'privkey.pem', data: b64 } });
+    // (export lists every item of the config screen: those the import did not name are back to empty.)
+    const after = JSON.parse(run('replicatedctl app-config export --hidden').stdout) as Record<string, { value: string; data?: string }>;
+    expect(after.hostname).toEqual({ value: 'ci.example.test' });
+    expect(after.ssl_private_key).toEqual({ value: 'privkey.pem', data: b64 });
+    const others = Object.entries(after).filter(([name]) => name !== 'hostname' && name !== 'ssl_private_key');
+    expect(others.length).toBeGreaterThan(0);
+    for (const [name, item] of others) expect(item, name).toEqual({ value: '' });
     expect(alpha.readFile('/var/log/lab/calls.log')).toContain('replicatedctl app-config import\n');
   });
 
