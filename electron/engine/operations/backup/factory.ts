@@ -19,12 +19,11 @@ export function sshForwarder(services: EngineServices, hostName: string, signal?
   };
 }
 
-export function providerFor(services: EngineServices, profile: BackupProfile, signal?: AbortSignal): BackupProvider {
+export async function providerFor(services: EngineServices, profile: BackupProfile, signal?: AbortSignal): Promise<BackupProvider> {
   if (profile.provider === 'aws') {
     // The EC2 client takes about half a second to load: only a run that uses an
     // AWS profile pays for it, not every `drydock` command nor the app's start.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { AwsProvider } = require('./aws/aws-provider') as typeof import('./aws/aws-provider');
+    const { AwsProvider } = await import('./aws/aws-provider.js');
     const keys = sessionKeysFor(services.home, profile.name);
     return new AwsProvider({
       profile,

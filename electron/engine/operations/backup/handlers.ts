@@ -58,7 +58,7 @@ export function backupHandlers(engine: Engine): Pick<Handlers, BackupChannel> {
     },
     'backup:list': async ({ profile }, ctx) => {
       const p = profiles().get(profile);
-      const provider = providerFor(engine, p, ctx.signal);
+      const provider = await providerFor(engine, p, ctx.signal);
       try {
         return { backups: await readCatalog(provider, p, engine.runner.store, ctx.signal) };
       } finally {
@@ -68,7 +68,7 @@ export function backupHandlers(engine: Engine): Pick<Handlers, BackupChannel> {
     'backup:prune-plan': async ({ profile, keepLast, keepDays }, ctx) => {
       if (keepLast === undefined && keepDays === undefined) throw new DrydockError('INVALID_INPUT', 'Say what to keep: --keep-last N and/or --keep-days D');
       const p = profiles().get(profile);
-      const provider = providerFor(engine, p, ctx.signal);
+      const provider = await providerFor(engine, p, ctx.signal);
       try {
         const backups = await readCatalog(provider, p, engine.runner.store, ctx.signal);
         return { decisions: planPrune(backups, { keepLast, keepDays }, Date.now()) };

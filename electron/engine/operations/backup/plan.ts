@@ -54,7 +54,7 @@ export async function readServicesHost(services: EngineServices, machine: Machin
 }
 
 export async function planBackup(services: EngineServices, profile: BackupProfile, mode: BackupMode, volumes: 'root' | 'all', signal?: AbortSignal): Promise<BackupPlan> {
-  const provider: BackupProvider = providerFor(services, profile, signal);
+  const provider: BackupProvider = await providerFor(services, profile, signal);
   try {
     const credentials = await provider.identity({ signal });
     const ref = profile.provider === 'aws' ? profile.instance : profile.domain;

@@ -34,7 +34,7 @@ export interface PruneState {
 type Ctx = StepContext<Input, PruneState>;
 
 async function catalog(ctx: Ctx) {
-  const provider = providerFor(ctx.services, ctx.input.profileData, ctx.signal);
+  const provider = await providerFor(ctx.services, ctx.input.profileData, ctx.signal);
   try {
     return { provider, backups: await readCatalog(provider, ctx.input.profileData, new RunStore(ctx.services.home), ctx.signal) };
   } catch (err) {
@@ -71,7 +71,7 @@ export const backupPrune = defineOperation({
       title: 'Delete the snapshots',
       check: async (ctx) => Object.values(ctx.state.toDelete).every((ids) => ids.length === 0),
       apply: async (ctx) => {
-        const provider = providerFor(ctx.services, ctx.input.profileData, ctx.signal);
+        const provider = await providerFor(ctx.services, ctx.input.profileData, ctx.signal);
         try {
           for (const [backup, ids] of Object.entries(ctx.state.toDelete)) {
             while (ids.length) {

@@ -45,7 +45,7 @@ export interface BackupState {
 type Ctx = StepContext<Input, BackupState>;
 
 async function withProvider<T>(ctx: Ctx, work: (p: BackupProvider) => Promise<T>): Promise<T> {
-  const provider = providerFor(ctx.services, ctx.input.profileData, ctx.signal);
+  const provider = await providerFor(ctx.services, ctx.input.profileData, ctx.signal);
   try {
     return await work(provider);
   } finally {
