@@ -19,7 +19,8 @@ const units = (lab: Lab, host: string) => (lab.hosts[host].readFile('/var/log/la
 test('rollback: choose the point, accept a set from another laptop, restarts only as ticked', async ({ page, drydock, proxyLab, forwardProxy: proxy, webOrigin: origin }) => {
   test.setTimeout(180_000);
   const originals = snapshot(proxyLab);
-  for (const host of ['services', 'proxy-nomad']) proxyLab.hosts[host].exec('rm -f /var/log/lab/units.log');
+  // The lab is shared by the proxy specs: start from no backup sets, so the two applies below are the only points.
+  for (const host of ['services', 'proxy-nomad']) proxyLab.hosts[host].exec('rm -f /var/log/lab/units.log; rm -rf /var/backups/drydock');
   await addHosts(page, drydock.url, proxyLab);
   // Not spawnSync: the forward proxy and the origin answer from this very process.
   const apply = async (noProxy: string) => {
