@@ -27,7 +27,12 @@ export const test = base.extend<{ drydock: DrydockServer }, { lab: Lab }>({
   page: async ({ page }, use) => {
     const problems: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+      if (message.type() !== 'error') return;
+      // A resource of another origin (the console tunnel's port, once closed) is not the app's own error.
+      const from = message.location().url;
+      const own = !from || !/^https?:/.test(from) || new URL(from).origin === new URL(page.url()).origin;
+      if (!own && message.text().includes('net::ERR_CONNECTION_REFUSED')) return;
+      problems.push(`console: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
     await use(page);
