@@ -8,6 +8,7 @@
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { isTunnelledUrl, type PinnedOrigin } from '../shared/console/pin';
+import { ISOLATED } from './window-options';
 
 /** In-memory (no "persist:" prefix): nothing of the console's session outlives the window. */
 export function consolePartition(port: number): string {
@@ -24,16 +25,7 @@ export function consoleWindowOptions(partition: string): BrowserWindowConstructo
     webPreferences: {
       partition,
       // No preload: the console never sees Drydock's bridge.
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      safeDialogs: true,
+      ...ISOLATED,
     },
   };
 }

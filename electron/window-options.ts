@@ -9,6 +9,20 @@ import { APP_HOST, APP_INDEX_URL, APP_SCHEME } from './app-protocol';
 
 export { RENDERER_CSP } from './app-protocol';
 
+/** What every Drydock window's page gets: no Node, a sandbox, an isolated world, no webviews. */
+export const ISOLATED = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  navigateOnDragDrop: false,
+  safeDialogs: true,
+} as const satisfies WebPreferences;
+
 /**
  * Renderer privileges: none beyond the preload bridge. The renderer gets no
  * Node, runs sandboxed in an isolated world and cannot host webviews. The
@@ -19,17 +33,8 @@ export function webPreferences(preloadPath: string, packaged = true): WebPrefere
   return {
     preload: preloadPath,
     devTools: !packaged,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    webviewTag: false,
+    ...ISOLATED,
     spellcheck: false,
-    navigateOnDragDrop: false,
-    safeDialogs: true,
   };
 }
 
