@@ -1,0 +1,21 @@
+/**
+ * Was a host given proxy settings by Drydock's proxy feature? Its runs say so:
+ * the newest finished proxy apply that wrote a backup set on the host, unless
+ * a later rollback on this laptop touched that host.
+ */
+import { RunStore } from '../../../runbook/run-store';
+
+export function proxyConfiguredOn(home: string, host: string): boolean {
+  const runs = new RunStore(home)
+    .list()
+    .filter((r) => r.status === 'done' && (r.operation === 'proxy-apply' || r.operation === 'proxy-rollback'))
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  for (const run of runs) {
+    if (run.operation === 'proxy-apply') {
+      if ((run.state as { records?: Record<string, unknown> } | null)?.records?.[host]) return true;
+    } else if (JSON.stringify(run.state ?? {}).includes(`"${host}"`)) {
+      return false;
+    }
+  }
+  return false;
+}
