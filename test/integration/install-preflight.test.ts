@@ -65,6 +65,8 @@ describe('preflight on healthy lab hosts', () => {
     expect(find(r, 'nomad-1', 'udp:services/8125')).toMatchObject({ status: 'pass' });
     expect(find(r, 'nomad-1', 'udp:services/8125').value).toMatch(/datagram received/);
     expect(find(r, 'nomad-2', 'udp:services/8125').status).toBe('pass');
+    // Drydock's own listener held the port meanwhile: not counted as taken.
+    expect(find(r, 'services', 'port:udp/8125')).toMatchObject({ status: 'pass', value: 'free' });
     // The listener is gone afterwards: the port is free again.
     expect(w.lab.hosts.services.exec(`grep -c ':1FBD ' /proc/net/udp || true`).stdout.trim()).toBe('0');
   });
@@ -151,6 +153,21 @@ describe('preflight on broken hosts', () => {
       expect(c.title).toMatch(/ghe\.drydock-test\.invalid/);
       expect(c.fix).toMatch(/Make ghe\.drydock-test\.invalid resolvable from this host/);
       expect(find(g, host, 'reach:ghe/tcp/443')).toMatchObject({ status: 'fail', value: 'name does not resolve' });
+    }
+  });
+
+  it('UDP 8125 already held on the Services machine: the port fails and the datagram check is "not checkable", not passed', async () => {
+    const services = w.lab.hosts.services;
+    services.exec(`setsid perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr=>"${services.ip}",LocalPort=>8125,Proto=>"udp") or die; sleep 900' </dev/null >/dev/null 2>&1 &`);
+    try {
+      for (let i = 0; i < 50 && !/[1-9]/.test(services.exec(`grep -c ':1FBD ' /proc/net/udp || true`).stdout); i++) await new Promise((res) => setTimeout(res, 100));
+      const u = await w.call('install:preflight', { ...request, hosts: ['services', 'nomad-1'] });
+      expect(find(u, 'services', 'port:udp/8125')).toMatchObject({ status: 'fail', value: `taken by perl on ${services.ip}:8125` });
+      const c = find(u, 'nomad-1', 'udp:services/8125');
+      expect(c.status).toBe('warn');
+      expect(c.value).toMatch(/^not checkable: UDP 8125 could not be bound on the Services machine/);
+    } finally {
+      services.exec(`pkill -f 'LocalPort=>8125' || true`);
     }
   });
 });

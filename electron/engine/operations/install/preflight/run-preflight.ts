@@ -141,8 +141,12 @@ export async function runPreflight(services: EngineServices, req: PreflightReque
     }),
   );
 
-  // Phase 3: what the listener heard.
+  // Phase 3: what the listener heard. While it listened, it held 8125/udp itself: that is not a taken port.
   const heard = listener ? await (listener as UdpListener).stop() : [];
+  const servicesMeasure = servicesHost && measures.get(servicesHost.name);
+  if (listener && !udpWhyNot && servicesMeasure && servicesMeasure.listeners) {
+    servicesMeasure.listeners = servicesMeasure.listeners.filter((l) => !(l.proto === 'udp' && l.port === STATSD_PORT));
+  }
   for (const h of udpSenders) {
     const m = measures.get(h.name)!;
     if (m.error) continue;
