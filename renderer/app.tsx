@@ -10,6 +10,7 @@ import { HealthPage } from './pages/health/health-page';
 import { ConsolePage } from './pages/console/console-page';
 import { HostsPage } from './pages/hosts/hosts-page';
 import { NotBuiltPage } from './pages/not-built-page';
+import { InstallWizard } from './wizards/install/install-wizard';
 import { CertificatesWizard } from './wizards/certs/certs-wizard';
 import { ProxyWizard } from './wizards/proxy/proxy-wizard';
 import { BackupWizard } from './wizards/backup/backup-wizard';
@@ -49,6 +50,7 @@ function Page({ section }: { section: Section }) {
   if (section.id === 'backup') return <BackupWizard />;
   if (section.id === 'health') return <HealthPage />;
   if (section.id === 'console') return <ConsolePage />;
+  if (section.id === 'install') return <InstallWizard />;
   return <NotBuiltPage section={section} />;
 }
 

@@ -15,11 +15,7 @@ export interface Section {
 
 export const SECTIONS: readonly Section[] = [
   { id: 'hosts', title: 'Hosts' },
-  {
-    id: 'install',
-    title: 'Install',
-    planned: 'Install CircleCI Server 2.x on the Services machine and join the Nomad clients, one checked step at a time over SSH.',
-  },
+  { id: 'install', title: 'Install' },
   { id: 'certificates', title: 'Certificates' },
   { id: 'proxy', title: 'Proxy' },
   { id: 'console', title: 'Console' },
