@@ -53,8 +53,8 @@ export const REACH: readonly Reach[] = [
   { from: ['nomad'], to: 'services', proto: 'tcp', ports: [7171, 3001], use: 'vm-service' },
   { from: ['nomad'], to: 'services', proto: 'udp', ports: [8125], use: 'statsd metrics' },
   { from: ['services', 'nomad'], to: 'ghe', proto: 'tcp', ports: [22, 80, 443], use: 'GitHub Enterprise: git over SSH, API' },
-  // Users' own network is out of reach; the Services machine stands in for them (sampled ends and middle of the range).
-  { from: ['services'], to: 'nomad', proto: 'tcp', ports: [64535, 65000, 65535], use: 'SSH into builds (users → clients, sampled from the Services machine)' },
+  // Users' own network is out of reach; the Services machine stands in for them (the two ends of the range).
+  { from: ['services'], to: 'nomad', proto: 'tcp', ports: [64535, 65535], use: 'SSH into builds (users → clients, both ends of the range sampled from the Services machine)' },
 ];
 
 export function portLabel(p: { proto: Proto; port: number; to?: number }): string {

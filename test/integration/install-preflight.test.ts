@@ -2,10 +2,12 @@
  * Preflight against lab hosts made to fail specific checks: a port already
  * taken, too little disk (a 64 MiB tmpfs on /var/lib/docker), a client
  * reporting too little memory (/proc/meminfo), a clock 5 minutes ahead (a
- * stand-in `date` first in PATH) and an unresolvable GitHub Enterprise. Each
+ * stand-in `date` first in PATH), an unresolvable GitHub Enterprise, and a
+ * firewall dropping TCP 8585 / UDP 8125 (filtered, not refused). Each
  * failed check names its host, the value measured and the fix; re-running
  * only what failed keeps the rest.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreflightCheck, PreflightReport } from '../../shared/install/preflight';
 import { meminfo, standInProcFile, startPreflightWorld, type PreflightWorld } from './install-preflight-fixture';
@@ -59,6 +61,7 @@ describe('preflight on healthy lab hosts', () => {
     expect(find(r, 'nomad-1', 'reach:services/tcp/8585').status).toBe('pass');
     expect(find(r, 'nomad-2', 'reach:ghe/tcp/22')).toMatchObject({ status: 'pass', value: 'open (something listens)' });
     expect(find(r, 'services', 'reach:nomad-2/tcp/64535').status).toBe('pass');
+    expect(find(r, 'services', 'reach:nomad-2/tcp/65535').status).toBe('pass');
   });
 
   it('UDP 8125 passes only on a datagram received by the listener Drydock started', () => {
@@ -168,6 +171,24 @@ describe('preflight on broken hosts', () => {
       expect(c.value).toMatch(/^not checkable: UDP 8125 could not be bound on the Services machine/);
     } finally {
       services.exec(`pkill -f 'LocalPort=>8125' || true`);
+    }
+  });
+
+  it('a firewall dropping TCP 8585 and UDP 8125 to the Services machine: filtered (timeout), and no datagram arrives', async () => {
+    // A DROP rule for this lab's own Services address only (the lab shares the machine's network), removed afterwards.
+    const ip = w.lab.hosts.services.ip;
+    const rules = [`OUTPUT -d ${ip} -p tcp --dport 8585 -j DROP`, `OUTPUT -d ${ip} -p udp --dport 8125 -j DROP`];
+    for (const r of rules) execFileSync('iptables', ['-I', ...r.split(' ')]);
+    try {
+      const f = await w.call('install:preflight', { ...request, hosts: ['nomad-1'] });
+      const tcp = find(f, 'nomad-1', 'reach:services/tcp/8585');
+      expect(tcp).toMatchObject({ status: 'fail', value: 'no answer in 3 s: filtered' });
+      expect(tcp.fix).toBe(`Allow TCP 8585 from nomad-1 to services (${ip}) in every firewall and security group between them: output-processor gRPC (blocked: jobs stay queued).`);
+      expect(find(f, 'nomad-1', 'reach:services/tcp/4647').status).toBe('pass');
+      const udp = find(f, 'nomad-1', 'udp:services/8125');
+      expect(udp).toMatchObject({ status: 'fail', value: 'no datagram arrived: none of 3 datagrams reached the listener' });
+    } finally {
+      for (const r of rules) execFileSync('iptables', ['-D', ...r.split(' ')]);
     }
   });
 });

@@ -106,7 +106,8 @@ export function parseProbes(text: string, targets: { target: string; address: st
   }
   return targets.map((t) => {
     const r = byId.get(`${t.target}/${t.proto}/${t.port}`);
-    if (!r) return { ...t, outcome: 'error' as const, detail: 'the probe printed nothing' };
+    // No line when `timeout` ended the batch: no answer in time.
+    if (!r) return { ...t, outcome: 'timeout' as const, detail: 'no answer' };
     return { ...t, outcome: probeOutcome(r.rc, r.said), detail: r.said.replace(/^.*: /, '').slice(0, 200) };
   });
 }

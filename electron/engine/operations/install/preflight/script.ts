@@ -35,21 +35,37 @@ const mark = (name: string) => `echo '---drydock:${name}---'`;
 /** Root's files (ss -p names, 0600 proxy files) read with sudo only when it needs no password. */
 const ROOT = 'if [ "$(id -u)" = 0 ]; then asroot() { "$@"; }; else asroot() { sudo -n "$@" 2>/dev/null; }; fi';
 
-/** One TCP probe: exit 0 connected, 124 timed out, else the reason bash gave. */
-const PROBE_FN = [
-  'probe() {',
-  `  out=$(timeout ${PROBE_TIMEOUT_SECONDS} bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$2" "$3" 2>&1); rc=$?`,
-  '  if [ $rc -ne 0 ] && [ $rc -ne 124 ] && printf %s "$out" | grep -q "No such file" && command -v nc >/dev/null; then',
-  // A bash built without network redirections: nc does the same job.
-  `    out=$(nc -z -v -w ${PROBE_TIMEOUT_SECONDS} "$2" "$3" 2>&1); rc=$?`,
-  '  fi',
-  '  printf "PROBE %s %s %s\\n" "$1" "$rc" "$(printf %s "$out" | tr -s "\\n\\t" "  ")"',
-  '}',
-].join('\n');
+/**
+ * The probes of one host, all at once inside one bash that `timeout` ends
+ * after PROBE_TIMEOUT_SECONDS with every probe still waiting (timeout signals
+ * its whole process group): a refused or open port answers in milliseconds,
+ * so a probe with no line when the time is up got no answer at all
+ * (filtered). Each probe is a fork of that bash, not a new program, so a
+ * Services machine probing every client stays cheap.
+ */
+function probeBatch(probes: ProbeTarget[]): string {
+  const inner = [
+    'probe() {',
+    '  out=$( { exec 3<>"/dev/tcp/$2/$3"; } 2>&1 ); rc=$?',
+    // A bash built without network redirections: nc does the same job where present.
+    '  if [ $rc -ne 0 ] && [[ $out == *"No such file"* ]] && command -v nc >/dev/null; then out=$(nc -z -v -w 3 "$2" "$3" 2>&1); rc=$?; fi',
+    // Bash's own string replacement: no extra program per probe.
+    '  printf "PROBE %s %s %s\\n" "$1" "$rc" "${out//[$\'\\n\\t\']/ }"',
+    '}',
+    ...probes.map((p) => `probe ${quote(`${p.target}/${p.proto}/${p.port}`)} ${quote(p.address)} ${p.port} &`),
+    'wait',
+  ].join('\n');
+  return `timeout ${PROBE_TIMEOUT_SECONDS} bash -c ${quote(inner)}; true`;
+}
 
 export function hostScript(input: ScriptInput): string {
   const g = input.groups;
   const lines = ['export LC_ALL=C', ROOT];
+  if (g.has('udp') && input.udp) {
+    const { address, port, payload } = input.udp;
+    // Three datagrams a little apart (one lost on a busy link is not a filtered port), sent while the rest runs.
+    lines.push(`(for i in 1 2 3; do printf '%s\\n' ${quote(payload)} 2>/dev/null >${quote(`/dev/udp/${address}/${port}`)}; sleep 0.2; done) >/dev/null 2>&1 &`);
+  }
   if (g.has('os')) lines.push(mark('os'), 'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null', 'echo "DRYDOCK_KERNEL=$(uname -r)"');
   if (g.has('resources')) lines.push(mark('cpu'), "grep -c '^processor' /proc/cpuinfo", mark('mem'), "grep '^MemTotal:' /proc/meminfo");
   if (g.has('disk')) {
@@ -78,20 +94,8 @@ export function hostScript(input: ScriptInput): string {
       `getent ahosts ${quote(input.address)} | awk '{print $1}' | sort -u`,
     );
   }
-  if (g.has('reach') && input.probes.length) {
-    lines.push(mark('reach'), PROBE_FN);
-    // At most 20 probes at a time: a Services machine probes every client.
-    input.probes.forEach((p, i) => {
-      lines.push(`probe ${quote(`${p.target}/${p.proto}/${p.port}`)} ${quote(p.address)} ${p.port} &`);
-      if ((i + 1) % 20 === 0) lines.push('wait');
-    });
-    lines.push('wait');
-  }
-  if (g.has('udp') && input.udp) {
-    const { address, port, payload } = input.udp;
-    // Three datagrams a little apart: one lost on a busy link is not a filtered port.
-    lines.push(mark('udpsend'), `for i in 1 2 3; do printf '%s\\n' ${quote(payload)} 2>/dev/null >${quote(`/dev/udp/${address}/${port}`)}; sleep 0.2; done; echo sent`);
-  }
+  if (g.has('reach') && input.probes.length) lines.push(mark('reach'), probeBatch(input.probes));
+  if (g.has('udp') && input.udp) lines.push('wait');
   if (g.has('proxy')) {
     lines.push(mark('proxy'));
     const files = input.role === 'nomad' ? PROXY_FILES.nomad : PROXY_FILES.services;
