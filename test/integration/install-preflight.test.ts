@@ -192,3 +192,21 @@ describe('preflight on broken hosts', () => {
     }
   });
 });
+
+describe('proxy settings where the proxy feature configured them', () => {
+  it('present after a proxy apply; missing once removed by hand', async () => {
+    const before = await w.call('install:preflight', { ...request, hosts: ['nomad-1'] });
+    expect(find(before, 'nomad-1', 'proxy')).toMatchObject({ status: 'pass', value: 'no proxy configured' });
+    const applied = await w.call('proxy:apply', { settings: { proxy: 'http://127.0.0.1:3128', noProxy: [], aws: false }, restartReplicated: false, restartDocker: [] }).catch((err: Error) => err);
+    expect(w.lab.hosts['nomad-1'].exec('grep -c HTTP_PROXY /etc/environment').stdout.trim(), String(applied)).not.toBe('0');
+    const ok = await w.call('install:preflight', { ...request, hosts: ['services', 'nomad-1'] });
+    expect(find(ok, 'nomad-1', 'proxy')).toMatchObject({ status: 'pass', value: 'set in /etc/environment, /etc/systemd/system/docker.service.d/http-proxy.conf' });
+    expect(find(ok, 'services', 'proxy')).toMatchObject({ status: 'pass', value: 'set in /etc/circle-installation-customizations, /etc/replicated.conf' });
+    w.lab.hosts['nomad-1'].exec("sed -i '/_PROXY=/Id' /etc/environment");
+    const lost = await w.call('install:preflight', { ...request, hosts: ['nomad-1'] });
+    const c = find(lost, 'nomad-1', 'proxy');
+    expect(c).toMatchObject({ status: 'fail', value: 'missing in /etc/environment' });
+    expect(c.fix).toMatch(/Apply the proxy settings again/);
+  });
+});
+
