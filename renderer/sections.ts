@@ -42,6 +42,7 @@ const OPERATION_SECTIONS: Record<string, SectionId> = {
   'install-certificate': 'certificates',
   'trust-ghe': 'certificates',
   'host-facts': 'hosts',
+  'install-preflight': 'install',
 };
 
 export function sectionOfOperation(operation: string): SectionId | undefined {

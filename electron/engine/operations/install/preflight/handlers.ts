@@ -3,8 +3,10 @@ import type { Engine } from '../../../engine';
 import type { Handlers } from '../../../api/types';
 import { DrydockError } from '../../../../../shared/errors';
 import { capacityPlan } from '../../../../../shared/install/capacity';
+import type { PreflightReport } from '../../../../../shared/install/preflight';
 import { exportPreflight } from './export';
-import { lastPreflight, runPreflight } from './run-preflight';
+import { installPreflight } from './operation';
+import { lastPreflight } from './run-preflight';
 
 type InstallHandlers = Pick<Handlers, 'install:preflight' | 'install:preflight-last' | 'install:preflight-export' | 'install:capacity'>;
 
@@ -16,7 +18,7 @@ function requireLast(engine: Engine) {
 
 export function installHandlers(engine: Engine): InstallHandlers {
   return {
-    'install:preflight': async (req, ctx) => runPreflight(engine, req, ctx.signal),
+    'install:preflight': async (req, ctx) => (await engine.runner.start<PreflightReport>(installPreflight, req, { emit: ctx.emit, signal: ctx.signal })).result,
     'install:preflight-last': async () => lastPreflight(engine.home),
     'install:preflight-export': async ({ format }) => exportPreflight(requireLast(engine), format, `Drydock ${engine.version}`),
     'install:capacity': async ({ clients }) =>

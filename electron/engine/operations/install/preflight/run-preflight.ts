@@ -41,7 +41,13 @@ async function readClock(services: EngineServices, host: string, signal?: AbortS
   return { offsetMs: hostMs - (t0 + t1) / 2, uncertaintyMs: (t1 - t0) / 2 };
 }
 
-export async function runPreflight(services: EngineServices, req: PreflightRequest, signal?: AbortSignal): Promise<PreflightReport> {
+/** `onProgress`: called as each host's checks finish ("12 of 50 hosts checked"). */
+export async function runPreflight(
+  services: EngineServices,
+  req: PreflightRequest,
+  signal?: AbortSignal,
+  onProgress?: (done: number, total: number) => void,
+): Promise<PreflightReport> {
   const all = services.inventory.list();
   const previous = lastPreflight(services.home);
   let hosts = preflightHosts(all, req.hosts);
@@ -99,10 +105,12 @@ export async function runPreflight(services: EngineServices, req: PreflightReque
   ]);
 
   // Phase 2: every host's script, in parallel.
+  let finished = 0;
+  const progress = () => onProgress?.(++finished, hosts.length);
   await Promise.all(
     hosts.map(async (h) => {
       const m = measures.get(h.name)!;
-      if (m.error) return;
+      if (m.error) return progress();
       const g = groups.get(h.name)!;
       const probes = probesFor(h, all, gheHostname);
       const names = [
@@ -138,6 +146,7 @@ export async function runPreflight(services: EngineServices, req: PreflightReque
       } catch (err) {
         fail(h.name, err);
       }
+      progress();
     }),
   );
 
