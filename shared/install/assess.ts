@@ -37,7 +37,7 @@ export function assessHost(m: HostMeasure, ctx: AssessContext, between?: ReturnT
 export function assessAll(measures: HostMeasure[], ctx: AssessContext, checkedAt: string): PreflightReport {
   const between = assessClockBetween(measures);
   const hosts = measures.map((m) => assessHost(m, ctx, between));
-  return { checkedAt, ...summarize(hosts), circleHostname: ctx.circleHostname, gheHostname: ctx.gheHostname, hosts };
+  return { checkedAt, ...summarize(hosts), circleHostname: ctx.circleHostname, gheHostname: ctx.gheHostname, bundleDir: ctx.bundleDir, hosts };
 }
 
 /**

@@ -48,6 +48,8 @@ export const PreflightReportSchema = z.object({
   /** The names it looked up from each host. */
   circleHostname: z.string().nullable(),
   gheHostname: z.string().nullable(),
+  /** The bundle's target folder checked (a re-run checks the same one). */
+  bundleDir: z.string().optional(),
   hosts: z.array(PreflightHostSchema),
 });
 export type PreflightReport = z.infer<typeof PreflightReportSchema>;

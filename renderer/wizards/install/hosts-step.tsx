@@ -29,6 +29,8 @@ export function HostsStep({ choice, onChange, onNext }: { choice: HostsChoice; o
   const toggle = (name: string) => {
     const current = choice.hosts.length ? choice.hosts : eligible.map((h) => h.name);
     const next = current.includes(name) ? current.filter((n) => n !== name) : [...current, name];
+    // At least one host: an empty list would mean "all" to the engine.
+    if (!next.length) return;
     onChange({ ...choice, hosts: next.length === eligible.length ? [] : next });
   };
   return (
@@ -87,7 +89,7 @@ export function HostsStep({ choice, onChange, onNext }: { choice: HostsChoice; o
         </label>
       </div>
       <div className="actions">
-        <button type="button" className="button button--primary" disabled={!eligible.length || (choice.hosts.length === 0 && !eligible.length)} onClick={onNext}>
+        <button type="button" className="button button--primary" disabled={!eligible.length} onClick={onNext}>
           Next: preflight
         </button>
       </div>

@@ -63,9 +63,11 @@ export async function runPreflight(
     groups = new Map(hosts.map((h) => [h.name, failed.get(h.name)!]));
     if (!hosts.length) return previous;
   }
+  // A re-run checks against what the run it completes checked; a new run takes the inventory's GHE host first.
+  const again = req.onlyFailed ? previous : null;
   const circleHostname = req.circleHostname ?? previous?.circleHostname ?? null;
-  const gheHostname = req.gheHostname ?? all.find((h) => h.role === 'ghe')?.address ?? previous?.gheHostname ?? null;
-  const bundleDir = req.bundleDir ?? DEFAULT_BUNDLE_DIR;
+  const gheHostname = req.gheHostname ?? again?.gheHostname ?? all.find((h) => h.role === 'ghe')?.address ?? previous?.gheHostname ?? null;
+  const bundleDir = req.bundleDir ?? again?.bundleDir ?? DEFAULT_BUNDLE_DIR;
   const servicesHost = all.find((h) => h.role === 'services');
   const nonce = randomBytes(6).toString('hex');
 
