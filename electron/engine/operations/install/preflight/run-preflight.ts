@@ -77,7 +77,7 @@ export async function runPreflight(
     m.error ??= (err as Error).message;
   };
 
-  // Phase 1: log in everywhere, read clocks, start the UDP listener.
+  // Log in everywhere and read the clocks, while the UDP listener starts.
   const udpSenders = hosts.filter((h) => h.role === 'nomad' && groups.get(h.name)!.has('udp'));
   let listener: UdpListener | null = null;
   let udpWhyNot: string | null = udpSenders.length && !servicesHost ? 'no Services machine in the inventory' : null;
@@ -94,25 +94,21 @@ export async function runPreflight(
             udpWhyNot = `the Services machine could not be reached to listen: ${err.message}`;
           })
       : Promise.resolve();
-  await Promise.all([
-    listening,
-    ...hosts.map(async (h) => {
-      try {
-        if (groups.get(h.name)!.has('clock')) measures.get(h.name)!.clock = await readClock(services, h.name, signal);
-        else await services.pool.session(h.name, signal);
-      } catch (err) {
-        fail(h.name, err);
-      }
-    }),
-  ]);
-
-  // Phase 2: every host's script, in parallel.
+  // Then each host's script as soon as that host is logged in (no waiting for the slowest login);
+  // a client that sends the statsd datagram waits for the listener too.
   let finished = 0;
   const progress = () => onProgress?.(++finished, hosts.length);
   await Promise.all(
     hosts.map(async (h) => {
       const m = measures.get(h.name)!;
-      if (m.error) return progress();
+      try {
+        if (groups.get(h.name)!.has('clock')) m.clock = await readClock(services, h.name, signal);
+        else await services.pool.session(h.name, signal);
+      } catch (err) {
+        fail(h.name, err);
+        return progress();
+      }
+      if (udpSenders.includes(h)) await listening;
       const g = groups.get(h.name)!;
       const probes = probesFor(h, all, gheHostname);
       const names = [
@@ -152,7 +148,7 @@ export async function runPreflight(
     }),
   );
 
-  // Phase 3: what the listener heard. While it listened, it held 8125/udp itself: that is not a taken port.
+  // What the listener heard. While it listened, it held 8125/udp itself: that is not a taken port.
   const heard = listener ? await (listener as UdpListener).stop() : [];
   const servicesMeasure = servicesHost && measures.get(servicesHost.name);
   if (listener && !udpWhyNot && servicesMeasure && servicesMeasure.listeners) {
