@@ -9,5 +9,8 @@ import { CERT_OPERATIONS } from './certs/operations';
 import { backupRun } from './backup/run-operation';
 import { backupPrune } from './backup/prune-operation';
 import { settingsApply } from './console/settings-operation';
+import { servicesInstall } from './install/services/operation';
+import { nomadInstall } from './install/nomad/operation';
+import { nomadDrain } from './install/nomad/drain-operation';
 
-export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, proxyRestart, customize, ...CERT_OPERATIONS, backupRun, backupPrune, settingsApply];
+export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, proxyRestart, customize, ...CERT_OPERATIONS, backupRun, backupPrune, settingsApply, servicesInstall, nomadInstall, nomadDrain];
