@@ -23,7 +23,7 @@ import { dockerState, installDockerDebs } from '../docker';
 import { sleep } from '../services/wait';
 import { binarySha256, clientFileSpecs, createNetwork, installBinary, networkExists, unitActive } from './client-files';
 import { nodeList } from './cluster';
-import { planNomadInstall } from './plan';
+import { needsStart, planNomadInstall } from './plan';
 import type { z } from 'zod';
 
 type Input = z.output<typeof NomadInstallRunSchema>;
@@ -92,7 +92,8 @@ export const nomadInstall = defineOperation({
             dockerFromBundle: false,
             dockerRestartOwed: false,
             dockerRestarted: false,
-            started: false,
+            // Nothing to change and the agent runs: it is not restarted.
+            started: !needsStart(c.view),
           };
         }
         ctx.note(`${plan.clients.length} client(s), Nomad server at ${plan.servicesAddress}:4647`);

@@ -85,6 +85,11 @@ async function planClient(services: EngineServices, name: string, request: Nomad
   return { view, files, bundle, hostname };
 }
 
+/** A client whose agent already runs the planned files and binary is left running. */
+export function needsStart(v: NomadClientPlan): boolean {
+  return !v.nomadRunning || !v.binaryInstalled || !v.docker.installed || v.fileChanges.some((f) => f.action !== 'unchanged');
+}
+
 /** What provisioning does on one client, for the confirmation. */
 function clientInstalls(c: ClientDetail): string[] {
   const v = c.view;
@@ -95,7 +100,7 @@ function clientInstalls(c: ClientDetail): string[] {
   if (v.docker.installed && changed.includes('/etc/docker/daemon.json')) out.push(`restart Docker on ${v.host} (userns-remap; running containers there stop)`);
   if (!v.binaryInstalled) out.push(`install /usr/bin/nomad on ${v.host}`);
   if (!v.networkExists) out.push(`create the ci-privileged Docker network on ${v.host}`);
-  out.push(`${v.nomadRunning ? 'restart' : 'enable and start'} nomad on ${v.host}`);
+  if (needsStart(v)) out.push(`${v.nomadRunning ? 'restart' : 'enable and start'} nomad on ${v.host}`);
   return out;
 }
 
