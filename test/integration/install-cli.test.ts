@@ -15,18 +15,24 @@ import { bundleCli } from './proxy-fixture';
 let lab: Lab;
 let files: LaptopFiles;
 let fx: EngineFixture;
+let fx2: EngineFixture;
 let cli: ReturnType<typeof bundleCli>;
 const PASSWORD = 'console-pw-cli-1';
 
 beforeAll(async () => {
   files = laptopFiles();
   cli = bundleCli();
-  lab = await startLab([{ name: 'services', standins: true, files: FRESH_SERVICES_FILES }]);
+  lab = await startLab([
+    { name: 'services', standins: true, files: FRESH_SERVICES_FILES },
+    { name: 'svc-kill', standins: true, files: FRESH_SERVICES_FILES },
+  ]);
   fx = await engineWithHosts(lab, [{ name: 'services', role: 'services' }]);
+  fx2 = await engineWithHosts(lab, [{ name: 'svc-kill', role: 'services' }]);
 }, 60_000);
 
 afterAll(async () => {
   await fx?.dispose();
+  await fx2?.dispose();
   await lab?.stop();
   files?.dispose();
   cli?.dispose();
@@ -64,6 +70,38 @@ describe('drydock install services', () => {
     expect(lab.hosts.services.readFile('/etc/replicated.conf')).toBeNull();
     expect(installRuns()).toEqual([]);
   }, 60_000);
+
+  it('killed while install.sh runs: the installer goes on on the host; `runs resume` follows it instead of starting a second one', async () => {
+    const host = lab.hosts['svc-kill'];
+    for (const f of [files.license, files.bundle, files.installer]) putInBundle(host, f);
+    host.writeFile('/var/lib/lab/replicated/install-step-ms', '1500\n');
+    host.writeFile('/var/lib/lab/replicated/start-delay-ms', '300\n');
+    const { child, done } = cli.start([...base(), '--ldap', 'no', '--yes', '--host', 'svc-kill', '--wait', '1'], env({ DRYDOCK_CONSOLE_PASSWORD: PASSWORD, DRYDOCK_HOME: fx2.home }));
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the installer never started:\n${stderr}`)), 45_000);
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/svc-kill\| Loading replicated and replicated-ui images/.test(stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGKILL');
+    await done;
+    const [run] = new RunStore(fx2.home).list().filter((r) => r.operation === 'install-services');
+    expect(run.steps.find((s) => s.name === 'install')!.status).toBe('running');
+    // The resume lists what it would still do and asks for it.
+    const asked = await cli.run(['runs', 'resume', run.id], env({ DRYDOCK_CONSOLE_PASSWORD: PASSWORD, DRYDOCK_HOME: fx2.home }));
+    expect(asked.code).toBe(3);
+    expect(asked.stderr).toMatch(/the Replicated installer on svc-kill/);
+    const resumed = await cli.run(['runs', 'resume', run.id, '--yes'], env({ DRYDOCK_CONSOLE_PASSWORD: PASSWORD, DRYDOCK_HOME: fx2.home }));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((host.readFile('/var/log/lab/install-runs') ?? '').split('\n').filter(Boolean)).toHaveLength(1);
+    expect(new RunStore(fx2.home).load(run.id)!.status).toBe('done');
+    expect(host.exec('replicatedctl app status inspect').stdout).toContain('"State":"started"');
+  }, 90_000);
 
   it('killed while waiting for the app: `runs resume` finishes without running the installer again', async () => {
     lab.hosts.services.writeFile('/var/lib/lab/replicated/start-delay-ms', '5000\n');

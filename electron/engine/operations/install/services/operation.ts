@@ -17,7 +17,6 @@ import { DrydockError } from '../../../../../shared/errors';
 import { INSTALL_SETTINGS, REPLICATED_CONF, describeAppStatus, installerArgs, installerDialect } from '../../../../../shared/install/replicated';
 import { newSetName, recordOf, type SetRecord } from '../../../files/change-set';
 import { makeStaging, removeStaging } from '../../../files/remote-file';
-import { sh } from '../../../ssh/quote';
 import { defineOperation, type StepContext } from '../../operation';
 import { cleanStaleStaging, filesChangedSoFar } from '../../proxy/file-safety';
 import { hostFilesInPlace, planHostFiles, reviewedOf, writeHostFiles, type ReviewedFiles } from '../../proxy/host-files';
@@ -25,6 +24,7 @@ import { hostBundleFiles, pushIfMissing } from '../bundle-files';
 import { dockerState, installDockerDebs } from '../docker';
 import { alreadyInstalled, configuredProxy, installFileSpecs, planServicesInstall, readInstaller } from './plan';
 import { waitForAppStarted } from './wait';
+import { extractInstaller, followInstaller, installerLogTail, installerRun, INSTALLER_LOG, launchInstaller } from './installer';
 import type { z } from 'zod';
 import { readRemoteFile } from '../../../files/remote-file';
 
@@ -42,14 +42,13 @@ export interface ServicesInstallState {
   set?: string;
   records?: Record<string, SetRecord>;
   dockerFromBundle: boolean;
+  /** The run started install.sh (detached on the host): a resume follows or re-checks it, never starts a second one while it runs. */
+  installerStarted?: boolean;
   installerRan: boolean;
   appStatus?: string;
 }
 
 type Ctx = StepContext<Input, ServicesInstallState>;
-
-export const WORK_DIR = '/var/lib/drydock/install';
-const UNTRUSTED = 88;
 
 const session = (ctx: Ctx) => ctx.services.pool.session(ctx.state.host!, ctx.signal);
 const mask = (args: string[]) => args.map((a) => a.replace(/^(http-proxy=[a-z]+:\/\/)[^@/]*@/i, '$1***@'));
@@ -68,30 +67,6 @@ async function currentArgs(ctx: Ctx): Promise<{ args: string[]; secrets: string[
     throw new DrydockError('CONFLICT', `${s.host.name}: the installer would now run as install.sh ${mask(built.args).join(' ')}, not as reviewed (install.sh ${(ctx.state.argsShown ?? []).join(' ')}); plan again. Nothing was run.`);
   }
   return { args: built.args, secrets: proxy && /\/\/[^/]*@/.test(proxy.url) ? [proxy.url] : [] };
-}
-
-/** Extract the tarball into Drydock's root-only work folder and check install.sh is the one the plan read. */
-async function extractInstaller(ctx: Ctx): Promise<string> {
-  const s = await session(ctx);
-  const installer = ctx.state.bundle.find((b) => b.role === 'installer')!;
-  const dir = `${WORK_DIR}/replicated`;
-  const r = await s.sudo(
-    [
-      'set -e',
-      '[ -e /var/lib/drydock ] || [ -L /var/lib/drydock ] || mkdir -m 0755 /var/lib/drydock',
-      `t=$(stat -c '%F:%u' /var/lib/drydock); [ "$t" = "directory:0" ] || { echo "UNTRUSTED /var/lib/drydock $t"; exit ${UNTRUSTED}; }`,
-      `[ -e ${WORK_DIR} ] || [ -L ${WORK_DIR} ] || mkdir -m 0700 ${WORK_DIR}`,
-      `t=$(stat -c '%F:%u:%a' ${WORK_DIR}); [ "$t" = "directory:0:700" ] || { echo "UNTRUSTED ${WORK_DIR} $t"; exit ${UNTRUSTED}; }`,
-      `rm -rf ${dir} && mkdir -m 0700 ${dir}`,
-      sh`tar -xzf ${installer.remote} -C ${dir} --no-same-owner`,
-      `[ -f ${dir}/install.sh ] && [ ! -L ${dir}/install.sh ] && sha256sum ${dir}/install.sh | cut -c1-64`,
-    ].join('\n'),
-    { signal: ctx.signal, timeoutMs: 20 * 60_000 },
-  );
-  if (r.code === UNTRUSTED) throw new DrydockError('CONFLICT', `${s.host.name}: ${r.stdout.trim()}: not a folder only root can use; Drydock will not run an installer from it. Nothing was run.`);
-  if (r.code !== 0) throw new DrydockError('COMMAND_FAILED', `${s.host.name}: could not extract ${installer.remote} into ${dir}: ${(r.stderr || r.stdout).trim().slice(-300)}`);
-  if (r.stdout.trim() !== ctx.state.installerScriptSha256) throw new DrydockError('CONFLICT', `${s.host.name}: the extracted install.sh is not the one the plan read; nothing was run. Push the installer again and plan again.`);
-  return dir;
 }
 
 export const servicesInstall = defineOperation({
@@ -205,24 +180,39 @@ export const servicesInstall = defineOperation({
       name: 'install',
       title: 'Run the Replicated installer (install.sh airgap)',
       check: async (ctx) => {
-        const done = await alreadyInstalled(await session(ctx), ctx.signal);
-        if (done) ctx.note(ctx.state.installerRan ? 'Replicated installed' : 'Replicated is installed and running: the installer is not run again');
+        const s = await session(ctx);
+        const run = await installerRun(s, ctx.signal);
+        if (run.kind === 'finished' && run.code === 0 && ctx.state.installerStarted) {
+          ctx.state.installerRan = true;
+          ctx.note('the installer had finished: not run again');
+          return true;
+        }
+        // Started by this run and still going, or stopped half way: apply follows it, or runs it again (the resume was confirmed).
+        if (ctx.state.installerStarted) return false;
+        const done = await alreadyInstalled(s, ctx.signal);
+        if (done) ctx.note('Replicated is installed and running: the installer is not run again');
         return done;
       },
       apply: async (ctx) => {
         const s = await session(ctx);
-        const { args, secrets } = await currentArgs(ctx);
-        const dir = await extractInstaller(ctx);
-        ctx.note(`install.sh ${mask(args).join(' ')}`);
-        const r = await s.sudo(`cd ${dir} && bash ./install.sh ${args.map((a) => sh`${a}`).join(' ')} 2>&1`, {
-          signal: ctx.signal,
-          timeoutMs: 60 * 60_000,
-          secrets,
-          onStdout: (t) => ctx.output(s.host.name, 'stdout', t),
-          onStderr: (t) => ctx.output(s.host.name, 'stderr', t),
-        });
-        if (r.code !== 0) {
-          throw new DrydockError('COMMAND_FAILED', `${s.host.name}: install.sh exited ${r.code}: ${r.stdout.trim().split('\n').slice(-3).join(' ')} (whole log: /var/log/replicated and the run's output)`, { host: s.host.name });
+        const out = (stream: 'stdout' | 'stderr', text: string) => ctx.output(s.host.name, stream, text);
+        let run = await installerRun(s, ctx.signal);
+        if (run.kind === 'running' && ctx.state.installerStarted) {
+          ctx.note(`install.sh is still running (pid ${run.pid}): following it`);
+        } else {
+          const { args, secrets } = await currentArgs(ctx);
+          const installer = ctx.state.bundle.find((b) => b.role === 'installer')!;
+          if ((await extractInstaller(s, installer.remote, ctx.signal)) !== ctx.state.installerScriptSha256) {
+            throw new DrydockError('CONFLICT', `${s.host.name}: the extracted install.sh is not the one the plan read; nothing was run. Push the installer again and plan again.`);
+          }
+          ctx.note(`install.sh ${mask(args).join(' ')}`);
+          ctx.state.installerStarted = true;
+          ctx.checkpoint();
+          run = { kind: 'running', pid: await launchInstaller(s, args, secrets, ctx.signal) };
+        }
+        const code = await followInstaller(s, run.pid, out, ctx.signal);
+        if (code !== 0) {
+          throw new DrydockError('COMMAND_FAILED', `${s.host.name}: install.sh exited ${code}: ${await installerLogTail(s)} (whole log: ${INSTALLER_LOG} there, and /var/log/replicated)`, { host: s.host.name });
         }
         ctx.state.installerRan = true;
       },
@@ -261,6 +251,7 @@ export const servicesInstall = defineOperation({
       if (files) parts.push(`${files} The originals are in /var/backups/drydock/${ctx.state.set}.`);
     }
     if (ctx.state.installerRan) parts.push(`the Replicated installer ran on ${ctx.state.host}`);
+    else if (ctx.state.installerStarted) parts.push(`the Replicated installer was started on ${ctx.state.host} and may still be running (its log: ${INSTALLER_LOG})`);
     return parts.length ? `${parts.join('; ')}.` : null;
   },
   result: (state: ServicesInstallState, input: Input): Omit<ServicesInstallResult, 'runId'> => {
