@@ -3,7 +3,7 @@
  * allocations, read from the Nomad server), a confirmation, then the run:
  * the allocations counting down to 0 and nomad stopped there.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { NomadDrainPlan, NomadDrainResult } from '../../../shared/channels/install-services';
 import { toErrorPayload, type ErrorPayload } from '../../../shared/errors';
 import { call } from '../../api';
@@ -27,6 +27,10 @@ export function DrainPanel({ host, onClose }: { host: string; onClose(): void })
       setError(toErrorPayload(err));
     }
   };
+  // Opened from the client table: read what the drain would move, then ask.
+  useEffect(() => {
+    void look();
+  }, [host]);
   const drain = async () => {
     await run.start(() => call('nomad:drain', { host, confirm: true, waitMinutes: 30, pollSeconds: 5 }), (r) => r.runId);
   };
@@ -34,7 +38,7 @@ export function DrainPanel({ host, onClose }: { host: string; onClose(): void })
 
   return (
     <div className="install-drain" aria-label={`Drain ${host}`}>
-      {!run.busy && !run.result && (
+      {!run.busy && !run.result && !confirming && (
         <button type="button" className="button button--danger" onClick={() => void look()}>
           Drain and remove {host}…
         </button>

@@ -84,11 +84,10 @@ export function NomadStep({ onDone }: { onDone(): void }) {
   const [draining, setDraining] = useState<string | null>(null);
   const run = useRun<NomadInstallResult>('install:nomad', 'install-nomad', { attach: true });
 
-  const review = async () => {
+  const review = async (request = requestOf(hosts, nomad, debs)) => {
     setPlanning(true);
     setPlanError(null);
     try {
-      const request = requestOf(hosts, nomad, debs);
       setPlan({ plan: await call('install:nomad-plan', request), request });
     } catch (err) {
       setPlanError(toErrorPayload(err));
@@ -99,7 +98,9 @@ export function NomadStep({ onDone }: { onDone(): void }) {
   const provision = async () => {
     const p = plan!;
     run.reset();
-    await run.start(() => call('install:nomad-run', { request: p.request, confirm: true, planFingerprint: p.plan.fingerprint }), (r) => r.runId);
+    const done = await run.start(() => call('install:nomad-run', { request: p.request, confirm: true, planFingerprint: p.plan.fingerprint }), (r) => r.runId);
+    // The table then shows the clients as they are now (nodes, what is left to do).
+    if (done) await review(p.request);
   };
 
   // "nomad-1: ready, nomad-2: initializing" from the ready step, or the result once done.
@@ -137,7 +138,16 @@ export function NomadStep({ onDone }: { onDone(): void }) {
             Nomad server: <code>{plan.plan.servicesHost}</code> at <code>{plan.plan.servicesAddress}:4647</code>
           </p>
           <ClientTable plan={plan.plan} statuses={statuses} onDrain={setDraining} />
-          {draining && <DrainPanel key={draining} host={draining} onClose={() => setDraining(null)} />}
+          {draining && (
+            <DrainPanel
+              key={draining}
+              host={draining}
+              onClose={() => {
+                setDraining(null);
+                void review(plan.request);
+              }}
+            />
+          )}
           {plan.plan.clients.map((c) => c.fileChanges.filter((f) => f.action !== 'unchanged').map((f) => <FileDiff key={`${c.host}${f.path}`} host={c.host} file={f} />))}
           {plan.plan.warnings.map((w) => (
             <p key={w} className="message message--warn">
