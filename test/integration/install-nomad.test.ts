@@ -155,4 +155,24 @@ describe('drain and remove', () => {
     // The other client is untouched.
     expect(serverNodes().find((n) => n.name === 'nomad-2')!.status).toBe('ready');
   }, 60_000);
+
+  it('a drain that outlasts its wait stops before nomad is stopped; the resume waits again without draining twice', async () => {
+    const id = serverNodes().find((n) => n.name === 'nomad-2')!.id;
+    writeFileSync(path.join(shared, 'nodes'), readFileSync(path.join(shared, 'nodes'), 'utf8').replace(new RegExp(`^(${id} .*) 0$`, 'm'), '$1 50'));
+    writeFileSync(path.join(shared, 'drain-step-ms'), '100000\n');
+    const err = await call('nomad:drain', { host: 'nomad-2', confirm: true, pollSeconds: 0.3, waitMinutes: 0.05 }).catch((e: Error & { code?: string }) => e);
+    expect((err as { code?: string }).code).toBe('TIMEOUT');
+    expect((err as Error).message).toMatch(/50 allocation\(s\) still running .* nomad was not stopped/);
+    expect(lab.hosts['nomad-2'].exec('systemctl is-active nomad').stdout.trim()).toBe('active');
+    const [run] = fx.engine.runner.store.list().filter((r) => r.operation === 'nomad-drain' && r.status !== 'done');
+    // The builds finish moving off; the resume (which says it drains, so it is confirmed) waits again.
+    writeFileSync(path.join(shared, 'drain-step-ms'), '1\n');
+    await expect(call('runs:resume', { id: run.id })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    const resumed = await call('runs:resume', { id: run.id, confirmRestarts: true });
+    expect(resumed.status).toBe('done');
+    expect(resumed.steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'done']);
+    const drains = (lab.hosts.services.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter((l) => l.includes(`node-drain -enable -yes ${id}`));
+    expect(drains).toHaveLength(1);
+    expect(lab.hosts['nomad-2'].exec('systemctl is-active nomad').stdout.trim()).toBe('inactive');
+  }, 60_000);
 });

@@ -36,6 +36,7 @@ beforeAll(async () => {
       },
     },
     { name: 'svc-c', standins: true, files: { ...FRESH_SERVICES_FILES, '/var/lib/lab/docker/not-installed': '' } },
+    { name: 'svc-sudo', standins: true, users: [{ name: 'admin', password: 'admin-pw', sudo: 'password' }], files: FRESH_SERVICES_FILES },
   ]);
 }, 60_000);
 
@@ -141,6 +142,25 @@ describe('headless install', () => {
     expect(conf.HttpProxy).toBe('http://10.0.0.33:3128');
     expect(conf.LicenseFileLocation).toBe('/var/lib/drydock/bundle/circleci.rli');
     expect(JSON.parse(host.readFile('/etc/replicated-settings.json')!).ldap_enabled).toEqual({ value: '0' });
+  }, 60_000);
+});
+
+describe('as a login user with sudo (the usual ubuntu@ login)', () => {
+  it('installs through sudo: the files root\'s, the installer detached and followed, the app started', async () => {
+    const host = lab.hosts['svc-sudo'];
+    for (const f of [files.license, files.bundle, files.installer]) putInBundle(host, f);
+    host.writeFile('/var/lib/lab/replicated/start-delay-ms', '300\n');
+    const fx = await engineWithHosts(lab, [{ name: 'svc-sudo', role: 'services', user: 'admin' }]);
+    engines.push(fx);
+    fx.engine.credentials.set('svc-sudo', { sudoPassword: 'admin-pw' });
+    const call = caller(fx.engine);
+    const request = { license: files.license, bundle: files.bundle, installer: files.installer, ldap: false, consolePassword: PASSWORD, pollSeconds: 0.3, waitMinutes: 1 };
+    const result = await call('install:services-run', { request, confirm: true });
+    expect(result.summary).toMatch(/reports started/);
+    expect(args('svc-sudo')).toEqual(['airgap', `private-address=${host.ip}`, 'no-docker', 'no-proxy']);
+    expect(host.exec('stat -c %U:%a /etc/replicated.conf /var/lib/drydock/install').stdout.split('\n').filter(Boolean)).toEqual(['root:600', 'root:700']);
+    // The sudo password is in neither the audit log nor the runbook.
+    expect(JSON.stringify(fx.engine.runner.store.load(result.runId))).not.toContain('admin-pw');
   }, 60_000);
 });
 
