@@ -35,6 +35,8 @@ export interface ServicesInstallState {
   hostname?: string;
   privateAddress?: string;
   bundle: { role: string; name: string; remote: string; sha256: string | null; local?: string }[];
+  /** Files were pushed by this run (the push step then hashes them again on the host). */
+  pushed?: boolean;
   reviewed?: ReviewedFiles;
   /** install.sh's arguments as reviewed, a proxy password masked (the run rebuilds the real ones from the host). */
   argsShown?: string[];
@@ -117,8 +119,11 @@ export const servicesInstall = defineOperation({
           ctx.note(`pushing ${b.name}`);
           await pushIfMissing(s, { local: b.local, name: b.name, sha256: b.sha256, bytes: 0 }, ctx.signal);
         }
+        ctx.state.pushed = true;
       },
       verify: async (ctx) => {
+        // The check hashed every file on the host just now; only a push calls for hashing them again.
+        if (!ctx.state.pushed) return;
         const found = await hostBundleFiles(await session(ctx), ctx.state.bundle.map((b) => b.name), ctx.signal);
         const off = found.filter((f, i) => f.sha256 !== ctx.state.bundle[i].sha256).map((f) => f.remote);
         if (off.length) throw new DrydockError('COMMAND_FAILED', `${ctx.state.host}: ${off.join(', ')} do not have the expected SHA-256`);

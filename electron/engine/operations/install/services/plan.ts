@@ -185,7 +185,7 @@ export async function planServicesInstall(services: EngineServices, request: Ser
     }
   }
   const installed = await alreadyInstalled(session, signal);
-  if (installed) blockers.push(`${host}: Replicated is already installed and running there; Drydock installs only on a fresh Services machine (LDAP, for one, cannot be added to an existing installation)`);
+  if (installed) blockers.push(`${host}: Replicated is already installed and running there; Drydock installs only on a fresh Services machine (LDAP, for one, cannot be added to an existing installation). An install Drydock started and that stopped is finished from Runbooks (drydock runs list, drydock runs resume ID)`);
 
   const installs = [
     ...refs.filter((r) => !r.onHost).map((r) => `push ${r.name} to ${host}:${r.remote}`),
