@@ -19,6 +19,7 @@ import { healthCli, nomadCli, supportBundleCli } from './cli/health';
 import { commandHelp, HELP_FLAGS, overallHelp, shortUsage, type CliCommand } from './cli/help';
 import { hostsCli } from './cli/hosts';
 import { preflightCli, capacityCli } from './cli/preflight';
+import { installCli } from './cli/install';
 import { proxyCli } from './cli/proxy';
 import { serveCli } from './cli/serve';
 import { describeProblem } from './engine/inventory/inventory';
@@ -27,6 +28,7 @@ import { settingsCli, usageStatsCli } from './cli/settings';
 /** Every command, in the order `drydock --help` lists them. A new command: its file exports a CliCommand, add it here. */
 export const COMMANDS: CliCommand[] = [
   hostsCli,
+  installCli,
   certCli,
   proxyCli,
   customizeCli,
@@ -47,6 +49,8 @@ export const COMMANDS: CliCommand[] = [
 const FOOTER = [
   'Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD (AWS credentials from the environment or ~/.aws); state lives in DRYDOCK_HOME.',
   'Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 needs confirmation (nothing was changed), 4 host key unknown or changed, 5 (health) something severe or moderate is down, (preflight) a check failed.',
+  'Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE, DRYDOCK_PROXY_PASSWORD and DRYDOCK_CONSOLE_PASSWORD (AWS credentials from the environment or ~/.aws); state lives in DRYDOCK_HOME.',
+  'Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 needs confirmation (nothing was changed), 4 host key unknown or changed, 5 (health) something severe or moderate is down.',
 ];
 
 /** package.json sits two folders up from both electron/cli.ts and dist/electron/cli.js. */

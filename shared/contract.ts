@@ -15,6 +15,7 @@ import { backupChannels } from './channels/backup';
 import { healthChannels } from './channels/health';
 import { consoleChannels } from './channels/console';
 import { installChannels } from './channels/install';
+import { installServicesChannels } from './channels/install-services';
 
 export const HostViewSchema = HostSchema.extend({
   /** A key for this host's address is in Drydock's known_hosts. */
@@ -140,6 +141,7 @@ export const channels = {
   ...healthChannels,
   ...consoleChannels,
   ...installChannels,
+  ...installServicesChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -13,6 +13,9 @@ export const RESUME_ON_PAGE: Readonly<Record<string, string>> = {
   'proxy-rollback': 'Proxy',
   'proxy-restart': 'Proxy',
   'install-certificate': 'Certificates',
+  'install-services': 'Install',
+  'install-nomad': 'Install',
+  'nomad-drain': 'Install',
 };
 
 /** What a resume of this run would restart, in the admin's words; null when the operation restarts nothing. */
@@ -20,6 +23,7 @@ export function restartsOnResume(operation: string, input: unknown, state?: unkn
   if (!(operation in RESUME_ON_PAGE)) return null;
   // As its own confirmation says: the app is stopped and started again (downtime), whichever step the run stopped at.
   if (operation === 'install-certificate') return ['the CircleCI app on the Services machine (stopped, then started again: downtime)', 'replicated-ui on the Services machine (it serves the new certificate)'];
+  if (operation === 'install-services' || operation === 'install-nomad' || operation === 'nomad-drain') return installStepsOnResume(operation, input, state);
   const consent = (input ?? {}) as { restartReplicated?: unknown; restartDocker?: unknown };
   // The proxy operations' restart steps record what they restarted (restart-steps.ts).
   const done = (state ?? {}) as { restartedReplicated?: unknown; restartedDocker?: unknown };
@@ -27,6 +31,21 @@ export function restartsOnResume(operation: string, input: unknown, state?: unkn
   const out: string[] = [];
   if (consent.restartReplicated === true && done.restartedReplicated !== true) out.push('Replicated on the Services machine');
   if (Array.isArray(consent.restartDocker)) for (const host of consent.restartDocker) if (typeof host === 'string' && !dockerDone.has(host)) out.push(`Docker on ${host}`);
+  return out;
+}
+
+/** The install operations: what their steps not yet done install, start or drain (install/ operations record it in their state). */
+function installStepsOnResume(operation: string, input: unknown, state: unknown): string[] {
+  const st = (state ?? {}) as { host?: string; installerRan?: unknown; clients?: Record<string, { started?: unknown; dockerRestartOwed?: unknown; dockerRestarted?: unknown }>; stopped?: unknown };
+  if (operation === 'install-services') return st.installerRan === true ? [] : [`the Replicated installer on ${st.host ?? 'the Services machine'} (installs Docker from the bundle if missing, then installs and starts Replicated)`];
+  if (operation === 'nomad-drain') {
+    const host = (input as { host?: unknown } | null)?.host;
+    return st.stopped === true ? [] : [`the drain of ${typeof host === 'string' ? host : 'the client'} (its builds move to other clients), then nomad stopped there`];
+  }
+  const clients = Object.entries(st.clients ?? {});
+  const out = clients.filter(([, c]) => c.dockerRestartOwed === true && c.dockerRestarted !== true).map(([h]) => `Docker on ${h} (restarted for userns-remap)`);
+  const pending = clients.filter(([, c]) => c.started !== true).map(([h]) => h);
+  if (pending.length || !clients.length) out.push(`nomad on ${pending.length ? pending.join(', ') : 'the Nomad clients'} (installed, enabled and started)`);
   return out;
 }
 

@@ -10,6 +10,7 @@ import { CliExit, EXIT, usage, type CliContext } from './context';
 import { bytes } from './format';
 import { formatHealth, formatNomad } from './health-format';
 import type { CliCommand } from './help';
+import { NOMAD_DRAIN_HELP, nomadDrainCommand } from './install';
 
 const yesNoFlag = (v: string | undefined, name: string): boolean | undefined => {
   if (v === undefined) return undefined;
@@ -64,7 +65,8 @@ export async function healthCommand(ctx: CliContext, argv: string[]): Promise<vo
 
 export async function nomadCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
-  if (sub !== 'status') usage('nomad status [--json] [--host NAME]');
+  if (sub === 'drain') return nomadDrainCommand(ctx, rest);
+  if (sub !== 'status') usage('nomad status [--json] [--host NAME] | nomad drain HOST [--yes]');
   const { values } = parseArgs({ args: rest, options: { host: { type: 'string' } } });
   const r = await ctx.call('nomad:status', values.host ? { host: values.host } : {});
   if (ctx.json) ctx.out(JSON.stringify(r));
@@ -110,7 +112,7 @@ export const nomadCli: CliCommand = {
   name: 'nomad',
   summary: 'the Nomad server\'s jobs and client nodes, with scaling advice',
   run: nomadCommand,
-  subcommands: { status: { usage: 'nomad status [--json]', summary: 'Jobs pending/running/complete/dead and every client node with its allocations.' } },
+  subcommands: { status: { usage: 'nomad status [--json]', summary: 'Jobs pending/running/complete/dead and every client node with its allocations.' }, drain: NOMAD_DRAIN_HELP },
 };
 
 export const supportBundleCli: CliCommand = {

@@ -39,6 +39,12 @@ export interface LabHostSpec {
    * so `docker` is the machine's real client.
    */
   docker?: { socketDir: string };
+  /**
+   * Folders of the real machine bind-mounted into the host at every boot
+   * (path inside the host -> folder outside): state shared between hosts,
+   * such as the Nomad server's node list that clients register into.
+   */
+  binds?: Record<string, string>;
 }
 
 export interface ExecResult {
@@ -573,6 +579,14 @@ class Host implements LabHost {
     fs.symlinkSync('/run/dk/docker.sock', `${base}/run/docker.sock`);
   }
 
+  /** A folder of the real machine at `inside` in the host's own mount namespace. */
+  private bindFolder(inside: string, outside: string): void {
+    if (!path.isAbsolute(inside) || inside.split('/').includes('..')) throw new Error(`lab: bad bind target ${inside}`);
+    const r = spawnSync('nsenter', ['-t', String(this.initPid), '-m', '--', 'sh', '-c',
+      `mkdir -p ${shq(`${this.merged}${inside}`)} && mount --bind ${shq(outside)} ${shq(`${this.merged}${inside}`)}`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`lab: could not bind ${outside} at ${inside} in ${this.name}: ${r.stderr}`);
+  }
+
   private starting: Promise<void> | null = null;
 
   start(): Promise<void> {
@@ -634,6 +648,7 @@ class Host implements LabHost {
       this.writeVia(base, '/etc/ssh/ssh_host_ed25519_key', fs.readFileSync(this.hostKey, 'utf8'), 0o600);
       this.writeVia(base, '/etc/ssh/ssh_host_ed25519_key.pub', fs.readFileSync(this.hostKeyPub, 'utf8'), 0o644);
       if (this.spec.docker) this.mountDocker(base, this.spec.docker.socketDir);
+      for (const [inside, outside] of Object.entries(this.spec.binds ?? {})) this.bindFolder(inside, outside);
       if (this.spec.standins) boot.push('. /usr/local/lib/lab/standin-lib.sh && lab_snapshot_unit_env');
       if (boot.length) this.writeVia(base, '/run/lab-boot.sh', boot.join('\n') + '\n', 0o700);
       proc.stdin!.end('go\n');

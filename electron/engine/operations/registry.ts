@@ -10,5 +10,22 @@ import { backupRun } from './backup/run-operation';
 import { backupPrune } from './backup/prune-operation';
 import { settingsApply } from './console/settings-operation';
 import { installPreflight } from './install/preflight/operation';
+import { servicesInstall } from './install/services/operation';
+import { nomadInstall } from './install/nomad/operation';
+import { nomadDrain } from './install/nomad/drain-operation';
 
-export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, proxyRestart, customize, ...CERT_OPERATIONS, backupRun, backupPrune, settingsApply, installPreflight];
+export const OPERATIONS: AnyOperation[] = [
+  hostFacts,
+  proxyApply,
+  proxyRollback,
+  proxyRestart,
+  customize,
+  ...CERT_OPERATIONS,
+  backupRun,
+  backupPrune,
+  settingsApply,
+  installPreflight,
+  servicesInstall,
+  nomadInstall,
+  nomadDrain,
+];

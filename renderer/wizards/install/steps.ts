@@ -11,6 +11,8 @@
  *   import { NomadStep } from './nomad-step';         nomad: NomadStep,
  */
 import type { ComponentType } from 'react';
+import { ServicesStep } from './services-step';
+import { NomadStep } from './nomad-step';
 
 export const INSTALL_STEP_IDS = ['hosts', 'preflight', 'capacity', 'bundle', 'install', 'nomad', 'done'] as const;
 export type InstallStepId = (typeof INSTALL_STEP_IDS)[number];
@@ -31,7 +33,10 @@ export const INSTALL_STEPS: readonly { id: InstallStepId; title: string; about: 
   { id: 'done', title: 'Done', about: 'What was installed and where to go next.' },
 ];
 
-export const LATER_STEP_COMPONENTS: Partial<Record<LaterStepId, ComponentType<StepProps>>> = {};
+export const LATER_STEP_COMPONENTS: Partial<Record<LaterStepId, ComponentType<StepProps>>> = {
+  install: ServicesStep,
+  nomad: NomadStep,
+};
 
 export function isLaterStep(id: InstallStepId): id is LaterStepId {
   return id === 'bundle' || id === 'install' || id === 'nomad';

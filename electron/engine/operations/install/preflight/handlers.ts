@@ -16,7 +16,7 @@ function requireLast(engine: Engine) {
   return last;
 }
 
-export function installHandlers(engine: Engine): InstallHandlers {
+export function preflightHandlers(engine: Engine): InstallHandlers {
   return {
     'install:preflight': async (req, ctx) => (await engine.runner.start<PreflightReport>(installPreflight, req, { emit: ctx.emit, signal: ctx.signal })).result,
     'install:preflight-last': async () => lastPreflight(engine.home),
