@@ -17,6 +17,7 @@ import { bundlePush } from '../../electron/engine/operations/bundle/push-operati
 import type { SentFile } from '../../electron/engine/operations/bundle/send';
 import { startLab, type Lab, type LabHost } from '../lab/lab';
 import { engineWithHosts, type EngineFixture } from './engine-fixture';
+import { bundleCli } from './proxy-fixture';
 
 const MiB = 1024 * 1024;
 const DIR = '/var/lib/drydock/bundle';
@@ -30,6 +31,9 @@ let small: string;
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const remoteSha = (h: LabHost, p: string) => h.exec(`sha256sum < ${p}`).stdout.split(' ')[0];
+
+/** The bundle folder as a push leaves it, for a test that plants a .part first. */
+const ensureDir = (h: LabHost) => h.exec(`install -d -m 0700 /var/lib/drydock ${DIR}`);
 
 function makeFile(name: string, size: number): string {
   const p = path.join(local, name);
@@ -122,6 +126,7 @@ describe('bundle push', () => {
   it('does not trust a .part whose bytes differ from the laptop file: it is emptied and the file sent whole', async () => {
     const file = makeFile('docker-ce.deb', 24 * MiB);
     const h = lab.hosts['nomad-1'];
+    ensureDir(h);
     // The first 10 MiB of the file, one byte altered in the middle, as an interrupted push would leave them.
     h.exec(`head -c ${10 * MiB} ${file} > ${DIR}/.docker-ce.deb.part && printf 'X' | dd of=${DIR}/.docker-ce.deb.part bs=1 seek=${5 * MiB} conv=notrunc status=none && chmod 600 ${DIR}/.docker-ce.deb.part`);
     const { files } = await push([file], ['nomad-1']);
@@ -169,5 +174,52 @@ describe('bundle push', () => {
     const up = await push([small], ['services'], '/srv/up-link/bundle').catch((e: unknown) => e);
     expect((up as DrydockError).message).toMatch(/\/srv\/up-link is not a folder only root can use \(a symbolic link/);
     expect(h.exec('ls -A /srv/target /srv/d-mode /srv/d-owner').stdout).not.toMatch(/license|part|bundle/);
+  });
+
+  it('works the same where the host has no python3 (the bash receiver: head | tee | openssl or sha256sum)', async () => {
+    process.env.DRYDOCK_BUNDLE_RECEIVER = 'shell';
+    try {
+      const file = makeFile('nomad', 20 * MiB + 5);
+      const h = lab.hosts.services;
+      const n1 = lab.hosts['nomad-1'];
+      for (const x of [h, n1]) ensureDir(x);
+      // A good prefix (7 MiB of the file) is kept; on nomad-1 an altered one is emptied.
+      h.exec(`head -c ${7 * MiB} ${file} > ${DIR}/.nomad.part`);
+      n1.exec(`head -c ${7 * MiB} ${file} > ${DIR}/.nomad.part && printf 'X' | dd of=${DIR}/.nomad.part bs=1 seek=9 conv=notrunc status=none`);
+      const { files } = await push([file], ['services', 'nomad-1']);
+      const by = Object.fromEntries(files.map((f) => [f.host, f]));
+      expect(by.services).toMatchObject({ resumedFrom: 7 * MiB, sent: 13 * MiB + 5, sha256: sha(file) });
+      expect(by['nomad-1']).toMatchObject({ resumedFrom: 0, discardedPart: 7 * MiB, sent: 20 * MiB + 5, sha256: sha(file) });
+      for (const host of [h, n1]) expect(remoteSha(host, `${DIR}/nomad`)).toBe(sha(file));
+    } finally {
+      delete process.env.DRYDOCK_BUNDLE_RECEIVER;
+    }
+  });
+
+  it('drydock bundle push --json prints {host, path, bytes, sha256, resumedFrom, seconds} per host and file; bad usage exits 2', async () => {
+    const cli = bundleCli();
+    try {
+      const file = makeFile('nomad-0.11.3', 2 * MiB + 3);
+      const env = { DRYDOCK_HOME: fx.home, DRYDOCK_SUDO_PASSWORD: 'pw-admin' };
+      await ensureOnHost(fx.engine, 'nomad-1', small);
+      const run = await cli.run(['bundle', 'push', '--file', file, '--file', small, '--role', 'nomad', '--json'], env);
+      expect(run.code, run.stderr).toBe(0);
+      const rows = JSON.parse(run.stdout) as Record<string, unknown>[];
+      expect(rows).toHaveLength(2);
+      for (const row of rows) expect(Object.keys(row).sort()).toEqual(['bytes', 'host', 'path', 'resumedFrom', 'seconds', 'sha256']);
+      expect(rows.find((r) => r.path === `${DIR}/nomad-0.11.3`)).toMatchObject({ host: 'nomad-1', bytes: 2 * MiB + 3, sha256: sha(file), resumedFrom: 0 });
+      // The license was already there: not sent again, all of it "resumed".
+      expect(rows.find((r) => r.path === `${DIR}/license.rli`)).toMatchObject({ host: 'nomad-1', sha256: sha(small), resumedFrom: 3 * MiB + 17, seconds: 0 });
+      expect(remoteSha(lab.hosts['nomad-1'], `${DIR}/nomad-0.11.3`)).toBe(sha(file));
+      expect(run.stderr).toMatch(/Check the hosts/);
+
+      const bad = await cli.run(['bundle', 'push', '--file', file, '--to', 'services', '--role', 'nomad'], env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--to HOST\[,HOST\] or --role/);
+      const help = await cli.run(['bundle', 'push', '--help'], env);
+      expect(help.stdout).toMatch(/--role services\|nomad/);
+    } finally {
+      cli.dispose();
+    }
   });
 });

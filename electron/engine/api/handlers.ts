@@ -18,6 +18,7 @@ import { certHandlers } from '../operations/certs/handlers';
 import { backupHandlers } from '../operations/backup/handlers';
 import { healthHandlers } from '../operations/health/handlers';
 import { consoleHandlers } from '../operations/console/handlers';
+import { bundleHandlers } from '../operations/bundle/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
   const keys = engine.knownHosts.lookup(knownHostsName(host.address, host.port));
@@ -29,7 +30,7 @@ export function hostView(engine: Engine, host: Host): HostView {
  * reloaded mid-run can still show the result. Only answers that hold no
  * secrets (summaries, file names, verification results).
  */
-const KEEP_OUTCOME = new Set<string>(['proxy:apply', 'proxy:rollback', 'customize:apply', 'certs:install', 'certs:trust-ghe']);
+const KEEP_OUTCOME = new Set<string>(['proxy:apply', 'proxy:rollback', 'customize:apply', 'certs:install', 'certs:trust-ghe', 'bundle:push']);
 
 function keepingOutcome(engine: Engine, handlers: Handlers): Handlers {
   const wrapped = { ...handlers } as Record<string, Handler<never>>;
@@ -115,5 +116,6 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     ...backupHandlers(engine),
     ...healthHandlers(engine),
     ...consoleHandlers(engine),
+    ...bundleHandlers(engine),
   });
 }

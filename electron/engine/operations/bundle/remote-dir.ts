@@ -9,10 +9,11 @@
  * as "symbolic link" and is refused. Checked in the same script, before every
  * use; a folder that fails is refused, never repaired (someone made it).
  */
+import { DEFAULT_BUNDLE_DIR } from '../../../../shared/channels/bundle';
 import { DrydockError } from '../../../../shared/errors';
 import { quote } from '../../ssh/quote';
 
-export const DEFAULT_BUNDLE_DIR = '/var/lib/drydock/bundle';
+export { DEFAULT_BUNDLE_DIR };
 /** Exit code of the guard when a folder cannot be trusted; its stdout says which and why. */
 export const UNTRUSTED = 87;
 

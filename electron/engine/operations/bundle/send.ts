@@ -8,6 +8,7 @@
 import type { Hash } from 'node:crypto';
 import { DrydockError, toErrorPayload } from '../../../../shared/errors';
 import type { HostSession } from '../../ssh/session';
+import { batchWrites } from './batch-writes';
 import { fanOut, hashPrefix } from './fan-out';
 import type { LocalFile } from './probe';
 import { RateMeter } from './rate';
@@ -147,6 +148,11 @@ export async function sendToHosts(sessions: HostSession[], file: LocalFile, dir:
     if (restart.length) await round(restart, discarded);
   };
   for (const s of sessions) update(s.host.name, { bytes: 0, status: 'waiting' });
-  await round(sessions, new Map());
+  const releases = sessions.map((s) => batchWrites(s.client));
+  try {
+    await round(sessions, new Map());
+  } finally {
+    for (const release of releases) release();
+  }
   return outcome;
 }
