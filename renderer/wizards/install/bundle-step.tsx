@@ -79,6 +79,8 @@ export function BundleStep({ onDone }: { onDone(): void }) {
   useEffect(() => {
     void useHosts.getState().load();
   }, []);
+  // A check answers for the inputs it saw: any change makes it stale.
+  useEffect(() => setStatus(null), [fileText, target, chosen, dir]);
 
   const request = () => ({
     files: paths(fileText),
