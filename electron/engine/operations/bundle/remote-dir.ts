@@ -27,8 +27,8 @@ export function assertBundleDir(dir: string): void {
 
 /** A file name the bundle may carry: what the admin's file is called, without anything that climbs or hides. */
 export function assertFileName(name: string): void {
-  if (!/^[A-Za-z0-9_+-][A-Za-z0-9._+-]*$/.test(name) || name.endsWith('.part') || name.length > 200) {
-    throw new DrydockError('INVALID_INPUT', `"${name}": a bundle file's name may hold letters, digits and . _ + - (not starting with a dot, not ending in .part)`);
+  if (!/^[A-Za-z0-9_+-][A-Za-z0-9._+~-]*$/.test(name) || name.endsWith('.part') || name.length > 200) {
+    throw new DrydockError('INVALID_INPUT', `"${name}": a bundle file's name may hold letters, digits and . _ + - ~ (not starting with a dot, not ending in .part)`);
   }
 }
 
