@@ -18,6 +18,8 @@ import type { SentFile } from '../../electron/engine/operations/bundle/send';
 import { startLab, type Lab, type LabHost } from '../lab/lab';
 import { engineWithHosts, type EngineFixture } from './engine-fixture';
 import { bundleCli } from './proxy-fixture';
+import { createHandlers } from '../../electron/engine/api/handlers';
+import { dispatch } from '../../electron/engine/api/dispatch';
 
 const MiB = 1024 * 1024;
 const DIR = '/var/lib/drydock/bundle';
@@ -221,5 +223,21 @@ describe('bundle push', () => {
     } finally {
       cli.dispose();
     }
+  });
+
+  it('bundle:status names the laptop files (size, or why not) and the hosts a role reaches, touching no host', async () => {
+    const handlers = createHandlers(fx.engine);
+    const before = lab.hosts.services.exec('ls -A /var/lib/drydock/bundle 2>/dev/null').stdout;
+    const status = await dispatch(handlers, 'bundle:status', { files: [small, path.join(local, 'missing.airgap'), local], role: 'nomad' }, { emit: () => undefined });
+    expect(status.ok).toBe(true);
+    if (!status.ok) return;
+    expect(status.value).toMatchObject({ hosts: ['nomad-1'], dir: DIR });
+    const [ok, missing, folder] = (status.value as { files: { size?: number; error?: string }[] }).files;
+    expect(ok.size).toBe(3 * MiB + 17);
+    expect(missing.error).toMatch(/no such file/);
+    expect(folder.error).toMatch(/not a regular file/);
+    expect(lab.hosts.services.exec('ls -A /var/lib/drydock/bundle 2>/dev/null').stdout).toBe(before);
+    const none = await dispatch(handlers, 'bundle:push', { files: [small], hosts: ['services'], role: 'nomad' }, { emit: () => undefined });
+    expect(none.ok).toBe(false);
   });
 });
