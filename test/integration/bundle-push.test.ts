@@ -109,6 +109,8 @@ describe('bundle push', () => {
     expect(killedAt).toBeGreaterThan(0);
     expect(failure).toBeInstanceOf(DrydockError);
     expect((failure as DrydockError).message).toMatch(/dropped/);
+    // The host's receiver for the killed connection ends and lets go of the .part's lock.
+    for (let i = 0; i < 100 && h.exec(`flock -n ${DIR}/.replicated.tar.gz.part true`).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
     const partSize = Number(h.exec(`stat -c %s ${DIR}/.replicated.tar.gz.part`).stdout);
     expect(partSize).toBeGreaterThan(0);
     expect(partSize).toBeLessThan(128 * MiB);
@@ -239,5 +241,50 @@ describe('bundle push', () => {
     expect(lab.hosts.services.exec('ls -A /var/lib/drydock/bundle 2>/dev/null').stdout).toBe(before);
     const none = await dispatch(handlers, 'bundle:push', { files: [small], hosts: ['services'], role: 'nomad' }, { emit: () => undefined });
     expect(none.ok).toBe(false);
+  });
+
+  it('resumes after the laptop process dies mid-push (SIGKILL): the runbook is interrupted, and resuming sends only the rest', async () => {
+    const cli = bundleCli();
+    try {
+      const file = makeFile('closed-laptop.airgap', 128 * MiB);
+      const h = lab.hosts.services;
+      const part = `${DIR}/.closed-laptop.airgap.part`;
+      const { child, done } = cli.start(['bundle', 'push', '--file', file, '--to', 'services'], { DRYDOCK_HOME: fx.home });
+      const deadline = Date.now() + 60_000;
+      let seen = 0;
+      while (Date.now() < deadline) {
+        seen = Number(h.exec(`stat -c %s ${part} 2>/dev/null || echo 0`).stdout.trim());
+        if (seen >= 16 * MiB) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(seen).toBeGreaterThanOrEqual(16 * MiB);
+      child.kill('SIGKILL');
+      await done;
+      // The host's receiver sees the end of its input, keeps what arrived and lets go of the .part's lock.
+      for (let i = 0; i < 100 && h.exec(`flock -n ${part} true`).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+      const kept = Number(h.exec(`stat -c %s ${part}`).stdout.trim());
+      expect(kept).toBeLessThan(128 * MiB);
+
+      const run = fx.engine.runner.store.list().find((r) => r.operation === 'bundle-push' && (r.input as { files: string[] }).files.includes(file));
+      expect(run?.status).toBe('interrupted');
+      const { result } = await fx.engine.runner.resume<{ files: SentFile[] }>(run!.id);
+      expect(result.files[0]).toMatchObject({ resumedFrom: kept, sent: 128 * MiB - kept, sha256: sha(file) });
+      expect(remoteSha(h, `${DIR}/closed-laptop.airgap`)).toBe(sha(file));
+    } finally {
+      cli.dispose();
+    }
+  });
+
+  it('refuses to append beside a receiver still holding the .part (a vanished laptop\'s connection the host has not closed yet)', async () => {
+    const h = lab.hosts['nomad-1'];
+    ensureDir(h);
+    const file = makeFile('held.deb', 4 * MiB);
+    h.exec(`: > ${DIR}/.held.deb.part && (flock ${DIR}/.held.deb.part sleep 4 </dev/null >/dev/null 2>&1 &)`);
+    const err = await push([file], ['nomad-1']).catch((e: unknown) => e);
+    expect((err as DrydockError).message).toMatch(/still being received by an earlier push/);
+    expect(Number(h.exec(`stat -c %s ${DIR}/.held.deb.part`).stdout)).toBe(0);
+    await new Promise((r) => setTimeout(r, 4500));
+    const { files } = await push([file], ['nomad-1']);
+    expect(files[0]).toMatchObject({ sha256: sha(file), resumedFrom: 0 });
   });
 });

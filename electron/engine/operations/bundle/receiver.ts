@@ -22,7 +22,8 @@
  * Line protocol on stdout: `PART n`, `PREFIX hex`, then after the data and a
  * `SHA hex` trailer from the laptop: `DONE hex` (hashes equal, renamed into
  * place), `MISMATCH hex` (exit 7, .part removed), `SHORT n` (exit 8: fewer
- * bytes than sent arrived), `RESTART` (exit 9).
+ * bytes than sent arrived), `RESTART` (exit 9), `BUSY` (exit 6: another
+ * receiver holds the .part's lock).
  * DRYDOCK_BUNDLE_RECEIVER=shell forces the shell receiver (tests, benches).
  */
 import type { ClientChannel } from 'ssh2';
@@ -130,6 +131,9 @@ export function sendScript(dir: string, name: string, total: number, allowPython
     `part=${quote(part)}; final=${quote(final)}; total=${total}`,
     `for f in "$part" "$final"; do if [ -L "$f" ] || { [ -e "$f" ] && [ ! -f "$f" ]; }; then echo "UNTRUSTED|$f|$(stat -c '%F:%u:%a' -- "$f")|$(readlink -- "$f")"; exit ${UNTRUSTED}; fi; done`,
     '[ -e "$part" ] || : > "$part" || exit 1',
+    // One receiver per file: a push whose laptop vanished leaves its receiver waiting on a connection the host has not
+    // noticed is dead yet; a new push must not append beside it. The lock lives as long as the receiver (fd 9 is inherited).
+    'if command -v flock >/dev/null 2>&1; then exec 9<"$part" || exit 1; flock -n 9 || { echo BUSY; exit 6; }; fi',
     'n=$(stat -c %s -- "$part") || exit 1',
     'if [ "$n" -gt "$total" ]; then : > "$part"; n=0; fi',
     'echo "PART $n"',
@@ -179,6 +183,13 @@ export class Receiver {
       (result) => {
         const line = (prefix: string) => this.lines.find((l) => l.startsWith(prefix));
         if (result.code === UNTRUSTED) throw untrustedMessage(session.host.name, result.stdout);
+        if (line('BUSY')) {
+          throw new DrydockError(
+            'CONFLICT',
+            `${this.host}: ${remoteDir}/.${name}.part is still being received by an earlier push whose connection the host has not closed yet. Try again once it times out (minutes), or end that sshd session on the host; nothing was sent.`,
+            { host: this.host, reason: 'receiver-busy' },
+          );
+        }
         if (line('RESTART')) return { kind: 'restart' as const };
         const done = line('DONE ');
         if (result.code === 0 && done) return { kind: 'done' as const, sha256: done.slice(5).trim() };
