@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline/promises';
 import { DrydockError } from '../shared/errors';
 import { auditCli, runsCli } from './cli/audit';
 import { backupCli } from './cli/backup';
+import { bundleCli } from './cli/bundle';
 import { certCli } from './cli/cert-help';
 import { consoleCli } from './cli/console';
 import { CliExit, createCliContext, exitCodeFor, EXIT, UsageError, type CliContext } from './cli/context';
@@ -38,6 +39,7 @@ export const COMMANDS: CliCommand[] = [
   backupCli,
   preflightCli,
   capacityCli,
+  bundleCli,
   healthCli,
   nomadCli,
   supportBundleCli,

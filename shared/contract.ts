@@ -16,6 +16,7 @@ import { healthChannels } from './channels/health';
 import { consoleChannels } from './channels/console';
 import { installChannels } from './channels/install';
 import { installServicesChannels } from './channels/install-services';
+import { bundleChannels } from './channels/bundle';
 
 export const HostViewSchema = HostSchema.extend({
   /** A key for this host's address is in Drydock's known_hosts. */
@@ -142,6 +143,7 @@ export const channels = {
   ...consoleChannels,
   ...installChannels,
   ...installServicesChannels,
+  ...bundleChannels,
 } as const;
 
 export type Channels = typeof channels;

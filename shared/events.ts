@@ -23,15 +23,42 @@ export const OutputEventSchema = z.object({
   text: z.string(),
 });
 
+/**
+ * Bytes of one file on their way to one host (the offline bundle push): how
+ * far, how fast, how long to go. Sent a few times a second, not per packet.
+ */
+export const TransferEventSchema = z.object({
+  type: z.literal('transfer'),
+  runId: z.string(),
+  host: z.string(),
+  /** The file's name (as on the laptop and on the host). */
+  file: z.string(),
+  /** Where it lands on the host. */
+  path: z.string(),
+  /** Bytes on the host so far, those kept from an earlier attempt included. */
+  bytes: z.number(),
+  total: z.number(),
+  /** Bytes the host already had and that were kept (their hash matched). */
+  resumedFrom: z.number(),
+  /** Bytes per second over the last few seconds. */
+  rate: z.number(),
+  /** Seconds left at that rate (null: not known yet). */
+  etaSeconds: z.number().nullable(),
+  status: z.enum(['waiting', 'sending', 'done', 'skipped', 'failed']),
+  sha256: z.string().optional(),
+  message: z.string().optional(),
+});
+
 /** A run started, moved on a step or ended: every window keeps its list of runs from these. */
 export const RunEventSchema = z.object({ type: z.literal('run'), run: RunSummarySchema });
 
 /** A line was added to the audit log by this engine. */
 export const AuditEventSchema = z.object({ type: z.literal('audit'), entry: AuditEntrySchema });
 
-export const DrydockEventSchema = z.discriminatedUnion('type', [StepEventSchema, OutputEventSchema, RunEventSchema, AuditEventSchema]);
+export const DrydockEventSchema = z.discriminatedUnion('type', [StepEventSchema, OutputEventSchema, TransferEventSchema, RunEventSchema, AuditEventSchema]);
 export type DrydockEvent = z.infer<typeof DrydockEventSchema>;
 export type StepEvent = z.infer<typeof StepEventSchema>;
 export type OutputEvent = z.infer<typeof OutputEventSchema>;
+export type TransferEvent = z.infer<typeof TransferEventSchema>;
 /** What a run reports to the caller that started it. */
-export type ProgressEvent = StepEvent | OutputEvent;
+export type ProgressEvent = StepEvent | OutputEvent | TransferEvent;

@@ -44,9 +44,23 @@ export interface CliContext {
 
 const MARKS: Record<string, string> = { running: '…', done: '✓', skipped: '=', failed: '✗', pending: ' ' };
 
+/** When each transfer last printed a line (a file to a host prints every few seconds, not per chunk). */
+const lastTransferLine = new Map<string, number>();
+
 export function printEvent(event: DrydockEvent, err: (line: string) => void): void {
   if (event.type === 'step' && event.status !== 'pending') {
     err(`  ${MARKS[event.status]} ${event.title}${event.message ? ` — ${event.message}` : ''}`);
+  }
+  if (event.type === 'transfer' && event.status !== 'waiting') {
+    const key = `${event.runId} ${event.host} ${event.file}`;
+    const now = Date.now();
+    if (event.status === 'sending' && now - (lastTransferLine.get(key) ?? 0) < 3000) return;
+    lastTransferLine.set(key, now);
+    const pct = event.total ? Math.floor((event.bytes / event.total) * 100) : 100;
+    const rate = event.rate ? ` ${(event.rate / 1048576).toFixed(1)} MiB/s` : '';
+    const eta = event.status === 'sending' && event.etaSeconds !== null ? `, ${Math.ceil(event.etaSeconds)} s left` : '';
+    const tail = event.status === 'sending' ? `${pct}%${rate}${eta}` : event.status === 'failed' ? `failed: ${event.message ?? ''}` : `${event.status}${event.sha256 ? ` sha256 ${event.sha256}` : ''}`;
+    err(`    ${event.host} ${event.file}: ${tail}`);
   }
 }
 

@@ -5,6 +5,9 @@
  * admin frees the space, "Re-run failed" repeats only that and shows it pass.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { startLab, type Lab } from '../lab/lab';
@@ -40,7 +43,7 @@ const test = base.extend<object, { world: { lab: Lab; drydock: DrydockServer } }
   ],
 });
 
-test('preflight shows a failed check with its fix, and "Re-run failed" re-checks it', async ({ page, world }) => {
+test('install wizard: preflight shows a failed check with its fix, "Re-run failed" re-checks it, then the offline bundle is pushed with progress', async ({ page, world }) => {
   test.setTimeout(120_000);
   const problems: string[] = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -74,8 +77,36 @@ test('preflight shows a failed check with its fix, and "Re-run failed" re-checks
   await page.getByRole('button', { name: /capacity/ }).last().click();
   await expect(page.getByRole('table', { name: 'Builds that fit at once' }).getByRole('row', { name: /client1/ })).toContainText('3');
   await page.getByRole('button', { name: 'Next: bundle' }).click();
-  await expect(page.getByText('Next: Bundle.')).toBeVisible();
-  await page.getByRole('button', { name: 'Skip to the next step' }).click();
-  await expect(page.getByRole('heading', { name: 'Install', level: 2 })).toBeVisible();
+
+  // The offline bundle: a laptop file to both hosts, a progress bar for each, then the checksums
+  // (and the copies on the hosts hash the same, read there with sha256sum).
+  await expect(page.getByRole('heading', { name: 'Offline bundle' })).toBeVisible();
+  const local = mkdtempSync(path.join(os.tmpdir(), 'drydock-e2e-bundle-'));
+  try {
+    const file = path.join(local, 'circleci-e2e.airgap');
+    writeFileSync(file, randomBytes(48 * 1024 * 1024));
+    const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+    await page.getByLabel('Files on this computer').fill(file);
+    await page.getByRole('button', { name: 'Check files' }).click();
+    await expect(page.getByRole('table', { name: 'Files to send' })).toContainText('48 MiB');
+    await page.getByRole('radio', { name: 'These hosts' }).check();
+    await page.getByRole('checkbox', { name: /services1/ }).check();
+    await page.getByRole('checkbox', { name: /client1/ }).check();
+    await page.getByRole('button', { name: 'Send the files' }).click();
+    for (const host of ['services1', 'client1']) {
+      await expect(page.getByRole('progressbar', { name: `circleci-e2e.airgap to ${host}` })).toBeVisible();
+    }
+    const sums = page.getByRole('table', { name: 'Checksums' });
+    await expect(sums).toBeVisible({ timeout: 60_000 });
+    for (const host of ['services1', 'client1']) {
+      await expect(sums.getByRole('row', { name: new RegExp(`${host} .*${sha}`) })).toBeVisible();
+      await expect(page.getByRole('progressbar', { name: `circleci-e2e.airgap to ${host}` })).toHaveAttribute('value', String(48 * 1024 * 1024));
+      expect(world.lab.hosts[host].exec('sha256sum < /var/lib/drydock/bundle/circleci-e2e.airgap').stdout.split(' ')[0]).toBe(sha);
+    }
+  } finally {
+    rmSync(local, { recursive: true, force: true });
+  }
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Install the Services machine', level: 2 })).toBeVisible();
   expect(problems).toEqual([]);
 });

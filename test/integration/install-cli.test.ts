@@ -52,10 +52,12 @@ describe('drydock install services', () => {
     expect(r2.stderr).toContain('DRYDOCK_CONSOLE_PASSWORD');
   }, 60_000);
 
-  it('exit 1 when the files are not on the host yet: push them first', async () => {
-    const r = await cli.run([...base(), '--ldap', 'no', '--yes'], env({ DRYDOCK_CONSOLE_PASSWORD: PASSWORD }));
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('push it first: drydock bundle push --file');
+  it('files not on the host yet: the plan says they will be pushed first; without --yes exit 3 and nothing sent', async () => {
+    const r = await cli.run([...base(), '--ldap', 'no', '--json'], env({ DRYDOCK_CONSOLE_PASSWORD: PASSWORD }));
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout) as { plan: { installs: string[] } };
+    expect(out.plan.installs[0]).toMatch(/^push circleci\.rli to /);
+    expect(lab.hosts.services.exec('ls /var/lib/drydock/bundle 2>/dev/null').stdout.trim()).toBe('');
     expect(installRuns()).toEqual([]);
   }, 60_000);
 

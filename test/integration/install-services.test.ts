@@ -5,9 +5,11 @@
  * proxy the proxy feature configured becomes http-proxy=), replicated.conf
  * is valid JSON with the expected fields, Docker comes from the bundle's
  * .debs when missing, the wait loop follows stopped -> started and times out
- * with the last status, and a file missing on the host is refused with the
- * bundle push command (the seam to wip/install-bundle).
+ * with the last status, and a file missing on the host is sent first by the
+ * offline bundle push (hash-checked on both ends).
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrydockError } from '../../shared/errors';
 import type { DrydockEvent } from '../../shared/events';
@@ -35,6 +37,7 @@ beforeAll(async () => {
         '/etc/circle-installation-customizations': 'export HTTP_PROXY="http://10.0.0.33:3128"\nexport NO_PROXY="127.0.0.1,localhost,ghe.example.test"\n',
       },
     },
+    { name: 'svc-push', standins: true, files: FRESH_SERVICES_FILES },
     { name: 'svc-c', standins: true, files: { ...FRESH_SERVICES_FILES, '/var/lib/lab/docker/not-installed': '' } },
     { name: 'svc-sudo', standins: true, users: [{ name: 'admin', password: 'admin-pw', sudo: 'password' }], files: FRESH_SERVICES_FILES },
   ]);
@@ -55,17 +58,23 @@ async function engineFor(name: string) {
 const args = (name: string) => (lab.hosts[name].readFile('/var/log/lab/install-args') ?? '').split('\n').filter(Boolean);
 
 describe('headless install', () => {
-  it('refuses a license not yet on the host, naming the bundle push that puts it there', async () => {
-    const { call } = await engineFor('svc-a');
+  it('sends what the host lacks with the bundle push (the bytes the plan hashed), then installs from it', async () => {
+    const host = lab.hosts['svc-push'];
+    const { call } = await engineFor('svc-push');
     const request = { license: files.license, bundle: files.bundle, installer: files.installer, ldap: true, consolePassword: PASSWORD, pollSeconds: 0.3, waitMinutes: 1 };
     const plan = await call('install:services-plan', request);
     expect(plan.files.filter((f) => !f.onHost).map((f) => f.role).sort()).toEqual(['bundle', 'installer', 'license']);
-    expect(plan.installs[0]).toMatch(/^push circleci\.rli to svc-a/);
-    const err = await call('install:services-run', { request, confirm: true }).catch((e: DrydockError) => e);
-    expect(err).toBeInstanceOf(DrydockError);
-    expect((err as DrydockError).message).toContain(`push it first: drydock bundle push --file ${files.license} --to svc-a`);
-    expect(lab.hosts['svc-a'].readFile('/var/log/lab/install-args')).toBeNull();
-    expect(lab.hosts['svc-a'].readFile('/etc/replicated.conf')).toBeNull();
+    expect(plan.installs[0]).toMatch(/^push circleci\.rli to svc-push/);
+    const result = await call('install:services-run', { request, confirm: true, planFingerprint: plan.fingerprint });
+    expect(result.installerRan).toBe(true);
+    for (const local of [files.license, files.bundle, files.installer]) {
+      const name = local.split('/').pop()!;
+      const onHost = host.exec(`sha256sum /var/lib/drydock/bundle/${name}`).stdout.split(' ')[0];
+      const laptop = createHash('sha256').update(readFileSync(local)).digest('hex');
+      expect(onHost, name).toBe(laptop);
+    }
+    expect(host.exec('stat -c %U:%a /var/lib/drydock/bundle').stdout.trim()).toBe('root:700');
+    expect(args('svc-push')[0]).toBe('airgap');
   });
 
   it('installs with the pushed files: replicated.conf and settings as JSON, install.sh airgap private-address= no-docker no-proxy, waits stopped -> started', async () => {

@@ -20,6 +20,7 @@ import { healthHandlers } from '../operations/health/handlers';
 import { consoleHandlers } from '../operations/console/handlers';
 import { preflightHandlers } from '../operations/install/preflight/handlers';
 import { installHandlers } from '../operations/install/handlers';
+import { bundleHandlers } from '../operations/bundle/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
   const keys = engine.knownHosts.lookup(knownHostsName(host.address, host.port));
@@ -31,7 +32,17 @@ export function hostView(engine: Engine, host: Host): HostView {
  * reloaded mid-run can still show the result. Only answers that hold no
  * secrets (summaries, file names, verification results).
  */
-const KEEP_OUTCOME = new Set<string>(['proxy:apply', 'proxy:rollback', 'customize:apply', 'certs:install', 'certs:trust-ghe', 'install:services-run', 'install:nomad-run', 'nomad:drain']);
+const KEEP_OUTCOME = new Set<string>([
+  'proxy:apply',
+  'proxy:rollback',
+  'customize:apply',
+  'certs:install',
+  'certs:trust-ghe',
+  'install:services-run',
+  'install:nomad-run',
+  'nomad:drain',
+  'bundle:push',
+]);
 
 function keepingOutcome(engine: Engine, handlers: Handlers): Handlers {
   const wrapped = { ...handlers } as Record<string, Handler<never>>;
@@ -119,5 +130,6 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     ...consoleHandlers(engine),
     ...preflightHandlers(engine),
     ...installHandlers(engine),
+    ...bundleHandlers(engine),
   });
 }

@@ -5,6 +5,7 @@
  * persists after every step; that is what makes a run resumable.
  */
 import type { z } from 'zod';
+import type { TransferEvent } from '../../../shared/events';
 import type { AuditLog } from '../audit/audit-log';
 import type { Inventory } from '../inventory/inventory';
 import type { SshPool } from '../ssh/pool';
@@ -34,6 +35,8 @@ export interface StepContext<Input, State> {
   checkpoint(): void;
   /** Remote output, streamed as it arrives. */
   output(host: string, stream: 'stdout' | 'stderr', text: string): void;
+  /** Progress of a file on its way to a host (absent where nothing listens, as in describeChanges). */
+  transfer?(event: Omit<TransferEvent, 'type' | 'runId'>): void;
 }
 
 export interface Step<Input, State> {

@@ -13,6 +13,7 @@ import { installPreflight } from './install/preflight/operation';
 import { servicesInstall } from './install/services/operation';
 import { nomadInstall } from './install/nomad/operation';
 import { nomadDrain } from './install/nomad/drain-operation';
+import { bundlePush } from './bundle/push-operation';
 
 export const OPERATIONS: AnyOperation[] = [
   hostFacts,
@@ -28,4 +29,5 @@ export const OPERATIONS: AnyOperation[] = [
   servicesInstall,
   nomadInstall,
   nomadDrain,
+  bundlePush,
 ];

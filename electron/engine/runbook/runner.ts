@@ -260,6 +260,7 @@ export class Runner {
         this.save(run);
       },
       output: (host, stream, text) => emit({ type: 'output', runId: run.id, host, stream, text }),
+      transfer: (event) => emit({ type: 'transfer', runId: run.id, ...event }),
     };
 
     for (let i = 0; i < operation.steps.length; i++) {

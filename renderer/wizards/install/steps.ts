@@ -7,10 +7,13 @@
  * entries below:
  *
  *   import { BundleStep } from './bundle-step';       bundle: BundleStep,
- *   import { ServicesStep } from './services-step';   install: ServicesStep,
+ *   import { BundleStep } from './bundle-step';
+import { ServicesStep } from './services-step';   bundle: BundleStep,
+  install: ServicesStep,
  *   import { NomadStep } from './nomad-step';         nomad: NomadStep,
  */
 import type { ComponentType } from 'react';
+import { BundleStep } from './bundle-step';
 import { ServicesStep } from './services-step';
 import { NomadStep } from './nomad-step';
 
@@ -34,6 +37,7 @@ export const INSTALL_STEPS: readonly { id: InstallStepId; title: string; about: 
 ];
 
 export const LATER_STEP_COMPONENTS: Partial<Record<LaterStepId, ComponentType<StepProps>>> = {
+  bundle: BundleStep,
   install: ServicesStep,
   nomad: NomadStep,
 };

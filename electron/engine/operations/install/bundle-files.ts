@@ -3,7 +3,8 @@
  * the laptop (license, .airgap bundle, installer, Docker .debs, the nomad
  * binary) counts as on the host when the host's bundle folder holds a
  * regular, root-owned file of that name with the same SHA-256 (hashed on the
- * host with sha256sum). Otherwise it is pushed through `pushIfMissing`.
+ * host with sha256sum). Otherwise `pushIfMissing` sends it with the offline
+ * bundle push.
  *
  * The bundle folder is trusted only as a real folder owned by root, mode
  * 0700, inside a root-owned /var/lib/drydock: root installs from it, so
@@ -15,6 +16,9 @@ import path from 'node:path';
 import { DrydockError } from '../../../../shared/errors';
 import { quote } from '../../ssh/quote';
 import type { HostSession } from '../../ssh/session';
+import type { EngineServices } from '../operation';
+import { ensureOnHost } from '../bundle/push';
+import type { SendOptions } from '../bundle/send';
 
 export const BUNDLE_DIR = '/var/lib/drydock/bundle';
 
@@ -112,14 +116,20 @@ export async function listBundleFolder(session: HostSession, pattern: string, si
 }
 
 /**
- * THE SEAM to the offline bundle push (wip/install-bundle): send `file` to
- * the host's bundle folder unless it is already there with the same hash.
- * Until that helper is merged this refuses with the command that does it.
+ * Send `file` to the host's bundle folder unless it is already there with the
+ * same hash: the offline bundle push (resumable, hashed while it streams on
+ * both ends). The bytes that land must be the ones the plan hashed: a laptop
+ * file changed since the plan is a conflict, not a new plan.
  */
-export async function pushIfMissing(session: HostSession, file: LocalFile, _signal?: AbortSignal): Promise<HostFile> {
-  throw new DrydockError(
-    'NOT_FOUND',
-    `${session.host.name} does not have ${file.name} (sha256 ${file.sha256.slice(0, 12)}…) in ${BUNDLE_DIR}: push it first: drydock bundle push --file ${file.local} --to ${session.host.name}`,
-    { host: session.host.name, file: file.local, reason: 'push-first' },
-  );
+export async function pushIfMissing(
+  services: EngineServices,
+  session: HostSession,
+  file: LocalFile,
+  options: { signal?: AbortSignal; onUpdate?: SendOptions['onUpdate'] } = {},
+): Promise<HostFile> {
+  const sent = await ensureOnHost(services, session.host.name, file.local, BUNDLE_DIR, options);
+  if (sent.sha256 !== file.sha256) {
+    throw new DrydockError('CONFLICT', `${file.local} changed on this computer since the plan (SHA-256 ${file.sha256.slice(0, 12)}… then, ${sent.sha256.slice(0, 12)}… now). Review the plan again.`, { host: session.host.name, file: file.local });
+  }
+  return { name: file.name, remote: sent.remotePath, sha256: sent.sha256, bytes: file.bytes };
 }

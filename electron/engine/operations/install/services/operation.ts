@@ -117,7 +117,7 @@ export const servicesInstall = defineOperation({
           if (found[i].sha256 === b.sha256) continue;
           if (!b.local || !b.sha256) throw new DrydockError('CONFLICT', `${s.host.name}: ${b.remote} changed since the plan and there is no laptop copy to push again`);
           ctx.note(`pushing ${b.name}`);
-          await pushIfMissing(s, { local: b.local, name: b.name, sha256: b.sha256, bytes: 0 }, ctx.signal);
+          await pushIfMissing(ctx.services, s, { local: b.local, name: b.name, sha256: b.sha256, bytes: 0 }, { signal: ctx.signal, onUpdate: (u) => ctx.transfer?.(u) });
         }
         ctx.state.pushed = true;
       },
