@@ -14,6 +14,7 @@ import { certChannels } from './channels/certs';
 import { backupChannels } from './channels/backup';
 import { healthChannels } from './channels/health';
 import { consoleChannels } from './channels/console';
+import { restoreChannels } from './channels/restore';
 
 export const HostViewSchema = HostSchema.extend({
   /** A key for this host's address is in Drydock's known_hosts. */
@@ -138,6 +139,7 @@ export const channels = {
   ...backupChannels,
   ...healthChannels,
   ...consoleChannels,
+  ...restoreChannels,
 } as const;
 
 export type Channels = typeof channels;

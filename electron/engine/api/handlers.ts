@@ -18,6 +18,7 @@ import { certHandlers } from '../operations/certs/handlers';
 import { backupHandlers } from '../operations/backup/handlers';
 import { healthHandlers } from '../operations/health/handlers';
 import { consoleHandlers } from '../operations/console/handlers';
+import { restoreHandlers } from '../operations/restore/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
   const keys = engine.knownHosts.lookup(knownHostsName(host.address, host.port));
@@ -115,5 +116,6 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     ...backupHandlers(engine),
     ...healthHandlers(engine),
     ...consoleHandlers(engine),
+    ...restoreHandlers(engine),
   });
 }

@@ -1,0 +1,2 @@
+/** Restore's report sections (being built). */
+export {};
