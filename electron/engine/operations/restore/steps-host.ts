@@ -155,8 +155,9 @@ export const resetNomad: RestoreStep = {
   check: async (ctx) => (await (await spareSession(ctx)).run('test -e /opt/nomad || test -L /opt/nomad', { signal: ctx.signal })).code !== 0,
   apply: async (ctx) => {
     const session = await spareSession(ctx);
-    // A symlink is removed itself, never followed.
-    await session.check('if [ -L /opt/nomad ]; then rm -f /opt/nomad; else rm -rf --one-file-system /opt/nomad; fi', { asRoot: true, signal: ctx.signal, shown: 'rm -rf /opt/nomad' });
+    // A symlink is removed itself, never followed (rm -rf of a symlink removes only the link, but say so).
+    if ((await session.run('test -L /opt/nomad', { signal: ctx.signal })).code === 0) await session.check('rm -f /opt/nomad', { asRoot: true, signal: ctx.signal });
+    else await session.check('rm -rf /opt/nomad', { asRoot: true, signal: ctx.signal });
   },
 };
 
