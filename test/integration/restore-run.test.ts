@@ -176,4 +176,33 @@ describe('restore onto the hot spare (AWS)', () => {
     const scan = await world.call('hosts:scan-key', { name: 'spare' });
     expect(scan).toMatchObject({ fingerprint: world.keys.spareOwn, status: 'trusted' });
   });
+  it('SSH dropped during the identity fix: the run stops with what happened, and a resume completes it', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const spare = world.lab.hosts.spare;
+    let dropped = false;
+    let stopping: Promise<void> | undefined;
+    // The moment the file engine starts on /etc/default/replicated*, the spare vanishes (every session killed).
+    const off = world.fx.engine.audit.onAppend((e) => {
+      if (!dropped && e.host === 'spare' && /drydock|\/etc\/default\/replicated/.test(e.command) && !/^(sudo )?(replicatedctl|test )/.test(e.command)) {
+        const run = world.fx.engine.runner.store.list()[0];
+        if (run?.steps.find((s) => s.name === 'fix-identity')?.status !== 'running') return;
+        dropped = true;
+        stopping = spare.stop();
+      }
+    });
+    const err = await world.call('restore:run', { spare: 'spare', confirmed: true }).catch((e: Error) => e);
+    off();
+    expect(dropped).toBe(true);
+    expect(err).toBeInstanceOf(Error);
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'fix-identity')?.status).toBe('failed');
+    expect(run.error).toMatch(/Give the spare its own addresses/);
+    await stopping;
+    await spare.start();
+    const resumed = await world.call('runs:resume', { id: run.id });
+    expect(resumed.status).toBe('done');
+    await expectRestored(world, run.id);
+    expect(world.rootsAttached()).toHaveLength(1);
+  });
 });

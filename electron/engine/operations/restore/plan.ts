@@ -197,7 +197,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
     input: {
       mode,
       profileData: profile,
-      spare: { host: spareHost.name, address: spareHost.address, machineId: machine.id, zone: machine.zone!, ...(profile.provider === 'aws' ? { region: profile.region } : {}), rootDevice: machine.rootDevice, originalRoot: root.id, wasRunning: machine.running },
+      spare: { host: spareHost.name, address: spareHost.address, machineId: machine.id, zone: machine.zone!, ...(profile.provider === 'aws' ? { region: profile.region } : {}), rootDevice: machine.rootDevice, originalRoot: root.id, wasRunning: machine.running, keys: kh.lookup(knownHostsName(spareHost.address, spareHost.port)).map((k) => ({ keyType: k.keyType, key: k.key })) },
       backup: { id: backup.id, snapshotId: snapshot.id, startedAt: backup.startedAt, ...(profile.provider === 'aws' ? { region: profile.region } : {}), ...(backup.privateAddress ? { privateAddress: backup.privateAddress } : {}), ...(backup.publicAddress ? { publicAddress: backup.publicAddress } : {}) },
       primary: { ...(servicesHost ? { host: servicesHost.name, address: servicesHost.address } : {}), fingerprints: primaryKeys },
       nomadClients: clients.map((c) => c.name),

@@ -49,8 +49,6 @@ export const reconnect: RestoreStep = {
     const spare = ctx.services.inventory.get(ctx.input.spare.host);
     const knownAs = knownHostsName(spare.address, spare.port);
     const kh = knownHosts(ctx);
-    ctx.state.spareOldKeys ??= kh.lookup(knownAs).map((k) => ({ keyType: k.keyType, key: k.key }));
-    ctx.checkpoint();
     const presented = await presentedKey(ctx);
     const at = new Date().toISOString();
     let proof: 'primary' | 'console' | 'admin' | undefined;
@@ -83,12 +81,11 @@ export const reconnect: RestoreStep = {
   },
   undo: async (ctx) => {
     // The spare gets its own root back, and with it its own key.
-    if (!ctx.state.spareOldKeys) return;
     const spare = ctx.services.inventory.get(ctx.input.spare.host);
     const knownAs = knownHostsName(spare.address, spare.port);
     const kh = knownHosts(ctx);
     kh.remove(knownAs);
-    for (const k of ctx.state.spareOldKeys) kh.add(knownAs, k.keyType, k.key, `drydock:${spare.name}`);
+    for (const k of ctx.input.spare.keys) kh.add(knownAs, k.keyType, k.key, `drydock:${spare.name}`);
     ctx.services.pool.drop(spare.name);
   },
 };
