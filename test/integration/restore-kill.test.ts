@@ -133,4 +133,34 @@ describe('restore: kill -9 of the CLI and resume', () => {
     if (runFile(world)!.status !== 'done') await finish(world, id);
     else expect(world.rootsAttached()).toHaveLength(1);
   });
+  it('the CLI: plan --json writes nothing; run --yes never trusts an unproven host key (exit 3); trust-key, resume, report', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    world.keyMode = 'unproven';
+    const plan = await runUntil(cli.start(['restore', 'plan', '--spare', 'spare', '--json'], env(world)));
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(world.fx.engine.runner.store.list()).toEqual([]);
+
+    const noYes = await runUntil(cli.start(['restore', 'run', '--spare', 'spare'], env(world)));
+    expect(noYes.code).toBe(3);
+    expect(world.sim.calls('CreateVolume')).toEqual([]);
+
+    const run = await runUntil(cli.start(['restore', 'run', '--spare', 'spare', '--yes'], env(world)));
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/neither the primary's known key nor a fingerprint cloud-init printed/);
+    const id = runFile(world)!.id;
+    expect(run.stderr).toContain(`drydock restore trust-key --run ${id} --fingerprint ${world.keys.spareNow()}`);
+    // A resume with --yes still does not trust it.
+    const again = await runUntil(cli.start(['runs', 'resume', id, '--yes'], env(world)));
+    expect(again.code).toBe(3);
+    expect((world.lab.hosts.spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter((l) => /^(replicatedctl|rm|docker)/.test(l))).toEqual([]);
+
+    const trust = await runUntil(cli.start(['restore', 'trust-key', '--run', id, '--fingerprint', world.keys.spareNow(), '--yes'], env(world)));
+    expect(trust.code, trust.stderr).toBe(0);
+    await finish(world, id);
+    const out = path.join(world.fx.home, 'restore-report.html');
+    const report = await runUntil(cli.start(['restore', 'report', '--run', id, '--out', out], env(world)));
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/Recovery time/);
+  });
 });
