@@ -24,6 +24,8 @@ export const RestoreInput = z
       wasRunning: z.boolean(),
       /** The spare's known_hosts keys when the plan was made: an abort trusts them again (its own disk, its own key). */
       keys: z.array(z.object({ keyType: z.string(), key: z.string() })),
+      /** The spare's root already holds this backup (refresh-spare): the volume steps have nothing to do. */
+      holds: z.string().optional(),
     }),
     backup: z.object({
       id: z.string(),
