@@ -122,8 +122,10 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(md).toMatch(/confirmed by the admin/);
   });
 
-  it('a backup in error is blocked at plan; nothing is touched', async () => {
+  it('a backup in error is blocked at plan; nothing is touched; a drill is refused while its outbound block is not part of the run', async () => {
     w = await startRestoreWorld({ backupState: 'error' });
+    const drill = await w.call('restore:plan', { spare: 'spare', drill: true });
+    expect(drill.blocking.map((b) => b.code)).toContain('drill-unavailable');
     const plan = await w.call('restore:plan', { spare: 'spare', backup: w.backup.id });
     expect(plan.blocking.map((b) => b.code)).toContain('backup-not-completed');
     await expect(w.call('restore:run', { spare: 'spare', backup: w.backup.id, confirmed: true })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/only a completed backup can be restored/) });
