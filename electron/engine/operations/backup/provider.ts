@@ -35,6 +35,8 @@ export interface Disk {
   zone?: string;
   /** Volume state (available, in-use…), or the attachment state (attaching, attached) when listed for a machine. */
   state?: string;
+  /** EBS volume tags / the restored image's manifest fields (which backup a spare's disk holds: shared/restore/spare-record.ts). */
+  tags?: Record<string, string>;
 }
 
 export type Snapshot = SnapshotView;
@@ -83,6 +85,10 @@ export interface BackupProvider {
   startMachine(machine: Machine, options?: CallOptions): Promise<void>;
   detachDisk(machine: Machine, disk: Disk, options?: CallOptions): Promise<void>;
   attachDisk(machine: Machine, disk: Disk, device: string, options?: CallOptions): Promise<void>;
+  /** The snapshot copied into this provider's region (a spare in another region); not applicable to libvirt. */
+  copySnapshot(snapshotId: string, sourceRegion: string, tags: Record<string, string>, options?: CallOptions): Promise<Snapshot>;
+  /** What the machine printed on its console (cloud-init's host key fingerprints); '' where there is none to read (libvirt). */
+  consoleOutput(machine: Machine, options?: CallOptions): Promise<string>;
 
   close(): Promise<void>;
 }
