@@ -19,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAG } from '../../shared/backup/profile';
+import { assessSpare, emptySpareCache, recordFromTags, spareTags, SPARE_TAG } from '../../shared/restore/spare-record';
 import { LibvirtProvider } from '../../electron/engine/operations/backup/libvirt/libvirt-provider';
 import type { Snapshot } from '../../electron/engine/operations/backup/provider';
 import { startLab, type Lab } from '../lab/lab';
@@ -26,6 +27,7 @@ import { engineWithHosts, type EngineFixture } from './engine-fixture';
 import { startLibvirt, type Libvirt } from './libvirt-fixture';
 
 const STORE = '/var/backups/drydock-images';
+const SUDO_PW = 'hv3-sudo-pw';
 let lv: Libvirt;
 let lab: Lab;
 let fx: EngineFixture;
@@ -43,13 +45,14 @@ const rootOf = (domain: string) => lv.virsh('domblklist', domain).trim().split('
 const holds = (image: string, pattern: number) => !/verification failed/.test(execFileSync('qemu-io', ['-r', '-U', '-c', `read -P 0x${pattern.toString(16)} 0 1M`, image], { encoding: 'utf8' }));
 
 beforeAll(async () => {
-  [lv, lab] = await Promise.all([startLibvirt(), startLab([{ name: 'hv' }, { name: 'hv2' }])]);
-  lv.bindInto(lab.hosts.hv);
-  lv.bindInto(lab.hosts.hv2);
+  [lv, lab] = await Promise.all([startLibvirt(), startLab([{ name: 'hv' }, { name: 'hv2' }, { name: 'hv3', users: [{ name: 'admin', password: SUDO_PW, sudo: 'password' }] }])]);
+  for (const h of ['hv', 'hv2', 'hv3']) lv.bindInto(lab.hosts[h]);
   fx = await engineWithHosts(lab, [
     { name: 'hv', role: 'hypervisor' },
     { name: 'hv2', role: 'hypervisor' },
+    { name: 'hv3', role: 'hypervisor', user: 'admin' },
   ]);
+  fx.engine.credentials.set('hv3', { sudoPassword: SUDO_PW });
   // The primary's backup: 160 MiB of pattern 0x5a, taken live into hv's store.
   lv.createDomain('prim', { diskMiB: 160, fillMiB: 160 });
   const p = provider('spare', 'hv2');
@@ -150,6 +153,34 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
     expect(lv.virsh('domstate', 'spare').trim()).toBe('running');
     // The domain's own disk settings survived the round trip (the saved element was reused).
     expect(lv.virsh('dumpxml', '--inactive', 'spare')).toMatch(/<target dev='vda' bus='virtio'\/>/);
+  });
+
+  it('to a hypervisor reached as a sudo user: the password goes to sudo, the bytes to dd; the refresh record rides on the disk', async () => {
+    lv.createDomain('spare4', { diskMiB: 160 });
+    const p = provider('spare4', 'hv3');
+    const record = { spare: 'spare4', installationId: 'inst-a', profile: 'kvm', backupId: 'run-restore-src', snapshotId: snap.id, takenAt: snap.startedAt, refreshRun: 'run-refresh-9' };
+    const disk = await p.createDiskFromSnapshot(snap.id, 'hv3', spareTags(record));
+    const dest = `${lv.dir}/images/spare4-restored-${snap.id}.qcow2`;
+    expect(p.lastCopy).toMatchObject({ resumedFrom: 0, bytesSent: total });
+    expect(execFileSync('sha256sum', [dest], { encoding: 'utf8' }).split(' ')[0]).toBe(sha);
+    expect(lab.hosts.hv3.exec(`grep -c ${SUDO_PW} ${dest} || true`).stdout.trim()).toBe('0');
+
+    // What a failover's preview reads back from the spare's disk (the laptop cache is not needed).
+    const ask = async () =>
+      assessSpare({
+        spare: 'spare4',
+        installationId: 'inst-a',
+        profile: 'kvm',
+        observed: { machine: 'spare4', rootDisk: disk.id, tags: (await p.describeDisk(disk.id)).tags ?? {} },
+        cache: emptySpareCache(),
+        backups: [{ id: 'run-restore-src', state: 'completed', startedAt: snap.startedAt }],
+        now: Date.now(),
+      });
+    expect((await ask()).reasons).toEqual(['the refresh that wrote it (run run-refresh-9) did not finish']);
+    await p.tagDisk(disk.id, { [SPARE_TAG.readyAt]: new Date().toISOString() });
+    const answer = await ask();
+    expect(answer).toMatchObject({ acceptable: true, source: 'disk', holds: { backupId: 'run-restore-src', rootDisk: disk.id } });
+    expect(recordFromTags('spare4', disk.id, (await p.describeDisk(disk.id)).tags ?? {}).record?.snapshotId).toBe(snap.id);
   });
 
   it('on the same hypervisor the copy runs on the host; a damaged backup image is detected and nothing is left', async () => {
