@@ -121,7 +121,8 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
     const disk = await p.describeDisk(`hv2:${restored}`);
     let spare = await p.findMachine('spare');
     const [root] = await p.disks(spare);
-    expect(root).toMatchObject({ id: spareImage, device: 'vda', root: true });
+    expect(root).toMatchObject({ id: `hv2:${spareImage}`, device: 'vda', root: true });
+    expect(await p.describeDisk(root.id)).toMatchObject({ zone: 'hv2', sizeGiB: 0.16 });
 
     await p.stopMachine(spare);
     expect(lv.virsh('domstate', 'spare').trim()).toBe('shut off');
@@ -144,7 +145,7 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
     // Undo: the spare's own image back on vda, the restored one kept for inspection.
     await p.stopMachine(spare);
     await p.detachDisk(spare, { ...disk, device: 'vda' });
-    await p.attachDisk(spare, { id: spareImage, device: 'vda', root: true, sizeGiB: 0 }, 'vda');
+    await p.attachDisk(spare, root, 'vda');
     expect(rootOf('spare')).toBe(spareImage);
     expect(existsSync(`${spareImage}.drydock-kept`)).toBe(false);
     expect(holds(spareImage, 0x33)).toBe(true);

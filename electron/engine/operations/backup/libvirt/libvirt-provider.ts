@@ -10,6 +10,14 @@
  *
  * The store is on the hypervisor itself (another host's store is refused
  * with a clear message in this version).
+ *
+ * Restore (onto the hot spare, which may run on another hypervisor: the
+ * profile's spareHypervisor/spareDomain): the backup image is copied beside
+ * the spare's own image (copy.ts: resumable, SHA-256 verified), the spare is
+ * stopped (ACPI, then power off after a grace), its root swapped in its
+ * definition with its own image kept, never deleted (domain-disk.ts), and
+ * started. Disks on another hypervisor than the profile's have ids
+ * `host:/path`.
  */
 import { DrydockError } from '../../../../../shared/errors';
 import type { LibvirtProfile } from '../../../../../shared/backup/profile';
@@ -91,7 +99,9 @@ export class LibvirtProvider implements BackupProvider {
     const disks: Disk[] = [];
     for (const [i, b] of list.entries()) {
       const info = JSON.parse(await s.check(`qemu-img info -U --output=json ${quote(b.source)}`, { asRoot: true, signal: options?.signal })) as { 'virtual-size': number };
-      disks.push({ id: b.source, device: b.target, root: i === 0, sizeGiB: Math.round((info['virtual-size'] / 2 ** 30) * 100) / 100, state: b.source.includes(OVERLAY_MARK) ? 'overlay' : 'base' });
+      // A disk on another hypervisor (the spare's) says where it is, so describeDisk/detachDisk find it.
+      const id = this.hostOf(machine) === this.profile.hypervisor ? b.source : `${this.hostOf(machine)}:${b.source}`;
+      disks.push({ id, device: b.target, root: i === 0, sizeGiB: Math.round((info['virtual-size'] / 2 ** 30) * 100) / 100, state: b.source.includes(OVERLAY_MARK) ? 'overlay' : 'base' });
     }
     return disks;
   }
