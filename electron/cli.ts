@@ -12,6 +12,7 @@ import { DrydockError } from '../shared/errors';
 import { auditCli, runsCli } from './cli/audit';
 import { backupCli } from './cli/backup';
 import { bundleCli } from './cli/bundle';
+import { restoreCli } from './cli/restore';
 import { certCli } from './cli/cert-help';
 import { consoleCli } from './cli/console';
 import { CliExit, createCliContext, exitCodeFor, EXIT, UsageError, type CliContext } from './cli/context';
@@ -40,6 +41,7 @@ export const COMMANDS: CliCommand[] = [
   preflightCli,
   capacityCli,
   bundleCli,
+  restoreCli,
   healthCli,
   nomadCli,
   supportBundleCli,

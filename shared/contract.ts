@@ -17,6 +17,7 @@ import { consoleChannels } from './channels/console';
 import { installChannels } from './channels/install';
 import { installServicesChannels } from './channels/install-services';
 import { bundleChannels } from './channels/bundle';
+import { restoreChannels } from './channels/restore';
 
 export const HostViewSchema = HostSchema.extend({
   /** A key for this host's address is in Drydock's known_hosts. */
@@ -144,6 +145,7 @@ export const channels = {
   ...installChannels,
   ...installServicesChannels,
   ...bundleChannels,
+  ...restoreChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -6,10 +6,12 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors';
 
-export const STEP_STATUSES = ['pending', 'running', 'done', 'skipped', 'failed'] as const;
+/** undone: its effect was reverted by an abort. */
+export const STEP_STATUSES = ['pending', 'running', 'done', 'skipped', 'failed', 'undone'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
-export const RUN_STATUSES = ['running', 'done', 'failed', 'interrupted'] as const;
+/** aborted: the admin aborted it and every step done was undone (an abort stopped half-way stays failed/interrupted). */
+export const RUN_STATUSES = ['running', 'done', 'failed', 'interrupted', 'aborted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const RunStepSchema = z.object({
@@ -19,6 +21,10 @@ export const RunStepSchema = z.object({
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),
   message: z.string().optional(),
+  /** The step may be skipped when it fails; what that costs, in the admin's words. */
+  skipConsequence: z.string().optional(),
+  /** An abort can undo it. */
+  undoable: z.boolean().optional(),
 });
 
 export const RunSummarySchema = z.object({
@@ -46,6 +52,8 @@ export const RunSummarySchema = z.object({
   notice: z.string().optional(),
   /** For a finished run: whether the operation did its job (a proxy apply whose check failed did not). */
   verdict: z.object({ ok: z.boolean(), message: z.string().optional() }).optional(),
+  /** The run is being aborted, or its abort stopped half-way and can be resumed (runs:resume carries on undoing). */
+  aborting: z.boolean().optional(),
 });
 
 export type RunStep = z.infer<typeof RunStepSchema>;

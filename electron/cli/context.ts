@@ -42,7 +42,7 @@ export interface CliContext {
   ask(question: string): Promise<string>;
 }
 
-const MARKS: Record<string, string> = { running: '…', done: '✓', skipped: '=', failed: '✗', pending: ' ' };
+const MARKS: Record<string, string> = { running: '…', done: '✓', skipped: '=', failed: '✗', pending: ' ', undone: '↺' };
 
 /** When each transfer last printed a line (a file to a host prints every few seconds, not per chunk). */
 const lastTransferLine = new Map<string, number>();

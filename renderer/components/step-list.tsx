@@ -12,6 +12,7 @@ const STATUS_TEXT: Record<StepView['status'], string> = {
   done: 'Done',
   skipped: 'Skipped',
   failed: 'Failed',
+  undone: 'Undone',
 };
 
 export function StepList({ steps, label }: { steps: StepView[]; label: string }) {

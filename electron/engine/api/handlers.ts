@@ -21,6 +21,7 @@ import { consoleHandlers } from '../operations/console/handlers';
 import { preflightHandlers } from '../operations/install/preflight/handlers';
 import { installHandlers } from '../operations/install/handlers';
 import { bundleHandlers } from '../operations/bundle/handlers';
+import { restoreHandlers } from '../operations/restore/handlers';
 
 export function hostView(engine: Engine, host: Host): HostView {
   const keys = engine.knownHosts.lookup(knownHostsName(host.address, host.port));
@@ -42,6 +43,7 @@ const KEEP_OUTCOME = new Set<string>([
   'install:nomad-run',
   'nomad:drain',
   'bundle:push',
+  'restore:run',
 ]);
 
 function keepingOutcome(engine: Engine, handlers: Handlers): Handlers {
@@ -131,5 +133,6 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     ...preflightHandlers(engine),
     ...installHandlers(engine),
     ...bundleHandlers(engine),
+    ...restoreHandlers(engine),
   });
 }

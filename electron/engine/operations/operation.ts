@@ -48,6 +48,16 @@ export interface Step<Input, State> {
   apply(ctx: StepContext<Input, State>): Promise<void>;
   /** Throws when the effect is not in place after apply (or after a skip). */
   verify?(ctx: StepContext<Input, State>): Promise<void>;
+  /**
+   * Put back what apply changed (an abort runs it for every step done, newest
+   * first). Like check, it inspects the real world first: it may run after a
+   * crash half-way through apply, or twice when an abort is resumed.
+   */
+  undo?(ctx: StepContext<Input, State>): Promise<void>;
+  /** Only a step that says so may be skipped when it fails, and the admin is told what that costs. */
+  skip?: { consequence: string };
+  /** Once this step is done an abort no longer puts things back (traffic moved): why, in the admin's words. */
+  pointOfNoReturn?: string;
 }
 
 export interface Operation<Input, State, Result> {
@@ -71,6 +81,8 @@ export interface Operation<Input, State, Result> {
    * far and on which host (null: nothing), so the admin knows what to undo.
    */
   describeChanges?(ctx: StepContext<Input, State>): Promise<string | null>;
+  /** A recovery run (restore, drill): one at a time per installation, under the recovery lock. */
+  recovery?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

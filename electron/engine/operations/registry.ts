@@ -14,6 +14,7 @@ import { servicesInstall } from './install/services/operation';
 import { nomadInstall } from './install/nomad/operation';
 import { nomadDrain } from './install/nomad/drain-operation';
 import { bundlePush } from './bundle/push-operation';
+import { restoreOperation } from './restore/operation';
 
 export const OPERATIONS: AnyOperation[] = [
   hostFacts,
@@ -30,4 +31,5 @@ export const OPERATIONS: AnyOperation[] = [
   nomadInstall,
   nomadDrain,
   bundlePush,
+  restoreOperation,
 ];

@@ -12,7 +12,9 @@ import { readJsonFile, writeFileAtomic } from '../store/atomic-file';
 export interface RunRecord {
   id: string;
   operation: string;
-  status: 'running' | 'done' | 'failed' | 'interrupted';
+  status: 'running' | 'done' | 'failed' | 'interrupted' | 'aborted';
+  /** An abort is under way (or stopped half-way): resuming carries on undoing, never re-applies. */
+  aborting?: boolean;
   /** The process running it, so a run left 'running' by a crash shows as interrupted. */
   pid: number;
   /** Linux boot id when the pid was recorded: after a reboot, the same pid is another process. */
@@ -107,5 +109,6 @@ export function summarize(run: RunRecord, title?: string): RunSummary {
     ...(run.error ? { error: run.error } : {}),
     ...(run.error && run.errorCode ? { errorCode: run.errorCode } : {}),
     ...(run.notice ? { notice: run.notice } : {}),
+    ...(run.aborting ? { aborting: true } : {}),
   };
 }

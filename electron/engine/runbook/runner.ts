@@ -16,6 +16,8 @@ import type { RunSummary } from '../../../shared/contract';
 import { restartsOnResume } from '../../../shared/resume-policy';
 import { bootId, RunStore, summarize, type RunRecord } from './run-store';
 import { changedSecrets, hashSecrets, missingSecrets, secretKey, withSecrets, withoutSecrets } from './secret-input';
+import { acquireRecoveryLock, releaseRecoveryLock } from './recovery-lock';
+import { abortRefusal, markSkipped, undoSteps } from './undo';
 
 export interface RunOptions {
   emit?: (event: ProgressEvent) => void;
@@ -59,11 +61,20 @@ export class Runner {
 
   /** A run as the front ends show it, with its operation's title. */
   summary(run: RunRecord) {
-    return summarize(run, this.operations.get(run.operation)?.title);
+    const operation = this.operations.get(run.operation);
+    const summary = summarize(run, operation?.title);
+    // What each step allows (skip, undo) comes from this Drydock's definition of the operation.
+    if (operation) {
+      summary.steps = summary.steps.map((s) => {
+        const def = operation.steps.find((d) => d.name === s.name);
+        return { ...s, ...(def?.skip ? { skipConsequence: def.skip.consequence } : {}), ...(def?.undo ? { undoable: true } : {}) };
+      });
+    }
+    return summary;
   }
 
   /** Persist and tell every window. */
-  private save(run: RunRecord): void {
+  save(run: RunRecord): void {
     this.store.save(run);
     this.publish(run);
   }
@@ -113,6 +124,7 @@ export class Runner {
   /** Why a run cannot be resumed (null: it can). */
   whyNotResumable(run: RunRecord, all?: RunRecord[]): string | null {
     if (run.status === 'done') return 'it already finished';
+    if (run.status === 'aborted') return 'it was aborted (every step done was undone)';
     if (run.status === 'running') return `it is still running in process ${run.pid}`;
     if (run.supersededBy) return `run ${run.supersededBy} replaced it (started afresh)`;
     const operation = this.operations.get(run.operation);
@@ -161,6 +173,7 @@ export class Runner {
     const why = this.whyNotResumable(run);
     if (why) throw new DrydockError('CONFLICT', `Run ${id} cannot be resumed: ${why}`, { reason: 'not-resumable' });
     const operation = this.operations.get(run.operation)!;
+    if (run.aborting) return this.abort<R>(id, options);
     const fields = operation.secretInput ?? [];
     const input = options.input !== undefined ? parseOrThrow(operation.input, options.input, operation.title) : withSecrets(run.input, fields, options.secrets, operation.title);
     const changed = this.changedSecrets(run, input);
@@ -227,28 +240,84 @@ export class Runner {
     if (outer.signal?.aborted) controller.abort();
     this.active.set(run.id, controller);
     try {
+      if (operation.recovery) this.lockFor(run, outer);
       return await withRun(run.id, () => this.executeSteps<R>(operation, run, input, { ...outer, signal: controller.signal }));
     } finally {
+      if (operation.recovery) releaseRecoveryLock(this.services.home, run.id);
       this.active.delete(run.id);
       outer.signal?.removeEventListener('abort', forward);
     }
   }
 
-  /** The operation's account of what it changed so far; never fails the report itself. */
-  private async changesSoFar(operation: AnyOperation, ctx: StepContext<unknown, unknown>): Promise<string | null> {
-    if (!operation.describeChanges) return null;
-    // The run's own signal may be the one that was aborted: the report reads the hosts on its own.
-    const report = operation.describeChanges({ ...ctx, signal: AbortSignal.timeout(20_000) }).catch((err: unknown) => `What changed could not be read back (${toErrorPayload(err).message}).`);
-    return report;
+  /** The recovery lock for a recovery run; a refused lock leaves the run stopped (resumable), never half-started. */
+  private lockFor(run: RunRecord, outer: RunOptions): void {
+    try {
+      const { warning } = acquireRecoveryLock(this.services.home, run.id);
+      if (warning) {
+        outer.emit?.({ type: 'output', runId: run.id, host: '', stream: 'stderr', text: `${warning}\n` });
+        run.notice = warning;
+        this.save(run);
+      }
+    } catch (err) {
+      const payload = toErrorPayload(err);
+      run.status = 'failed';
+      run.error = payload.message;
+      run.errorCode = payload.code;
+      run.endedAt = new Date().toISOString();
+      this.save(run);
+      throw err;
+    }
   }
 
-  private async executeSteps<R>(operation: AnyOperation, run: RunRecord, input: unknown, options: RunOptions): Promise<RunOutcome<R>> {
+  /**
+   * Abort a stopped run: undo every step done, newest first, saving after
+   * each so an abort cut short is itself resumable (`resume` carries on
+   * undoing). The run ends 'aborted'.
+   */
+  async abort<R>(id: string, options: RunOptions = {}): Promise<RunOutcome<R>> {
+    const run = this.store.load(id);
+    if (!run) throw new DrydockError('NOT_FOUND', `No run ${id}`);
+    const operation = this.operations.get(run.operation);
+    if (!operation) throw new DrydockError('CONFLICT', `Run ${id} belongs to an unknown operation ${run.operation}`);
+    const why = abortRefusal(run, operation);
+    if (why) throw new DrydockError('CONFLICT', `Run ${id} cannot be aborted: ${why}`);
+    const controller = new AbortController();
+    this.active.set(run.id, controller);
+    try {
+      if (operation.recovery) this.lockFor(run, options);
+      run.aborting = true;
+      run.status = 'running';
+      run.pid = process.pid;
+      run.boot = bootId();
+      delete run.endedAt;
+      this.save(run);
+      const ctx = this.context(run, run.input, { ...options, signal: controller.signal });
+      await withRun(run.id, () => undoSteps(operation, run, ctx, { save: (r) => this.save(r), emit: ctx.emitStep }));
+      return { runId: run.id, result: operation.result(run.state, run.input) as R };
+    } finally {
+      if (operation.recovery) releaseRecoveryLock(this.services.home, run.id);
+      this.active.delete(run.id);
+    }
+  }
+
+  /** Skip a failed step that allows it (the admin saw its consequence), then go on with the run. */
+  async skip<R>(id: string, stepName: string, options: RunOptions = {}): Promise<RunOutcome<R>> {
+    const run = this.store.load(id);
+    if (!run) throw new DrydockError('NOT_FOUND', `No run ${id}`);
+    const operation = this.operations.get(run.operation);
+    markSkipped(run, operation, stepName);
+    this.save(run);
+    return this.resume<R>(id, options);
+  }
+
+  /** A step context for `run` whose events go to the caller and every window. */
+  private context(run: RunRecord, input: unknown, options: RunOptions): StepContext<unknown, unknown> & { emitStep: (e: ProgressEvent) => void } {
     const caller = options.emit ?? (() => undefined);
     const emit = (event: ProgressEvent) => {
       caller(event);
       this.bus?.emit(event);
     };
-    const ctx: StepContext<unknown, unknown> = {
+    const ctx: StepContext<unknown, unknown> & { emitStep: (e: ProgressEvent) => void } = {
       input,
       state: run.state,
       services: this.services,
@@ -261,7 +330,22 @@ export class Runner {
       },
       output: (host, stream, text) => emit({ type: 'output', runId: run.id, host, stream, text }),
       transfer: (event) => emit({ type: 'transfer', runId: run.id, ...event }),
+      emitStep: emit,
     };
+    return ctx;
+  }
+
+  /** The operation's account of what it changed so far; never fails the report itself. */
+  private async changesSoFar(operation: AnyOperation, ctx: StepContext<unknown, unknown>): Promise<string | null> {
+    if (!operation.describeChanges) return null;
+    // The run's own signal may be the one that was aborted: the report reads the hosts on its own.
+    const report = operation.describeChanges({ ...ctx, signal: AbortSignal.timeout(20_000) }).catch((err: unknown) => `What changed could not be read back (${toErrorPayload(err).message}).`);
+    return report;
+  }
+
+  private async executeSteps<R>(operation: AnyOperation, run: RunRecord, input: unknown, options: RunOptions): Promise<RunOutcome<R>> {
+    const ctx = this.context(run, input, options);
+    const emit = ctx.emitStep;
 
     for (let i = 0; i < operation.steps.length; i++) {
       const step = operation.steps[i];

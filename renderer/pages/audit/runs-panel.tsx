@@ -15,7 +15,7 @@ import { formatDuration, formatTime } from '../../format';
 import { useRuns } from '../../store/runs-store';
 
 const STOPPED = new Set(['failed', 'interrupted']);
-const STATUS_TEXT: Record<RunSummary['status'], string> = { running: 'running', done: 'done', failed: 'failed', interrupted: 'interrupted' };
+const STATUS_TEXT: Record<RunSummary['status'], string> = { running: 'running', done: 'done', failed: 'failed', interrupted: 'interrupted', aborted: 'aborted' };
 
 export function RunsPanel() {
   const { runs, loadError, resuming, resumeError, resumeNotice, load, resume } = useRuns();
