@@ -5,6 +5,7 @@
  * feature configured, and /etc/replicated.conf and the settings file
  * rendered and diffed through the file-change engine.
  */
+import { readTarMember } from '../../support/tar-read';
 import { createHash } from 'node:crypto';
 import type { ServicesInstallPlan, ServicesInstallRequest, BundleFile } from '../../../../../shared/channels/install-services';
 import { DrydockError } from '../../../../../shared/errors';
@@ -145,9 +146,12 @@ export async function planServicesInstall(services: EngineServices, request: Ser
   const installer = refs.find((r) => r.role === 'installer');
   let args: string[] | null = null;
   let scriptSha: string | null = null;
-  if (installer?.onHost) {
-    const text = await readInstaller(session, installer.remote, signal);
-    if (!text) blockers.push(`${host}: ${installer.remote} holds no install.sh (is it Replicated's replicated.tar.gz?)`);
+  if (installer?.onHost || installer?.local) {
+    // Not on the host yet: the laptop copy is the very file the push will send (its hash is checked on arrival).
+    const text = installer.onHost
+      ? await readInstaller(session, installer.remote, signal)
+      : ((await readTarMember(installer.local!.local, ['install.sh']).catch(() => null))?.toString('utf8') ?? null);
+    if (!text) blockers.push(`${host}: ${installer.onHost ? installer.remote : installer.local!.local} holds no install.sh (is it Replicated's replicated.tar.gz?)`);
     else {
       scriptSha = createHash('sha256').update(text).digest('hex');
       const dialect = installerDialect(text);
@@ -160,7 +164,7 @@ export async function planServicesInstall(services: EngineServices, request: Ser
         else args = built.args;
       }
     }
-  } else if (installer) warnings.push(`The installer's arguments are read from its own usage text once ${installer.name} is on ${host}.`);
+  }
 
   const secrets = request.consolePassword ? [request.consolePassword] : [];
   const conf = (await readRemoteFile(session, REPLICATED_CONF)).content;
