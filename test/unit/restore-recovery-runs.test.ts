@@ -1,0 +1,55 @@
+/**
+ * The Restore wizard's reading of recovery runs: which one is unfinished
+ * (the app lands on it), where a run stands, and what an abort would undo,
+ * newest first.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../shared/runs';
+import { fingerprintsIn, isUnfinished, notUndone, runPhase, undoList, unfinishedRecoveryRun } from '../../renderer/wizards/restore/recovery-runs';
+
+function run(over: Partial<RunSummary>): RunSummary {
+  return { id: 'r1', operation: 'restore', status: 'running', startedAt: '2026-11-30T01:00:00Z', updatedAt: '2026-11-30T01:00:00Z', steps: [], ...over };
+}
+
+describe('recovery runs', () => {
+  it('an unfinished recovery run is running, aborting, or stopped and resumable; the newest wins', () => {
+    expect(isUnfinished(run({}))).toBe(true);
+    expect(isUnfinished(run({ status: 'failed' }))).toBe(true);
+    expect(isUnfinished(run({ status: 'interrupted', resumable: false }))).toBe(false);
+    expect(isUnfinished(run({ status: 'done' }))).toBe(false);
+    expect(isUnfinished(run({ status: 'aborted' }))).toBe(false);
+    expect(isUnfinished(run({ operation: 'proxy-apply' }))).toBe(false);
+    const older = run({ id: 'old', status: 'failed', startedAt: '2026-11-30T00:00:00Z' });
+    const newer = run({ id: 'new', status: 'interrupted', startedAt: '2026-11-30T02:00:00Z' });
+    expect(unfinishedRecoveryRun([older, newer, run({ id: 'done', status: 'done', startedAt: '2026-11-30T03:00:00Z' })])?.id).toBe('new');
+    expect(unfinishedRecoveryRun([run({ status: 'done' })])).toBeUndefined();
+  });
+
+  it('a stop for a host key is told apart from a failed step', () => {
+    expect(runPhase(run({ status: 'failed', errorCode: 'CONFIRMATION_REQUIRED' }))).toBe('host-key');
+    expect(runPhase(run({ status: 'failed', errorCode: 'COMMAND_FAILED' }))).toBe('stopped');
+    expect(runPhase(run({ status: 'running', aborting: true }))).toBe('aborting');
+    expect(runPhase(run({ status: 'interrupted', aborting: true, errorCode: 'CONFIRMATION_REQUIRED' }))).toBe('stopped');
+    expect(runPhase(run({ status: 'aborted' }))).toBe('aborted');
+  });
+
+  it('abort lists the undo of the steps done, newest first, and names those it cannot undo', () => {
+    const r = run({
+      status: 'failed',
+      steps: [
+        { name: 'create-volume', title: 'Create the volume', status: 'done', undoable: true },
+        { name: 'stop-spare', title: 'Stop the spare', status: 'done', undoable: true },
+        { name: 'read', title: 'Read the console', status: 'done', undoable: false },
+        { name: 'swap-root', title: 'Swap the root', status: 'failed', undoable: true },
+      ],
+    });
+    expect(undoList(r).map((s) => s.name)).toEqual(['stop-spare', 'create-volume']);
+    expect(notUndone(r).map((s) => s.name)).toEqual(['read']);
+  });
+
+  it('reads the fingerprints a message names, once each', () => {
+    const fp = 'SHA256:' + 'a'.repeat(43);
+    expect(fingerprintsIn(`spare presents ${fp} (ed25519); ${fp} is not the primary's`)).toEqual([fp]);
+    expect(fingerprintsIn(undefined)).toEqual([]);
+  });
+});
