@@ -1,0 +1,105 @@
+/**
+ * The Restore wizard's world in e2e: lab hosts for the primary Services
+ * machine, the hot spare and two Nomad clients; the EC2 simulator whose
+ * `services` and `spare` instances have the lab hosts' addresses; an AWS
+ * backup profile and one completed backup, made through the engine's own
+ * channels as the Backup page makes them. The server reads the simulator's
+ * keys from its environment (set here before any server starts), so a
+ * `drydock serve` restarted mid-run still reaches it.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, type Page } from '@playwright/test';
+import { Ec2Simulator } from '../ec2-sim/server';
+import { startLab, type Lab } from '../lab/lab';
+
+export interface RestoreWorld {
+  lab: Lab;
+  sim: Ec2Simulator;
+  stop(): Promise<void>;
+}
+
+const awsDir = mkdtempSync(path.join(os.tmpdir(), 'drydock-e2e-restore-aws-'));
+const SIM_KEYS = { accessKeyId: 'AKIADRYDOCKRESTOREE2E', secretAccessKey: 'drydock/restore/e2e/secret/0000000000000' };
+
+/**
+ * Environment every `drydock serve` of these tests inherits (set when this
+ * module loads, before any server starts): the simulator's keys only,
+ * nothing from this machine's ~/.aws.
+ */
+function useSimulatorKeys(): void {
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: SIM_KEYS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SIM_KEYS.secretAccessKey,
+    AWS_CONFIG_FILE: path.join(awsDir, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(awsDir, 'credentials'),
+    DRYDOCK_BACKUP_POLL_MS: '50',
+    DRYDOCK_RESTORE_POLL_MS: '50',
+  });
+  delete process.env.AWS_PROFILE;
+}
+useSimulatorKeys();
+
+export const NAMES = { primary: 'rs-services', spare: 'rs-spare', nomad: ['rs-nomad1', 'rs-nomad2'] } as const;
+
+export async function startRestoreWorld(speed = 200): Promise<RestoreWorld> {
+  const lab = await startLab([
+    { name: NAMES.primary, standins: true },
+    { name: NAMES.spare, standins: true },
+    { name: NAMES.nomad[0], standins: true },
+    { name: NAMES.nomad[1], standins: true },
+  ]);
+  const primary = lab.hosts[NAMES.primary];
+  primary.writeFile('/etc/default/replicated', `PRIVATE_ADDRESS=${primary.ip}\nPUBLIC_ADDRESS=203.0.113.10\nREPLICATED_OPTS=""\n`);
+  primary.writeFile('/etc/default/replicated-operator', `DAEMON_ENDPOINT=[${primary.ip}]:9879\nDAEMON_HOST=[${primary.ip}]\nPRIVATE_ADDRESS=${primary.ip}\n`);
+  primary.writeFile('/var/lib/lab/replicated/transition-ms', '100');
+  for (const name of NAMES.nomad) {
+    lab.hosts[name].writeFile('/etc/nomad/config.hcl', `client {\n  enabled = true\n  servers = ["${primary.ip}:4647"]\n}\ntelemetry {\n  statsd_address = "${primary.ip}:8125"\n}\n`);
+  }
+  const sim = new Ec2Simulator({
+    speed,
+    ...SIM_KEYS,
+    instances: [
+      { name: 'services', privateIp: primary.ip },
+      { name: 'spare', privateIp: lab.hosts[NAMES.spare].ip },
+    ],
+  });
+  await sim.start();
+  return {
+    lab,
+    sim,
+    async stop() {
+      await sim.stop();
+      await lab.stop();
+    },
+  };
+}
+
+/** A channel of the engine, called as the page would. */
+export async function rpc<T>(page: Page, url: string, channel: string, data: object): Promise<T> {
+  const { origin, searchParams } = new URL(url);
+  const res = await page.request.post(`${origin}/rpc/${channel}`, { headers: { origin, 'x-drydock-token': searchParams.get('token')! }, data, timeout: 120_000 });
+  const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } };
+  expect(body.ok, body.error?.message).toBe(true);
+  return body.value;
+}
+
+/** The inventory (trusted keys), the AWS profile and one completed backup of the primary. */
+export async function prepareInstallation(page: Page, url: string, world: RestoreWorld): Promise<{ backupId: string }> {
+  const { lab, sim } = world;
+  const roles: [string, string][] = [
+    [NAMES.primary, 'services'],
+    [NAMES.spare, 'spare'],
+    [NAMES.nomad[0], 'nomad'],
+    [NAMES.nomad[1], 'nomad'],
+  ];
+  for (const [name, role] of roles) {
+    const host = lab.hosts[name];
+    await rpc(page, url, 'hosts:add', { name, address: host.ip, port: host.port, user: 'root', role, keyPath: lab.clientKey });
+    await rpc(page, url, 'hosts:trust', { name, fingerprint: host.fingerprint });
+  }
+  await rpc(page, url, 'backup:profile-set', { name: 'prod', provider: 'aws', instance: 'services', region: sim.region, endpoint: sim.endpoint, imds: false });
+  const backup = await rpc<{ runId: string; summary: string }>(page, url, 'backup:run', { profile: 'prod', mode: 'live', volumes: 'all', wait: true });
+  return { backupId: backup.runId };
+}
