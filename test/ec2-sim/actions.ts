@@ -11,6 +11,8 @@ export interface ActionContext {
   world: World;
   /** Set by the simulator's fault injection: the next snapshot created ends in `error` with this message. */
   takeSnapshotFault(): string | undefined;
+  /** Set by fault injection: the next volume created stays `creating` for ever. */
+  takeVolumeFault(): boolean;
 }
 
 type Action = (p: Params, ctx: ActionContext) => Record<string, XmlValue>;
@@ -225,14 +227,40 @@ export const ACTIONS: Record<string, Action> = {
     return { return: true };
   },
 
-  CreateVolume: (p, { world }) => {
+  /** Cross-region copy as EC2 does it: a new snapshot in this region, pending until copied, its volume id vol-ffffffff. */
+  CopySnapshot: (p, ctx) => {
+    const sourceRegion = required(p, 'SourceRegion');
+    const source = snapshotOr404(ctx.world, required(p, 'SourceSnapshotId'));
+    if (source.state !== 'completed') throw new Ec2Error(400, 'IncorrectState', `Snapshot '${source.id}' is not 'completed'.`);
+    const s: SimSnapshot = {
+      id: ctx.world.newId('snap'),
+      volumeId: 'vol-ffffffff',
+      volumeSize: source.volumeSize,
+      state: 'pending',
+      started: Date.now(),
+      durationMs: TIMINGS.snapshotBaseMs + TIMINGS.snapshotPerGiBMs * source.volumeSize,
+      description: p.get('Description') ?? `Copied for DestinationAmi from ${source.id} (${sourceRegion})`,
+      tags: tagSpecs(p, 'snapshot'),
+    };
+    ctx.world.state.snapshots.push(s);
+    return { snapshotId: s.id, tagSet: tagSet(s.tags) };
+  },
+
+  /** The instance's console: cloud-init's log as the test set it (base64, as EC2 returns it). */
+  GetConsoleOutput: (p, { world }) => {
+    const i = instanceOr404(world, required(p, 'InstanceId'));
+    const text = i.consoleOutput ?? '';
+    return { instanceId: i.id, timestamp: iso(Date.now()), output: Buffer.from(text, 'utf8').toString('base64') };
+  },
+
+  CreateVolume: (p, { world, takeVolumeFault }) => {
     const az = required(p, 'AvailabilityZone');
     const snapId = p.get('SnapshotId');
     const snap = snapId ? snapshotOr404(world, snapId) : undefined;
     if (snap && snap.state !== 'completed') throw new Ec2Error(400, 'IncorrectState', `Snapshot '${snap.id}' is not 'completed'.`);
     const size = Number(p.get('Size') ?? snap?.volumeSize ?? 0);
     if (!size) throw new Ec2Error(400, 'MissingParameter', 'The request must contain the parameter size or snapshotId');
-    const v: SimVolume = { id: world.newId('vol'), size, az, state: 'creating', created: Date.now(), tags: tagSpecs(p, 'volume'), ...(snap ? { snapshotId: snap.id } : {}) };
+    const v: SimVolume = { id: world.newId('vol'), size, az, state: 'creating', created: Date.now(), tags: tagSpecs(p, 'volume'), ...(snap ? { snapshotId: snap.id } : {}), ...(takeVolumeFault() ? { stuck: true } : {}) };
     world.state.volumes.push(v);
     const x = volumeXml(v) as Record<string, XmlValue>;
     delete x.attachmentSet;
@@ -287,4 +315,4 @@ export const ACTIONS: Record<string, Action> = {
 };
 
 /** Actions that change the world (the state file is saved after them). */
-export const MUTATING = new Set(['CreateSnapshot', 'CreateSnapshots', 'DeleteSnapshot', 'CreateTags', 'DeleteTags', 'CreateVolume', 'AttachVolume', 'DetachVolume', 'StopInstances', 'StartInstances']);
+export const MUTATING = new Set(['CopySnapshot', 'CreateSnapshot', 'CreateSnapshots', 'DeleteSnapshot', 'CreateTags', 'DeleteTags', 'CreateVolume', 'AttachVolume', 'DetachVolume', 'StopInstances', 'StartInstances']);

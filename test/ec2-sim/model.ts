@@ -35,6 +35,10 @@ export interface SimInstance {
   /** When the current transition began (ms since epoch). */
   since: number;
   tags: Tag[];
+  /** The root volume the instance last booted from: a start with another one is a "re-image" (Ec2Simulator.onBoot). */
+  bootedRoot?: string;
+  /** What GetConsoleOutput answers (cloud-init's boot log); set by a test with Ec2Simulator.setConsoleOutput. */
+  consoleOutput?: string;
 }
 
 export interface SimAttachment {
@@ -54,6 +58,8 @@ export interface SimVolume {
   snapshotId?: string;
   attachment?: SimAttachment;
   tags: Tag[];
+  /** Fault: the volume never leaves `creating`. */
+  stuck?: boolean;
 }
 
 export interface SimSnapshot {
@@ -153,6 +159,7 @@ export class World {
       });
     };
     attach(spec.rootGiB ?? 8, instance.rootDeviceName, 'root');
+    instance.bootedRoot = this.state.volumes[this.state.volumes.length - 1].id;
     if (spec.dataGiB !== 0) attach(spec.dataGiB ?? 20, '/dev/sdf', 'data');
   }
 
@@ -190,7 +197,7 @@ export class World {
       }
     }
     for (const v of this.state.volumes) {
-      if (v.state === 'creating' && this.elapsed(v.created) >= TIMINGS.volumeCreateMs) {
+      if (v.state === 'creating' && !v.stuck && this.elapsed(v.created) >= TIMINGS.volumeCreateMs) {
         v.state = 'available';
         changed = true;
       }
@@ -226,6 +233,11 @@ export class World {
 
   snapshot(id: string): SimSnapshot | undefined {
     return this.state.snapshots.find((s) => s.id === id);
+  }
+
+  /** The volume attached at the instance's root device, if any. */
+  rootVolumeOf(i: SimInstance): SimVolume | undefined {
+    return this.volumesOf(i.id).find((v) => v.attachment!.device === i.rootDeviceName);
   }
 
   volumesOf(instanceId: string): SimVolume[] {

@@ -61,6 +61,13 @@ export class Ec2Simulator {
   readonly requests: SimRequest[] = [];
   /** Called after every successful action (tests use it to log the snapshot call beside a host's log). */
   onAction?: (action: string, params: Params) => void;
+  /**
+   * Called when StartInstances starts an instance whose root volume is not
+   * the one it last booted from (a restored disk): the answer waits for it,
+   * so the test glue can "re-image" the lab host standing for the instance.
+   */
+  onBoot?: (boot: { instanceId: string; name: string; rootVolumeId: string; previousRootVolumeId?: string; snapshotId?: string }) => void | Promise<void>;
+  private volumeFaults = 0;
   private faults: Fault[] = [];
   private delays = new Map<string, number>();
   private snapshotFaults: string[] = [];
@@ -106,6 +113,19 @@ export class Ec2Simulator {
   /** The next snapshot created stops half way in state `error` with this message. */
   failNextSnapshot(message = 'Internal error: the snapshot could not be completed'): void {
     this.snapshotFaults.push(message);
+  }
+
+  /** The next `count` volumes created stay in `creating` for ever. */
+  stickNextVolumes(count = 1): void {
+    this.volumeFaults += count;
+  }
+
+  /** What GetConsoleOutput returns for this instance (cloud-init's log, with or without its host key block). */
+  setConsoleOutput(instanceId: string, text: string): void {
+    const i = this.world.instance(instanceId);
+    if (!i) throw new Error(`no instance ${instanceId}`);
+    i.consoleOutput = text;
+    this.world.save();
   }
 
   calls(action: string): SimRequest[] {
@@ -173,14 +193,31 @@ export class Ec2Simulator {
       this.injectFault(action);
       if (params.get('DryRun') === 'true') throw new Ec2Error(412, 'DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
       this.world.tick();
-      const ctx: ActionContext = { world: this.world, takeSnapshotFault: () => this.snapshotFaults.shift() };
+      const ctx: ActionContext = {
+        world: this.world,
+        takeSnapshotFault: () => this.snapshotFaults.shift(),
+        takeVolumeFault: () => this.volumeFaults > 0 && this.volumeFaults-- > 0,
+      };
       const result = run(params, ctx);
+      if (action === 'StartInstances') await this.boots(params);
       if (MUTATING.has(action)) this.world.save();
       send(200, response(action, result), this.delays.get(action));
       this.onAction?.(action, params);
     } catch (err) {
       if (err instanceof Ec2Error) send(err.status, errorXml(err.code, err.message));
       else send(500, errorXml('InternalError', `An internal error has occurred: ${(err as Error).message}`));
+    }
+  }
+
+  private async boots(params: Params): Promise<void> {
+    for (const [key, id] of params) {
+      if (!/^InstanceId\.\d+$/.test(key)) continue;
+      const i = this.world.instance(id);
+      const root = i && this.world.rootVolumeOf(i);
+      if (!i || !root || i.state !== 'pending' || root.id === i.bootedRoot) continue;
+      const previous = i.bootedRoot;
+      i.bootedRoot = root.id;
+      await this.onBoot?.({ instanceId: i.id, name: this.world.nameOf(i.tags) ?? '', rootVolumeId: root.id, ...(previous ? { previousRootVolumeId: previous } : {}), ...(root.snapshotId ? { snapshotId: root.snapshotId } : {}) });
     }
   }
 
@@ -239,7 +276,8 @@ export class Ec2Simulator {
     };
     try {
       if (url.pathname === '/_sim/faults') {
-        const f = JSON.parse(body.toString('utf8') || '{}') as { throttle?: number; serverErrors?: number; snapshotError?: string; action?: string };
+        const f = JSON.parse(body.toString('utf8') || '{}') as { throttle?: number; serverErrors?: number; snapshotError?: string; stuckVolumes?: number; action?: string };
+        if (f.stuckVolumes) this.stickNextVolumes(f.stuckVolumes);
         if (f.throttle) this.throttle(f.throttle, f.action);
         if (f.serverErrors) this.serverErrors(f.serverErrors, f.action);
         if (f.snapshotError) this.failNextSnapshot(f.snapshotError);

@@ -83,6 +83,17 @@ export interface BackupProvider {
   startMachine(machine: Machine, options?: CallOptions): Promise<void>;
   detachDisk(machine: Machine, disk: Disk, options?: CallOptions): Promise<void>;
   attachDisk(machine: Machine, disk: Disk, device: string, options?: CallOptions): Promise<void>;
+  /**
+   * Copy a snapshot from `sourceRegion` into the provider's own region (a
+   * spare in another region): the copy is a new snapshot, pending at first.
+   */
+  copySnapshot(snapshotId: string, sourceRegion: string, tags: Record<string, string>, options?: CallOptions): Promise<Snapshot>;
+  /** The machine's console as its boot wrote it (cloud-init prints the new host keys' fingerprints there). */
+  consoleOutput(machine: Machine, options?: CallOptions): Promise<string>;
+  /** Tag a disk (the spare's kept root says whose it was); where the provider has tags. */
+  tagDisk?(id: string, tags: Record<string, string>, options?: CallOptions): Promise<void>;
+  /** Disks carrying every given tag (a restore finds the volume it created before a crash). */
+  findDisks?(tags: Record<string, string>, options?: CallOptions): Promise<Disk[]>;
 
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@
  */
 import {
   AttachVolumeCommand,
+  CopySnapshotCommand,
   CreateSnapshotCommand,
   CreateSnapshotsCommand,
   CreateTagsCommand,
@@ -19,6 +20,7 @@ import {
   DescribeVolumesCommand,
   DetachVolumeCommand,
   EC2Client,
+  GetConsoleOutputCommand,
   StartInstancesCommand,
   StopInstancesCommand,
   type Instance,
@@ -255,6 +257,32 @@ export class AwsProvider implements BackupProvider {
 
   async attachDisk(machine: Machine, disk: Disk, device: string, options?: CallOptions): Promise<void> {
     await this.send('AttachVolume', new AttachVolumeCommand({ VolumeId: disk.id, InstanceId: machine.id, Device: device }), options);
+  }
+
+  async copySnapshot(snapshotId: string, sourceRegion: string, tags: Record<string, string>, options?: CallOptions): Promise<Snapshot> {
+    const out = await this.send<{ SnapshotId?: string }>(
+      'CopySnapshot',
+      new CopySnapshotCommand({ SourceSnapshotId: snapshotId, SourceRegion: sourceRegion, Description: `Drydock restore: copy of ${snapshotId} from ${sourceRegion}`, TagSpecifications: [{ ResourceType: 'snapshot', Tags: toTags(tags) }] }),
+      options,
+    );
+    if (!out.SnapshotId) throw new DrydockError('COMMAND_FAILED', `EC2 CopySnapshot of ${snapshotId} returned no snapshot id`);
+    const [copy] = await this.listSnapshots({ ids: [out.SnapshotId] }, options);
+    return copy;
+  }
+
+  async consoleOutput(machine: Machine, options?: CallOptions): Promise<string> {
+    const out = await this.send<{ Output?: string }>('GetConsoleOutput', new GetConsoleOutputCommand({ InstanceId: machine.id, Latest: true }), options);
+    return out.Output ? Buffer.from(out.Output, 'base64').toString('utf8') : '';
+  }
+
+  async tagDisk(id: string, tags: Record<string, string>, options?: CallOptions): Promise<void> {
+    await this.send('CreateTags', new CreateTagsCommand({ Resources: [id], Tags: toTags(tags) }), options);
+  }
+
+  async findDisks(tags: Record<string, string>, options?: CallOptions): Promise<Disk[]> {
+    const Filters = Object.entries(tags).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }));
+    const out = await this.send<{ Volumes?: Volume[] }>('DescribeVolumes', new DescribeVolumesCommand({ Filters }), options);
+    return (out.Volumes ?? []).map((v) => this.diskOf(v));
   }
 
   async close(): Promise<void> {

@@ -240,6 +240,14 @@ export class LibvirtProvider implements BackupProvider {
     return this.notYet('attaching a disk');
   }
 
+  copySnapshot(): Promise<Snapshot> {
+    throw new DrydockError('INVALID_INPUT', 'libvirt: a backup image is copied to the spare\'s hypervisor by the restore itself; there is no region to copy a snapshot between');
+  }
+
+  consoleOutput(): Promise<string> {
+    throw new DrydockError('INVALID_INPUT', 'libvirt: Drydock does not read a domain\'s console; a new host key is confirmed by the admin (or is the primary\'s known key)');
+  }
+
   async close(): Promise<void> {
     /* the SSH session belongs to the engine's pool */
   }
