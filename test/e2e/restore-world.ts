@@ -8,6 +8,7 @@
  * `drydock serve` restarted mid-run still reaches it.
  */
 import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
@@ -17,6 +18,15 @@ import { startLab, type Lab } from '../lab/lab';
 export interface RestoreWorld {
   lab: Lab;
   sim: Ec2Simulator;
+  /**
+   * What the spare's boot on the restored disk looks like: its lab host
+   * takes the primary's files (keeping its own address) and a new host key,
+   * which cloud-init prints on the console ('console') or not ('unproven':
+   * the run must stop for the admin).
+   */
+  reimage(hostKey: 'console' | 'unproven'): void;
+  /** Hold the spare's boot (StartInstances answers once released): a run waiting inside a step. Returns the release. */
+  holdBoot(): () => void;
   stop(): Promise<void>;
 }
 
@@ -66,14 +76,66 @@ export async function startRestoreWorld(speed = 200): Promise<RestoreWorld> {
     ],
   });
   await sim.start();
+  const spare = lab.hosts[NAMES.spare];
+  const servers: Server[] = [];
+  let hostKey: 'console' | 'unproven' = 'console';
+  let held: Promise<void> | undefined;
+
+  sim.onBoot = async ({ instanceId, name }) => {
+    if (name !== 'spare') return;
+    for (const f of ['/etc/default/replicated', '/etc/default/replicated-operator']) spare.writeFile(f, primary.readFile(f)!);
+    spare.writeFile('/var/lib/lab/replicated/transition-ms', '100');
+    spare.writeFile('/opt/nomad/data/client/client-id', 'primary-client-id\n');
+    spare.writeFile('/var/lib/lab/nomad/nodes', '');
+    await spare.replaceHostKey();
+    const block = `-----BEGIN SSH HOST KEY FINGERPRINTS-----\n256 ${spare.fingerprint} root@ip-10-0-1-11 (ED25519)\n-----END SSH HOST KEY FINGERPRINTS-----\n`;
+    sim.setConsoleOutput(instanceId, `[  OK  ] Started Initial cloud-init job.\n${hostKey === 'console' ? `ec2: \n${block}` : ''}Cloud-init v. 21.4 finished.\n`);
+    // The restored frontend answers on the spare's address once it has booted.
+    if (servers.length === 0) servers.push(await frontend(spare.ip));
+    await held;
+  };
+
+  // A Nomad client whose config names the spare joins it: the spare's `nomad node-status` lists it ready.
+  const joins = setInterval(() => {
+    if (!spare.running) return;
+    const ready = NAMES.nomad.filter((n) => (lab.hosts[n].readFile('/etc/nomad/config.hcl') ?? '').includes(`"${spare.ip}:4647"`));
+    const rows = ready.map((n, i) => `${i}a${i}b${i}c${i}d default ${n} linux-64bit false eligible ready`).join('\n');
+    if ((spare.readFile('/var/lib/lab/nomad/nodes') ?? '').trim() !== rows) spare.writeFile('/var/lib/lab/nomad/nodes', rows ? `${rows}\n` : '');
+  }, 200);
+
   return {
     lab,
     sim,
+    reimage(choice) {
+      hostKey = choice;
+    },
+    holdBoot() {
+      let release = () => undefined as void;
+      held = new Promise<void>((r) => (release = r));
+      return () => {
+        release();
+        held = undefined;
+      };
+    },
     async stop() {
+      clearInterval(joins);
+      for (const s of servers) await new Promise((r) => s.close(r));
       await sim.stop();
       await lab.stop();
     },
   };
+}
+
+/** The frontend's health endpoint (admin-commands.md §6) on the restored spare's address. */
+function frontend(ip: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    res.writeHead(req.url === '/health-check' ? 200 : 404, { 'content-type': 'text/plain' });
+    res.end(req.url === '/health-check' ? 'OK' : 'not found');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(80, ip, () => resolve(server));
+  });
 }
 
 /** A channel of the engine, called as the page would. */

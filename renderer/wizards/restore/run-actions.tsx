@@ -22,6 +22,7 @@ export interface RunActionsProps {
 export function StoppedActions({ run, failed, act, busy }: RunActionsProps) {
   const [asking, setAsking] = useState<'retry' | 'skip' | 'abort' | null>(null);
   const canResume = run.resumable !== false;
+  if (run.aborting) return <CarryOnUndoing run={run} act={act} busy={busy || !canResume} />;
   const skippable = failed?.status === 'failed' && !!failed.skipConsequence;
   return (
     <>
@@ -98,6 +99,31 @@ export function AbortButton({ run, act, busy }: Omit<RunActionsProps, 'failed'>)
           )}
           {kept.length > 0 && <p>Not undone (they leave nothing to put back, or cannot be undone): {kept.map((s) => s.title).join(', ')}.</p>}
           <p>The spare ends as it was, its own root disk attached; a restored volume is kept for inspection, never deleted.</p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
+
+/** An abort cut short (a crash, a failed undo): the only way on is to carry on undoing. */
+function CarryOnUndoing({ run, act, busy }: Omit<RunActionsProps, 'failed'>) {
+  const [asking, setAsking] = useState(false);
+  const undo = undoList(run);
+  return (
+    <>
+      <div className="actions actions--start" data-testid="restore-stopped-actions">
+        <button type="button" className="button button--danger" disabled={busy} onClick={() => setAsking(true)}>
+          Carry on undoing…
+        </button>
+      </div>
+      {asking && (
+        <ConfirmDialog title="Carry on undoing?" confirmLabel="Carry on undoing" onClose={() => setAsking(false)} onConfirm={async () => act('retry')}>
+          <p>The abort goes on where it stopped; these steps are still to be undone, newest first:</p>
+          <ol aria-label="Undo, newest first">
+            {undo.map((s) => (
+              <li key={s.name}>Undo: {s.title}</li>
+            ))}
+          </ol>
         </ConfirmDialog>
       )}
     </>
