@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline/promises';
 import { DrydockError } from '../shared/errors';
 import { auditCli, runsCli } from './cli/audit';
 import { backupCli } from './cli/backup';
+import { restoreCli } from './cli/restore';
 import { certCli } from './cli/cert-help';
 import { consoleCli } from './cli/console';
 import { CliExit, createCliContext, exitCodeFor, EXIT, UsageError, type CliContext } from './cli/context';
@@ -33,6 +34,7 @@ export const COMMANDS: CliCommand[] = [
   settingsCli,
   usageStatsCli,
   backupCli,
+  restoreCli,
   healthCli,
   nomadCli,
   supportBundleCli,

@@ -42,7 +42,7 @@ export interface CliContext {
   ask(question: string): Promise<string>;
 }
 
-const MARKS: Record<string, string> = { running: '…', done: '✓', skipped: '=', failed: '✗', pending: ' ' };
+const MARKS: Record<string, string> = { running: '…', done: '✓', skipped: '=', failed: '✗', pending: ' ', undone: '↺' };
 
 export function printEvent(event: DrydockEvent, err: (line: string) => void): void {
   if (event.type === 'step' && event.status !== 'pending') {

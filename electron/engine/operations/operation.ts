@@ -53,6 +53,8 @@ export interface Step<Input, State> {
   undo?(ctx: StepContext<Input, State>): Promise<void>;
   /** Only a step that says so may be skipped when it fails, and the admin is told what that costs. */
   skip?: { consequence: string };
+  /** Once this step is done an abort no longer puts things back (traffic moved): why, in the admin's words. */
+  pointOfNoReturn?: string;
 }
 
 export interface Operation<Input, State, Result> {

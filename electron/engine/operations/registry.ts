@@ -9,5 +9,6 @@ import { CERT_OPERATIONS } from './certs/operations';
 import { backupRun } from './backup/run-operation';
 import { backupPrune } from './backup/prune-operation';
 import { settingsApply } from './console/settings-operation';
+import { restoreOperation } from './restore/operation';
 
-export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, proxyRestart, customize, ...CERT_OPERATIONS, backupRun, backupPrune, settingsApply];
+export const OPERATIONS: AnyOperation[] = [hostFacts, proxyApply, proxyRollback, proxyRestart, customize, ...CERT_OPERATIONS, backupRun, backupPrune, settingsApply, restoreOperation];

@@ -16,6 +16,8 @@ export function abortRefusal(run: RunRecord, operation: AnyOperation): string | 
   if (run.status === 'aborted') return 'it was already aborted';
   if (run.status === 'running') return `it is still running in process ${run.pid}; stop it first (runs cancel), then abort`;
   if (run.steps.map((s) => s.name).join() !== operation.steps.map((s) => s.name).join()) return 'it was recorded by a version of Drydock with other steps';
+  const committed = operation.steps.find((s, i) => s.pointOfNoReturn && (run.steps[i].status === 'done' || (run.steps[i].status === 'skipped' && !/^(Skipped by the admin|Drill|Refresh-spare)/.test(run.steps[i].message ?? ''))));
+  if (committed) return `"${committed.title}" is done: ${committed.pointOfNoReturn}`;
   return null;
 }
 

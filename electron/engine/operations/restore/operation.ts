@@ -1,0 +1,44 @@
+/**
+ * Restore onto the hot spare, on the runbook model (issue 11): the disk swap,
+ * the reconnect under the host-key rule, the spare's own identity, the app,
+ * its verification, then the clients and the traffic. One recovery run at a
+ * time (the recovery lock); abort undoes what was done, newest first, until
+ * the Nomad clients were re-pointed.
+ */
+import type { RestoreRunResult } from '../../../../shared/channels/restore';
+import { defineOperation } from '../operation';
+import { fixIdentity, reconnect, resetNomad, startApp, stopApp } from './steps-host';
+import { noProxy, repointNomad, switchTraffic, verifyApp } from './steps-after';
+import { attachRoot, copySnapshot, createVolume, detachRoot, startSpare, stopSpare } from './steps-volume';
+import { RestoreInput, type RestoreState } from './types';
+
+export type RestoreOutcome = Omit<RestoreRunResult, 'runId' | 'run'>;
+
+export const RESTORE_OPERATION = 'restore-spare';
+
+export const restoreOperation = defineOperation({
+  name: RESTORE_OPERATION,
+  title: 'Restore onto the hot spare',
+  recovery: true,
+  input: RestoreInput,
+  initialState: (): RestoreState => ({ hostKeys: [], leftToAdmin: [], timings: { startedAt: Date.now() } }),
+  steps: [copySnapshot, createVolume, stopSpare, detachRoot, attachRoot, startSpare, reconnect, stopApp, fixIdentity, resetNomad, startApp, verifyApp, repointNomad, noProxy, switchTraffic],
+  result: (state, input): RestoreOutcome => {
+    const recoveryPointMs = (state.timings.startedAt ?? Date.now()) - Date.parse(input.backup.startedAt);
+    const recoveryTimeMs = state.appVerifiedAt && state.timings.startedAt ? state.appVerifiedAt - state.timings.startedAt : undefined;
+    const mode = input.mode;
+    return {
+      mode,
+      backup: input.backup.id,
+      recoveryPointMs,
+      ...(recoveryTimeMs !== undefined ? { recoveryTimeMs } : {}),
+      hostKeys: state.hostKeys.map(({ at: _at, ...k }) => k),
+      leftToAdmin: state.leftToAdmin,
+      summary:
+        mode === 'refresh-spare'
+          ? `The spare ${input.spare.host} now holds backup ${input.backup.id} (app left stopped).`
+          : `${input.spare.host} runs the backup ${input.backup.id} (recovery point ${Math.round(recoveryPointMs / 60_000)} min${recoveryTimeMs !== undefined ? `, recovery time ${Math.round(recoveryTimeMs / 1000)} s` : ''}).${state.leftToAdmin.length ? ` Left to you: ${state.leftToAdmin.length} item(s).` : ''}`,
+    };
+  },
+  outcome: (r: RestoreOutcome) => (r.leftToAdmin.length ? { ok: true, message: `Left to the admin: ${r.leftToAdmin.join(' | ')}` } : { ok: true }),
+});

@@ -1,0 +1,214 @@
+/**
+ * The disk swap (AWS path): copy the snapshot if the spare is in another
+ * region, a new volume in the spare's AZ, stop the spare, detach its root
+ * (tagged, never deleted), attach the new volume at RootDeviceName, start.
+ * Every check reads the provider, not the runbook; every undo puts back the
+ * spare as it was, in reverse, and keeps the restored volume for inspection.
+ */
+import { DrydockError } from '../../../../shared/errors';
+import type { BackupProvider, Disk, Machine } from '../backup/provider';
+import type { Step } from '../operation';
+import { KEPT_ROOT_TAG, RESTORE_RUN_TAG, type Ctx, type RestoreInputT, type RestoreState } from './types';
+import { waitUntil, withProvider } from './waits';
+
+type RestoreStep = Step<RestoreInputT, RestoreState>;
+
+const machineOf = (p: BackupProvider, ctx: Ctx) => p.findMachine(ctx.input.spare.machineId, { signal: ctx.signal });
+const rootOf = async (p: BackupProvider, ctx: Ctx, m: Machine): Promise<Disk | undefined> => (await p.disks(m, { signal: ctx.signal })).find((d) => d.device === ctx.input.spare.rootDevice);
+const crossRegion = (ctx: Ctx) => !!ctx.input.spare.region && !!ctx.input.backup.region && ctx.input.spare.region !== ctx.input.backup.region;
+/** Refresh-spare left the spare holding this backup: the volume steps have nothing to do. */
+const volumeSteps = (ctx: Ctx) => ctx.state.volumeId ?? '';
+
+async function waitMachine(ctx: Ctx, p: BackupProvider, want: 'stopped' | 'running'): Promise<Machine> {
+  return waitUntil(
+    ctx,
+    () => machineOf(p, ctx),
+    (m) => m.state === want,
+    (m) => `Instance ${m.id} is ${m.state} (waiting for ${want})`,
+    `Check the instance in the EC2 console, then resume the run (it re-checks before acting) or abort it.`,
+    20 * 60_000,
+  );
+}
+
+async function waitDisk(ctx: Ctx, p: BackupProvider, id: string, want: (d: Disk) => boolean, label: string): Promise<Disk> {
+  return waitUntil(ctx, () => p.describeDisk(id, { signal: ctx.signal }), want, (d) => `Volume ${id} is ${d.state ?? 'unknown'} (waiting for ${label})`, 'Resume the run to keep waiting (it re-checks first), or abort it.', 20 * 60_000);
+}
+
+export const copySnapshot: RestoreStep = {
+  name: 'copy-snapshot',
+  title: "Copy the snapshot to the spare's region",
+  check: async (ctx) => {
+    if (!crossRegion(ctx)) {
+      ctx.state.snapshotId = ctx.input.backup.snapshotId;
+      ctx.note(`Not needed: the spare is in the backup's region (snapshots are regional; any AZ of the region works)`);
+      return true;
+    }
+    return withProvider(ctx, async (p) => {
+      const [copy] = await p.listSnapshots({ tags: { [RESTORE_RUN_TAG]: ctx.runId } }, { signal: ctx.signal });
+      if (copy) ctx.state.snapshotId = copy.id;
+      return copy?.state === 'completed';
+    }, ctx.input.spare.region);
+  },
+  apply: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      if (!ctx.state.snapshotId || ctx.state.snapshotId === ctx.input.backup.snapshotId) {
+        const copy = await p.copySnapshot(ctx.input.backup.snapshotId, ctx.input.backup.region!, { [RESTORE_RUN_TAG]: ctx.runId, 'drydock:copy-of': ctx.input.backup.snapshotId }, { signal: ctx.signal });
+        ctx.state.snapshotId = copy.id;
+        ctx.checkpoint();
+      }
+      const id = ctx.state.snapshotId;
+      await waitUntil(ctx, async () => (await p.listSnapshots({ ids: [id] }, { signal: ctx.signal }))[0], (s) => s?.state === 'completed', (s) => `Snapshot copy ${id} is ${s?.state ?? 'missing'} (${s?.progress ?? 0}%)`, 'Resume the run to keep waiting, or abort it.', 6 * 3_600_000);
+    }, ctx.input.spare.region),
+};
+
+export const createVolume: RestoreStep = {
+  name: 'create-volume',
+  title: "Create the volume in the spare's availability zone",
+  check: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      // Found by its tag, so a crash between CreateVolume and the runbook's save never makes a second one.
+      const [mine] = await p.findDisks!({ [RESTORE_RUN_TAG]: ctx.runId }, { signal: ctx.signal });
+      if (mine) ctx.state.volumeId = mine.id;
+      return mine?.state === 'available' || mine?.state === 'in-use';
+    }),
+  apply: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      const snapshot = ctx.state.snapshotId ?? ctx.input.backup.snapshotId;
+      if (!ctx.state.volumeId) {
+        const made = await p.createDiskFromSnapshot(snapshot, ctx.input.spare.zone, {
+          Name: `drydock restore ${ctx.input.backup.id} onto ${ctx.input.spare.host}`,
+          [RESTORE_RUN_TAG]: ctx.runId,
+          'drydock:restored-from': snapshot,
+          'drydock:installation': ctx.input.profileData.installationId,
+        }, { signal: ctx.signal });
+        ctx.state.volumeId = made.id;
+        ctx.checkpoint();
+      }
+      const id = ctx.state.volumeId;
+      ctx.note(`Volume ${id} from ${snapshot}: its blocks load lazily from the snapshot, so first reads on the spare are slow unless fast snapshot restore is enabled for it`);
+      await waitUntil(
+        ctx,
+        () => p.describeDisk(id, { signal: ctx.signal }),
+        (d) => d.state === 'available',
+        (d) => `Volume ${id} is still ${d.state ?? 'unknown'}`,
+        `EC2 has not finished creating it from ${snapshot}. Nothing on the spare has been touched yet. Resume the run to keep waiting, or abort it (the volume is kept; delete it in the EC2 console if you do not need it).`,
+        30 * 60_000,
+      );
+    }),
+};
+
+export const stopSpare: RestoreStep = {
+  name: 'stop-spare',
+  title: 'Stop the spare',
+  check: async (ctx) => withProvider(ctx, async (p) => (await machineOf(p, ctx)).state === 'stopped'),
+  apply: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      const m = await machineOf(p, ctx);
+      if (m.state !== 'stopping') await p.stopMachine(m, { signal: ctx.signal });
+      await waitMachine(ctx, p, 'stopped');
+    }),
+  undo: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      const m = await machineOf(p, ctx);
+      const root = await rootOf(p, ctx, m);
+      if (root?.id !== ctx.input.spare.originalRoot) throw new DrydockError('CONFLICT', `The spare's root is ${root?.id ?? 'missing'}, not its own ${ctx.input.spare.originalRoot}: it was not started again`);
+      if (!ctx.input.spare.wasRunning) return ctx.note('The spare was stopped before the restore: left stopped');
+      if (m.state === 'stopped') await p.startMachine(m, { signal: ctx.signal });
+      await waitMachine(ctx, p, 'running');
+      ctx.note('Started again on its own root');
+    }),
+};
+
+export const detachRoot: RestoreStep = {
+  name: 'detach-root',
+  title: "Detach the spare's root (kept, tagged)",
+  check: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      const d = await p.describeDisk(ctx.input.spare.originalRoot, { signal: ctx.signal });
+      return d.state === 'available';
+    }),
+  apply: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      const m = await machineOf(p, ctx);
+      if (m.state !== 'stopped') throw new DrydockError('CONFLICT', `The spare ${m.id} is ${m.state}: its root is only detached while it is stopped`);
+      const id = ctx.input.spare.originalRoot;
+      await p.tagDisk!(id, { [KEPT_ROOT_TAG]: m.id, [RESTORE_RUN_TAG]: ctx.runId }, { signal: ctx.signal });
+      const d = await p.describeDisk(id, { signal: ctx.signal });
+      if (d.state === 'in-use' && (await rootOf(p, ctx, m))?.id === id) await p.detachDisk(m, { ...d, root: true }, { signal: ctx.signal });
+      await waitDisk(ctx, p, id, (x) => x.state === 'available', 'available');
+      ctx.note(`${id} detached and kept (tag ${KEPT_ROOT_TAG}=${m.id}); Drydock never deletes it`);
+    }),
+  undo: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      const m = await machineOf(p, ctx);
+      const id = ctx.input.spare.originalRoot;
+      const root = await rootOf(p, ctx, m);
+      if (root?.id === id) return ctx.note(`${id} is the spare's root already`);
+      if (root) throw new DrydockError('CONFLICT', `${root.id} is still attached at ${ctx.input.spare.rootDevice}: the spare's own root cannot go back while another root is there`);
+      await p.attachDisk(m, { id, device: '', root: true, sizeGiB: 0 }, ctx.input.spare.rootDevice, { signal: ctx.signal });
+      await waitUntil(ctx, async () => rootOf(p, ctx, m), (d) => d?.id === id && d.state === 'attached', (d) => `Volume ${id} is ${d?.state ?? 'not attached'} at ${ctx.input.spare.rootDevice}`, 'Resume the abort to keep waiting.');
+      ctx.note(`The spare's own root ${id} is back at ${ctx.input.spare.rootDevice}`);
+    }),
+};
+
+export const attachRoot: RestoreStep = {
+  name: 'attach-root',
+  title: 'Attach the restored volume as root',
+  check: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      const root = await rootOf(p, ctx, await machineOf(p, ctx));
+      return !!root && root.id === volumeSteps(ctx) && root.state === 'attached';
+    }),
+  apply: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      const m = await machineOf(p, ctx);
+      const id = ctx.state.volumeId!;
+      const root = await rootOf(p, ctx, m);
+      // Never two roots: attach only at a free root device.
+      if (root && root.id !== id) throw new DrydockError('CONFLICT', `${root.id} is attached at ${ctx.input.spare.rootDevice}: the restored volume is not attached beside it`);
+      if (!root) await p.attachDisk(m, { id, device: '', root: true, sizeGiB: 0 }, ctx.input.spare.rootDevice, { signal: ctx.signal });
+      await waitUntil(ctx, async () => rootOf(p, ctx, m), (d) => d?.id === id && d.state === 'attached', (d) => `Volume ${id} is ${d?.state ?? 'not attached'} at ${ctx.input.spare.rootDevice}`, 'Resume the run to keep waiting, or abort it.');
+    }),
+  undo: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      const m = await machineOf(p, ctx);
+      const id = ctx.state.volumeId;
+      if (!id) return;
+      const d = await p.describeDisk(id, { signal: ctx.signal });
+      if (d.state === 'in-use') {
+        if (m.state !== 'stopped') throw new DrydockError('CONFLICT', `The spare is ${m.state}: the restored volume is only detached while it is stopped`);
+        await p.detachDisk(m, d, { signal: ctx.signal });
+      }
+      await waitDisk(ctx, p, id, (x) => x.state === 'available', 'available');
+      ctx.note(`Restored volume ${id} detached and kept for inspection`);
+    }),
+};
+
+export const startSpare: RestoreStep = {
+  name: 'start-spare',
+  title: 'Start the spare on the restored disk',
+  check: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      const m = await machineOf(p, ctx);
+      return m.state === 'running' && (await rootOf(p, ctx, m))?.id === ctx.state.volumeId;
+    }),
+  apply: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      const m = await machineOf(p, ctx);
+      if ((await rootOf(p, ctx, m))?.id !== ctx.state.volumeId) throw new DrydockError('CONFLICT', `The restored volume ${ctx.state.volumeId} is not the spare's root: not started`);
+      if (m.state === 'stopped') await p.startMachine(m, { signal: ctx.signal });
+      const up = await waitMachine(ctx, p, 'running');
+      ctx.services.pool.drop(ctx.input.spare.host);
+      if (up.publicAddress) ctx.state.sparePublicAddress = up.publicAddress;
+    }),
+  undo: async (ctx) =>
+    withProvider(ctx, async (p) => {
+      ctx.services.pool.drop(ctx.input.spare.host);
+      const m = await machineOf(p, ctx);
+      if (m.state === 'stopped') return;
+      if ((await rootOf(p, ctx, m))?.id === ctx.input.spare.originalRoot) return;
+      if (m.state !== 'stopping') await p.stopMachine(m, { signal: ctx.signal });
+      await waitMachine(ctx, p, 'stopped');
+      ctx.note('Stopped (it was running on the restored disk)');
+    }),
+};

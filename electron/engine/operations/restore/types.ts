@@ -1,0 +1,78 @@
+/**
+ * The restore runbook's input (everything the reviewed plan resolved, so a
+ * resume acts on exactly what the admin saw) and its state.
+ */
+import { z } from 'zod';
+import { BackupProfileSchema } from '../../../../shared/backup/profile';
+import { RESTORE_MODES } from '../../../../shared/channels/restore';
+import type { ReportableState } from '../../report/run-record';
+import type { StepContext } from '../operation';
+
+export const RestoreInput = z
+  .object({
+    mode: z.enum(RESTORE_MODES),
+    profileData: BackupProfileSchema,
+    spare: z.object({
+      host: z.string(),
+      address: z.string(),
+      machineId: z.string(),
+      zone: z.string(),
+      region: z.string().optional(),
+      rootDevice: z.string(),
+      /** The spare's own root volume: detached and kept, put back by an abort. */
+      originalRoot: z.string(),
+      wasRunning: z.boolean(),
+    }),
+    backup: z.object({
+      id: z.string(),
+      snapshotId: z.string(),
+      startedAt: z.string(),
+      region: z.string().optional(),
+      privateAddress: z.string().optional(),
+      publicAddress: z.string().optional(),
+    }),
+    primary: z.object({ host: z.string().optional(), address: z.string().optional(), fingerprints: z.array(z.string()) }),
+    nomadClients: z.array(z.string()),
+    /** Where the frontend's health endpoint is asked from the spare (default its private address). */
+    endpointHost: z.string().optional(),
+    /** The name users reach CircleCI by, for the DNS check. */
+    hostname: z.string().optional(),
+    planFingerprint: z.string(),
+    createdBy: z.string(),
+    /** Tests shorten the waits; the admin's runs use the defaults. */
+    pollMs: z.number().int().min(10).max(60_000).optional(),
+    waitTimeoutMs: z.number().int().min(100).max(24 * 3_600_000).optional(),
+  })
+  .strict();
+export type RestoreInputT = z.output<typeof RestoreInput>;
+
+export interface HostKeySeen {
+  fingerprint: string;
+  keyType?: string;
+  proof: 'primary' | 'console' | 'admin' | 'refused';
+  at: string;
+}
+
+export interface RestoreState extends ReportableState {
+  /** The snapshot the volume is made from (the backup's, or its copy in the spare's region). */
+  snapshotId?: string;
+  volumeId?: string;
+  /** The spare's known_hosts lines before the restore (put back by an abort). */
+  spareOldKeys?: { keyType: string; key: string }[];
+  hostKeys: HostKeySeen[];
+  /** The fingerprint the admin confirmed on the spare's console (restore:trust-key). */
+  confirmedKey?: string;
+  /** The old addresses found in the spare's files after boot, when the backup recorded none. */
+  oldAddresses?: { private?: string; public?: string };
+  sparePublicAddress?: string;
+  leftToAdmin: string[];
+  /** ms since epoch: when the app answered healthy on the spare. */
+  appVerifiedAt?: number;
+  trafficVerified?: boolean;
+  timings: Record<string, number>;
+}
+
+export type Ctx = StepContext<RestoreInputT, RestoreState>;
+
+export const KEPT_ROOT_TAG = 'drydock:kept-root-of';
+export const RESTORE_RUN_TAG = 'drydock:restore-run';
