@@ -62,7 +62,7 @@ export function FinishPanel({ run, result, plan }: { run: RunSummary; result: Re
       {!aborted && !drill && (
         <section className="section" aria-labelledby="restore-traffic-heading">
           <h2 id="restore-traffic-heading">5. Switch traffic to the spare</h2>
-          {plan && <TrafficChange plan={plan} />}
+          {plan && <TrafficChange plan={plan} heading={false} />}
           {!!result?.leftToAdmin.length && (
             <ul data-testid="left-to-admin">
               {result.leftToAdmin.map((l) => (

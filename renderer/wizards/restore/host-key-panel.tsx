@@ -22,13 +22,15 @@ export function HostKeyPanel({ run, busy, onTrust }: HostKeyPanelProps) {
   const seen = fingerprintsIn(run.error ?? step?.message);
   const [checked, setChecked] = useState(false);
   const fingerprint = seen[0];
+  const keyType = /presents (\S+) SHA256:/.exec(run.error ?? step?.message ?? '')?.[1];
   return (
     <div className="message message--warn restore-host-key" role="region" aria-label="Host key to confirm">
       <h3>Confirm the spare&rsquo;s host key</h3>
-      <p>{run.error ?? step?.message ?? 'The run stopped for a host key it could not prove.'}</p>
+      <p>The run stopped before running anything on the spare: it presents a host key Drydock cannot prove.</p>
       {fingerprint ? (
         <p>
-          The spare presents <Fingerprint value={fingerprint} testId="restore-host-key" />
+          The spare presents {keyType ? `${keyType} ` : ''}
+          <Fingerprint value={fingerprint} testId="restore-host-key" />
         </p>
       ) : (
         <p>The engine did not say which key: look at the run&rsquo;s message above.</p>

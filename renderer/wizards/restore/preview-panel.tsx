@@ -152,11 +152,11 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
 }
 
 /** The change only the admin can make (DNS or the load balancer), said exactly. */
-export function TrafficChange({ plan }: { plan: Pick<RestorePlan, 'traffic'> }) {
+export function TrafficChange({ plan, heading = true }: { plan: Pick<RestorePlan, 'traffic'>; heading?: boolean }) {
   const t = plan.traffic;
   return (
     <>
-      <h3>DNS or load balancer (your change, after the run)</h3>
+      {heading && <h3>DNS or load balancer (your change, after the run)</h3>}
       <p>
         {t.hostname ? (
           <>

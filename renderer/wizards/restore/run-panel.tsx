@@ -56,7 +56,7 @@ export function RunPanel({ run, starting, result, plan, error, acting, act, trus
         starting && <p className="muted">Starting the run…</p>
       )}
       {run?.notice && <p className="message">{run.notice}</p>}
-      {run && <RunSteps runId={run.id} steps={run.steps} running={phase === 'running'} />}
+      {run && <RunSteps runId={run.id} steps={phase === 'host-key' ? withoutCliHint(run.steps) : run.steps} running={phase === 'running'} />}
       {run && <CommandOutput runId={run.id} />}
       {error && !(run?.error && error.message.includes(run.error)) && phase !== 'host-key' && <ErrorMessage error={error} prefix="The restore stopped." />}
       {run && phase === 'host-key' && (
@@ -91,4 +91,9 @@ export function RunPanel({ run, starting, result, plan, error, acting, act, trus
       )}
     </section>
   );
+}
+
+/** The host-key stop's note tells the CLI's way (drydock restore trust-key …): the panel below is this page's way. */
+function withoutCliHint(steps: RunSummary['steps']): RunSummary['steps'] {
+  return steps.map((s) => (s.status === 'failed' && s.message ? { ...s, message: s.message.replace(/ Check the fingerprint on the spare's console[\s\S]*$/, ' Confirm it below, or abort.') } : s));
 }

@@ -30,9 +30,11 @@ export function RunSteps({ runId, steps, running }: { runId: string; steps: RunS
         {steps.map((s) => (
           <li key={s.name} className={`steps__item steps__item--${s.status}`} data-step={s.name}>
             <span className="steps__status">{STATUS_TEXT[s.status]}</span>
-            <span className="steps__title">{s.title}</span>
+            <span className="steps__title">
+              {s.title}
+              {took(s) && <span className="muted restore-took">{took(s)}</span>}
+            </span>
             {s.message && <span className="steps__message">{s.message}</span>}
-            {took(s) && <span className="muted restore-took">{took(s)}</span>}
           </li>
         ))}
       </ol>
