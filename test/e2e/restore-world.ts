@@ -25,6 +25,8 @@ export interface RestoreWorld {
    * the run must stop for the admin).
    */
   reimage(hostKey: 'console' | 'unproven'): void;
+  /** The restored frontend does not answer (true) or answers again (false). */
+  frontendDown(down: boolean): Promise<void>;
   /** Hold the spare's boot (StartInstances answers once released): a run waiting inside a step. Returns the release. */
   holdBoot(): () => void;
   stop(): Promise<void>;
@@ -80,6 +82,8 @@ export async function startRestoreWorld(speed = 200): Promise<RestoreWorld> {
   const servers: Server[] = [];
   let hostKey: 'console' | 'unproven' = 'console';
   let held: Promise<void> | undefined;
+  let down = false;
+  let booted = false;
 
   sim.onBoot = async ({ instanceId, name }) => {
     if (name !== 'spare') return;
@@ -91,7 +95,8 @@ export async function startRestoreWorld(speed = 200): Promise<RestoreWorld> {
     const block = `-----BEGIN SSH HOST KEY FINGERPRINTS-----\n256 ${spare.fingerprint} root@ip-10-0-1-11 (ED25519)\n-----END SSH HOST KEY FINGERPRINTS-----\n`;
     sim.setConsoleOutput(instanceId, `[  OK  ] Started Initial cloud-init job.\n${hostKey === 'console' ? `ec2: \n${block}` : ''}Cloud-init v. 21.4 finished.\n`);
     // The restored frontend answers on the spare's address once it has booted.
-    if (servers.length === 0) servers.push(await frontend(spare.ip));
+    booted = true;
+    if (servers.length === 0 && !down) servers.push(await frontend(spare.ip));
     await held;
   };
 
@@ -108,6 +113,11 @@ export async function startRestoreWorld(speed = 200): Promise<RestoreWorld> {
     sim,
     reimage(choice) {
       hostKey = choice;
+    },
+    async frontendDown(value) {
+      down = value;
+      if (down) for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+      else if (booted && servers.length === 0) servers.push(await frontend(spare.ip));
     },
     holdBoot() {
       let release = () => undefined as void;

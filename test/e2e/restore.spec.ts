@@ -199,3 +199,99 @@ test('a host key nobody can prove stops the run until the admin confirms it', as
   await expect(step(page, 'Reconnect to the spare')).toContainText('confirmed by the admin');
   expectRestored(world);
 });
+
+test('blocking problems are shown first and Run stays disabled', async ({ page, drydock, world }) => {
+  test.setTimeout(120_000);
+  await page.goto(drydock.url);
+  await prepareInstallation(page, drydock.url, world);
+  // The spare boots from another device than the one the backup's root came from.
+  const spare = world.sim.world.state.instances.find((i) => world.sim.world.nameOf(i.tags) === 'spare')!;
+  spare.rootDeviceName = '/dev/xvda';
+
+  await page.getByRole('link', { name: 'Restore' }).click();
+  await page.getByRole('region', { name: '1. Backup and spare' }).getByRole('button', { name: 'Preview the restore' }).click();
+  const preview = page.getByRole('region', { name: '2. Preview: what will happen' });
+  const blocking = preview.getByTestId('restore-blocking');
+  await expect(blocking).toContainText('The restore cannot run');
+  await expect(blocking).toContainText('/dev/xvda');
+  await expect(preview.getByRole('button', { name: 'Run the restore…' })).toBeDisabled();
+  await expect(preview).toContainText('Fix the problems above, then preview again.');
+  await screenshotBothSchemes(page, 'restore-blocked');
+  expect(world.sim.calls('CreateVolume')).toHaveLength(0);
+});
+
+test('a failed step: skip says what it costs, retry re-checks and goes on', async ({ page, drydock, world }) => {
+  test.setTimeout(180_000);
+  world.reimage('console');
+  await world.frontendDown(true);
+  await page.goto(drydock.url);
+  await prepareInstallation(page, drydock.url, world);
+  await previewAndRun(page);
+
+  const run = runRegion(page);
+  await expect(run.getByTestId('restore-phase')).toHaveText('Stopped', { timeout: 120_000 });
+  await expect(step(page, 'Verify the app on the spare')).toContainText('Failed');
+  await expect(run.getByRole('alert')).toContainText('The app on the spare is not healthy');
+  await expect(run.getByRole('alert')).toContainText('/health-check answered');
+  // Technical details hold the code, not the sentence.
+  await expect(run.getByText('Error code COMMAND_FAILED')).toBeHidden();
+
+  // Skip: its consequence, spelled out; the admin thinks again.
+  await run.getByRole('button', { name: 'Skip this step…' }).click();
+  const skip = page.getByRole('dialog', { name: 'Skip “Verify the app on the spare”?' });
+  await expect(skip.getByTestId('skip-consequence')).toContainText('the app on the spare is not verified by Drydock');
+  await skip.getByRole('button', { name: 'Cancel' }).click();
+  await screenshotBothSchemes(page, 'restore-failed-step');
+
+  // The frontend comes up; retry goes on from the failed step.
+  await world.frontendDown(false);
+  await run.getByRole('button', { name: 'Retry “Verify the app on the spare”…' }).click();
+  const retry = page.getByRole('dialog', { name: 'Retry “Verify the app on the spare”?' });
+  await expect(retry.getByRole('list', { name: 'Steps still to run' })).toContainText('Re-point the Nomad clients at the spare');
+  await expect(retry.getByRole('list', { name: 'Steps still to run' })).not.toContainText('Stop the spare');
+  await retry.getByRole('button', { name: 'Retry the step' }).click();
+  await expect(run.getByTestId('restore-phase')).toHaveText('Finished', { timeout: 150_000 });
+  await expect(page.getByRole('list', { name: 'Verification' })).toContainText('Verify the app on the spare: passed');
+  expectRestored(world);
+  expect(world.sim.calls('StopInstances')).toHaveLength(1);
+});
+
+test('abort lists the undo newest first and puts the spare back on its own root', async ({ page, drydock, world }) => {
+  test.setTimeout(180_000);
+  world.reimage('unproven');
+  await page.goto(drydock.url);
+  await prepareInstallation(page, drydock.url, world);
+  const instance = () => world.sim.world.state.instances.find((i) => world.sim.world.nameOf(i.tags) === 'spare')!;
+  const rootOf = () => world.sim.world.state.volumes.find((v) => v.attachment?.instanceId === instance().id && v.attachment.device === instance().rootDeviceName)?.id;
+  const originalRoot = rootOf();
+  await previewAndRun(page);
+
+  const run = runRegion(page);
+  await expect(run.getByTestId('restore-phase')).toHaveText('Stopped: a host key to confirm', { timeout: 120_000 });
+  const restoredRoot = rootOf();
+  expect(restoredRoot).not.toBe(originalRoot);
+  await run.getByRole('button', { name: 'Abort and undo…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Abort the restore and undo it?' });
+  const undo = dialog.getByTestId('abort-undo-list').getByRole('listitem');
+  const texts = await undo.allTextContents();
+  // Newest first: the reconnect's undo before the start's, the start's before the attach's, … the stop's last of the disk steps.
+  const at = (title: string) => texts.findIndex((t) => t.includes(title));
+  expect(at('Reconnect to the spare')).toBeGreaterThanOrEqual(0);
+  expect(at('Reconnect to the spare')).toBeLessThan(at('Start the spare on the restored disk'));
+  expect(at('Start the spare on the restored disk')).toBeLessThan(at('Attach the restored volume as root'));
+  expect(at('Attach the restored volume as root')).toBeLessThan(at("Detach the spare's root"));
+  expect(at("Detach the spare's root")).toBeLessThan(at('Stop the spare'));
+  await expect(dialog).toContainText('a restored volume is kept for inspection, never deleted');
+  await dialog.getByRole('button', { name: 'Abort and undo' }).click();
+
+  await expect(run.getByTestId('restore-phase')).toHaveText('Aborted', { timeout: 120_000 });
+  await expect(page.getByTestId('restore-summary')).toContainText('The spare has its own root disk again');
+  await expect(step(page, 'Attach the restored volume as root')).toContainText('Undone');
+  expect(rootOf()).toBe(originalRoot);
+  // The restored volume is kept, never deleted.
+  expect(world.sim.world.state.volumes.some((v) => v.id === restoredRoot)).toBe(true);
+  expect(world.sim.calls('DeleteVolume')).toHaveLength(0);
+  // Nothing left to finish: the app no longer lands here, and a new restore can be chosen.
+  await run.getByRole('button', { name: 'Start another restore or drill' }).click();
+  await expect(page.getByRole('region', { name: '1. Backup and spare' })).toBeVisible();
+});

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../shared/runs';
-import { fingerprintsIn, isUnfinished, notUndone, runPhase, undoList, unfinishedRecoveryRun } from '../../renderer/wizards/restore/recovery-runs';
+import { fingerprintsIn, isUnfinished, notUndone, pastNoReturn, runPhase, undoList, unfinishedRecoveryRun } from '../../renderer/wizards/restore/recovery-runs';
 
 function run(over: Partial<RunSummary>): RunSummary {
   return { id: 'r1', operation: 'restore', status: 'running', startedAt: '2026-11-30T01:00:00Z', updatedAt: '2026-11-30T01:00:00Z', steps: [], ...over };
@@ -48,6 +48,17 @@ describe('recovery runs', () => {
     // The failed step may have half happened: its undo runs too (it checks the real world); a step skipped by the admin never ran.
     expect(undoList(r).map((s) => s.name)).toEqual(['swap-root', 'stop-spare', 'create-volume']);
     expect(notUndone(r).map((s) => s.name)).toEqual(['read']);
+  });
+
+  it('abort is not offered once the point of no return is done (a drill passing over it does not count)', () => {
+    const steps = (status: 'done' | 'skipped' | 'pending', message?: string) => [
+      { name: 'verify', title: 'Verify', status: 'done' as const },
+      { name: 'repoint-nomad', title: 'Re-point the Nomad clients', status, pointOfNoReturn: 'the clients run builds against the spare now', ...(message ? { message } : {}) },
+    ];
+    expect(pastNoReturn(run({ status: 'failed', steps: steps('done') }))?.name).toBe('repoint-nomad');
+    expect(pastNoReturn(run({ status: 'failed', steps: steps('pending') }))).toBeUndefined();
+    expect(pastNoReturn(run({ status: 'failed', steps: steps('skipped', 'Drill: Nomad clients re-pointing not done') }))).toBeUndefined();
+    expect(pastNoReturn(run({ status: 'failed', steps: steps('skipped', 'Found done') }))?.name).toBe('repoint-nomad');
   });
 
   it('reads the fingerprints a message names, once each', () => {

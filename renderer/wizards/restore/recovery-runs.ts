@@ -69,3 +69,12 @@ export function notUndone(run: RunSummary): RunStep[] {
 export function fingerprintsIn(text: string | undefined): string[] {
   return [...new Set([...(text ?? '').matchAll(/SHA256:[A-Za-z0-9+/]{43}/g)].map((m) => m[0]))];
 }
+
+/**
+ * The step past which an abort no longer puts things back (the Nomad
+ * clients run builds against the spare), once it is done, as the engine's
+ * abort refuses it; a step a drill passes over does not count.
+ */
+export function pastNoReturn(run: RunSummary): RunStep | undefined {
+  return run.steps.find((s) => s.pointOfNoReturn && (s.status === 'done' || (s.status === 'skipped' && !/^(Skipped by the admin|Drill|Refresh-spare)/.test(s.message ?? ''))));
+}

@@ -9,7 +9,7 @@
 import { useState } from 'react';
 import type { RunStep, RunSummary } from '../../../shared/runs';
 import { ConfirmDialog } from '../../components/confirm-dialog';
-import { notUndone, undoList } from './recovery-runs';
+import { notUndone, pastNoReturn, undoList } from './recovery-runs';
 
 export interface RunActionsProps {
   run: RunSummary;
@@ -78,6 +78,14 @@ export function AbortButton({ run, act, busy }: Omit<RunActionsProps, 'failed'>)
   const [asking, setAsking] = useState(false);
   const undo = undoList(run);
   const kept = notUndone(run);
+  const committed = pastNoReturn(run);
+  if (committed) {
+    return (
+      <p className="muted" data-testid="no-abort">
+        Abort is no longer offered: “{committed.title}” is done, so {committed.pointOfNoReturn}
+      </p>
+    );
+  }
   return (
     <>
       <button type="button" className="button button--danger" disabled={busy} onClick={() => setAsking(true)}>
@@ -97,7 +105,7 @@ export function AbortButton({ run, act, busy }: Omit<RunActionsProps, 'failed'>)
           ) : (
             <p>No step has changed anything yet: the run just stops.</p>
           )}
-          {kept.length > 0 && <p>Not undone (they leave nothing to put back, or cannot be undone): {kept.map((s) => s.title).join(', ')}.</p>}
+          {kept.length > 0 && <p>Left as they are (no undo; what they made is kept): {kept.map((s) => s.title).join(', ')}.</p>}
           <p>The spare ends as it was, its own root disk attached; a restored volume is kept for inspection, never deleted.</p>
         </ConfirmDialog>
       )}

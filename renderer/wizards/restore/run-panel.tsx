@@ -58,7 +58,7 @@ export function RunPanel({ run, starting, result, plan, error, acting, act, trus
       {run?.notice && <p className="message">{run.notice}</p>}
       {run && <RunSteps runId={run.id} steps={phase === 'host-key' ? withoutCliHint(run.steps) : run.steps} running={phase === 'running'} />}
       {run && <CommandOutput runId={run.id} />}
-      {error && !(run?.error && error.message.includes(run.error)) && phase !== 'host-key' && <ErrorMessage error={error} prefix="The restore stopped." />}
+      {error && !saidByRun(run, error) && <ErrorMessage error={error} prefix={run ? 'Could not do that.' : 'The restore did not start.'} />}
       {run && phase === 'host-key' && (
         <>
           <HostKeyPanel run={run} busy={acting} onTrust={trust} />
@@ -96,4 +96,10 @@ export function RunPanel({ run, starting, result, plan, error, acting, act, trus
 /** The host-key stop's note tells the CLI's way (drydock restore trust-key …): the panel below is this page's way. */
 function withoutCliHint(steps: RunSummary['steps']): RunSummary['steps'] {
   return steps.map((s) => (s.status === 'failed' && s.message ? { ...s, message: s.message.replace(/ Check the fingerprint on the spare's console[\s\S]*$/, ' Confirm it below, or abort.') } : s));
+}
+
+/** The run's own stopped state already shows this error (the call that was waiting on the run failed with it). */
+function saidByRun(run: RunSummary | undefined, error: ErrorPayload): boolean {
+  if (!run || run.status === 'running' || run.status === 'done' || run.status === 'aborted') return false;
+  return !!run.error && (run.error.includes(error.message) || error.message.includes(run.error));
 }
