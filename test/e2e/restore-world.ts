@@ -53,6 +53,14 @@ function useSimulatorKeys(): void {
 }
 useSimulatorKeys();
 
+/**
+ * The installation's hostname in the restored app config: `localhost`, so
+ * the check from this computer stays on the machine (the air gap of the
+ * e2e server) and resolves to an address that is not the spare's, as a
+ * DNS record not switched yet does.
+ */
+export const HOSTNAME = 'localhost';
+
 export const NAMES = { primary: 'rs-services', spare: 'rs-spare', nomad: ['rs-nomad1', 'rs-nomad2'] } as const;
 
 export async function startRestoreWorld(speed = 200): Promise<RestoreWorld> {
@@ -89,6 +97,8 @@ export async function startRestoreWorld(speed = 200): Promise<RestoreWorld> {
     if (name !== 'spare') return;
     for (const f of ['/etc/default/replicated', '/etc/default/replicated-operator']) spare.writeFile(f, primary.readFile(f)!);
     spare.writeFile('/var/lib/lab/replicated/transition-ms', '100');
+    // The primary's app config came with the disk: the hostname users reach CircleCI by.
+    spare.writeFile('/var/lib/lab/replicated/app-config/hostname.value', HOSTNAME);
     spare.writeFile('/opt/nomad/data/client/client-id', 'primary-client-id\n');
     spare.writeFile('/var/lib/lab/nomad/nodes', '');
     await spare.replaceHostKey();

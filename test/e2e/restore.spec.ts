@@ -11,7 +11,7 @@ import type { Page } from '@playwright/test';
 import { startDrydock } from './drydock-server';
 import { expect, test as base } from './fixtures';
 import { screenshotBothSchemes } from './screenshots';
-import { NAMES, prepareInstallation, startRestoreWorld, type RestoreWorld } from './restore-world';
+import { HOSTNAME, NAMES, prepareInstallation, startRestoreWorld, type RestoreWorld } from './restore-world';
 
 // Each test changes the spare and the clients: its own lab and simulator.
 const test = base.extend<{ world: RestoreWorld }>({
@@ -122,13 +122,24 @@ test('a full restore from the wizard: live steps, verification, traffic to switc
 
   const verification = page.getByRole('list', { name: 'Verification' });
   await expect(verification).toContainText('Verify the app on the spare: passed');
-  await expect(page.getByRole('region', { name: '5. Switch traffic to the spare' })).toContainText('Point DNS or the load balancer at the spare');
+  const traffic = page.getByRole('region', { name: '5. Switch traffic to the spare' });
+  await expect(traffic.getByTestId('traffic-check')).toContainText(`${HOSTNAME} does not resolve to the spare yet`);
+  await expect(traffic.getByTestId('left-to-admin')).toContainText(`Point ${HOSTNAME} at the spare`);
+  // The admin changes DNS, then asks again; this computer cannot see it, so the admin's word is recorded.
+  await traffic.getByRole('button', { name: 'Check where the hostname leads now' }).click();
+  await expect(traffic.getByTestId('traffic-check-result')).toContainText(new RegExp(`${HOSTNAME} resolves to .*127\\.0\\.0\\.1.* from this computer, not to the spare`));
+  const record = traffic.getByRole('button', { name: 'Record that the change is made' });
+  await expect(record).toBeDisabled();
+  await traffic.getByLabel(/I have made the DNS or load-balancer change/).check();
+  await record.click();
+  await expect(traffic.getByTestId('traffic-check-result')).toContainText('Recorded: you confirmed the DNS / load balancer change is made.');
   await expect(page.getByTestId('restore-summary')).toContainText(`${NAMES.spare} runs the backup`);
   await expect(page.getByTestId('recovery-time')).toBeVisible();
 
   await screenshotBothSchemes(page, 'restore-finished');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the report (Markdown)' }).click()]);
   const report = readFileSync((await download.path())!, 'utf8');
+  expect(report).toMatch(/Traffic switch.*confirmed by the admin/);
   for (const title of ['Create the volume', 'Stop the spare', 'Attach the restored volume as root', 'Verify the app on the spare', 'Re-point the Nomad clients at the spare']) {
     expect(report).toContain(title);
   }

@@ -12,6 +12,7 @@ import { call } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { formatAge, formatDuration } from '../../format';
 import { TrafficChange } from './preview-panel';
+import { TrafficCheckPanel } from './traffic-check';
 
 const VERIFY = /verif|health|status|check-app/i;
 const TRAFFIC = /traffic|dns|load-?balancer|switch/i;
@@ -76,6 +77,7 @@ export function FinishPanel({ run, result, plan }: { run: RunSummary; result: Re
               {s.message ? ` — ${s.message}` : ''}
             </p>
           ))}
+          {run.status === 'done' && <TrafficCheckPanel runId={run.id} />}
         </section>
       )}
       <ReportDownload runId={run.id} />

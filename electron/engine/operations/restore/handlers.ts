@@ -13,6 +13,7 @@ import { toMarkdown } from '../../report/markdown';
 import { lockAlive, readLock } from '../../runbook/recovery-lock';
 import { planRestore } from './plan';
 import { runRestore, trustSpareKey } from './run';
+import { checkTraffic } from './traffic-check';
 import './report';
 
 type RestoreChannel = keyof typeof restoreChannels;
@@ -39,6 +40,7 @@ export function restoreHandlers(engine: Engine): Pick<Handlers, RestoreChannel> 
       const doc = buildChangeControl({ audit: engine.audit, runs: engine.runner.store, inventory: engine.inventory, knownHosts: engine.knownHosts, version: engine.version }, { runId });
       return { text: format === 'html' ? toHtml(doc) : toMarkdown(doc) };
     },
+    'restore:check-traffic': async ({ runId, confirmed }, ctx) => checkTraffic(engine, runId, !!confirmed, ctx.signal),
     'restore:lock': async () => {
       const lock = readLock(engine.home);
       return lock ? { holder: lock.holder, pid: lock.pid, runId: lock.runId, since: lock.since, alive: lockAlive(lock) } : null;
