@@ -30,7 +30,7 @@ export function hostView(engine: Engine, host: Host): HostView {
  * reloaded mid-run can still show the result. Only answers that hold no
  * secrets (summaries, file names, verification results).
  */
-const KEEP_OUTCOME = new Set<string>(['proxy:apply', 'proxy:rollback', 'customize:apply', 'certs:install', 'certs:trust-ghe']);
+const KEEP_OUTCOME = new Set<string>(['proxy:apply', 'proxy:rollback', 'customize:apply', 'certs:install', 'certs:trust-ghe', 'restore:run']);
 
 function keepingOutcome(engine: Engine, handlers: Handlers): Handlers {
   const wrapped = { ...handlers } as Record<string, Handler<never>>;

@@ -35,6 +35,8 @@ export interface Disk {
   zone?: string;
   /** Volume state (available, in-use…), or the attachment state (attaching, attached) when listed for a machine. */
   state?: string;
+  /** Provider tags, where it has them (a restored root says which backup it holds). */
+  tags?: Record<string, string>;
 }
 
 export type Snapshot = SnapshotView;

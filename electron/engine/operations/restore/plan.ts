@@ -69,8 +69,9 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   let root: Disk | undefined;
   let backup: BackupView | undefined;
   let primary: Machine | undefined;
+  let backups: BackupView[] = [];
   try {
-    const backups = await readCatalog(provider, profile, engine.runner.store, signal);
+    backups = await readCatalog(provider, profile, engine.runner.store, signal);
     backup = chooseBackup(backups, req.backup);
     if (!backup) blocking.push({ code: 'no-backup', message: req.backup ? `No backup ${req.backup} in profile ${profile.name}'s catalog` : `Profile ${profile.name} has no completed backup` });
     else if (backup.state !== 'completed') blocking.push({ code: 'backup-not-completed', message: `Backup ${backup.id} is ${backup.state}${backup.message ? ` (${backup.message})` : ''}: only a completed backup can be restored` });
@@ -133,6 +134,11 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   // The spare is found through the profile, in the profile's region: no copy needed (a spare in
   // another region needs its own profile region; the copy step is there for it).
   const crossRegion = false;
+  const now = Date.now();
+  // A root restored by Drydock says which backup it holds (refresh-spare).
+  const held = root?.tags?.['drydock:backup'];
+  const heldAt = held ? backups.find((b) => b.id === held)?.startedAt : undefined;
+  const holdsChosen = !!held && held === backup?.id;
   const titles = new Map(restoreOperation.steps.map((s) => [s.name, s]));
   const step = (name: string, detail: string, skipped = false, why?: string) => {
     const s = titles.get(name)!;
@@ -142,10 +148,10 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   const appStopped = mode === 'refresh-spare';
   const steps = [
     step('copy-snapshot', `CopySnapshot ${snapshot?.id ?? '?'} into the spare's region`, !crossRegion, 'the spare is in the backup\'s region'),
-    step('create-volume', `New volume from ${snapshot?.id ?? '?'} in ${machine?.zone ?? '?'} (wait available; blocks load lazily from the snapshot)`),
-    step('stop-spare', `Stop ${machine?.id ?? '?'} (wait stopped)`),
-    step('detach-root', `Detach ${root?.id ?? '?'} from ${machine?.rootDevice ?? '?'}, tag it drydock:kept-root-of=${machine?.id ?? '?'}; never deleted`),
-    step('attach-root', `Attach the new volume at ${machine?.rootDevice ?? '?'}`),
+    step('create-volume', `New volume from ${snapshot?.id ?? '?'} in ${machine?.zone ?? '?'} (wait available; blocks load lazily from the snapshot)`, holdsChosen, `the spare already holds backup ${held}`),
+    step('stop-spare', `Stop ${machine?.id ?? '?'} (wait stopped)`, holdsChosen, `the spare already holds backup ${held}`),
+    step('detach-root', `Detach ${root?.id ?? '?'} from ${machine?.rootDevice ?? '?'}, tag it drydock:kept-root-of=${machine?.id ?? '?'}; never deleted`, holdsChosen, `the spare already holds backup ${held}`),
+    step('attach-root', `Attach the new volume at ${machine?.rootDevice ?? '?'}`, holdsChosen, `the spare already holds backup ${held}`),
     step('start-spare', `Start ${machine?.id ?? '?'} (wait running)`),
     step('reconnect', "Accept only the primary's known key or a fingerprint cloud-init printed on the spare's console; anything else waits for your confirmation"),
     step('stop-app', 'replicatedctl app stop (the restored disk started the primary\'s app)'),
@@ -171,7 +177,6 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
       : [`Change the DNS A record of the CircleCI hostname from ${backup?.publicAddress ?? oldPrivate ?? 'the old address'} to ${targets.join(' or ')}, or set the load balancer's target to instance ${machine?.id ?? '?'}`, 'If the hostname changes, update the GitHub OAuth application\'s callback URL'],
   };
   const fingerprint = createHash('sha256').update(JSON.stringify([mode, profile.name, snapshot?.id, machine?.id, machine?.rootDevice, root?.id, spareHost.address, clients.map((c) => c.name)])).digest('hex');
-  const now = Date.now();
   const plan: RestorePlan = {
     mode,
     profile: profile.name,
@@ -179,7 +184,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
     backup: backup && snapshot
       ? { id: backup.id, snapshotId: snapshot.id, state: backup.state, startedAt: backup.startedAt, ageMs: now - Date.parse(backup.startedAt), recoveryPoint: `${age(now - Date.parse(backup.startedAt))} ago (${backup.startedAt})`, ...(backup.machine ? { sourceMachine: backup.machine } : {}), ...(backup.privateAddress ? { privateAddress: backup.privateAddress } : {}), ...(backup.publicAddress ? { publicAddress: backup.publicAddress } : {}), sizeGiB: snapshot.sizeGiB }
       : null,
-    spare: { host: spareHost.name, address: spareHost.address, machineId: machine?.id ?? '', state: machine?.state ?? 'unknown', ...(machine?.zone ? { zone: machine.zone } : {}), ...(profile.provider === 'aws' ? { region: profile.region } : {}), rootDevice: machine?.rootDevice ?? '', ...(root ? { rootDisk: root.id } : {}) },
+    spare: { host: spareHost.name, address: spareHost.address, machineId: machine?.id ?? '', state: machine?.state ?? 'unknown', ...(machine?.zone ? { zone: machine.zone } : {}), ...(profile.provider === 'aws' ? { region: profile.region } : {}), rootDevice: machine?.rootDevice ?? '', ...(root ? { rootDisk: root.id } : {}), ...(held ? { holds: { backup: held, ageMs: heldAt ? now - Date.parse(heldAt) : 0 } } : {}) },
     primary: { ...(servicesHost ? { host: servicesHost.name, address: servicesHost.address } : {}) },
     steps,
     volumes,
@@ -197,7 +202,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
     input: {
       mode,
       profileData: profile,
-      spare: { host: spareHost.name, address: spareHost.address, machineId: machine.id, zone: machine.zone!, ...(profile.provider === 'aws' ? { region: profile.region } : {}), rootDevice: machine.rootDevice, originalRoot: root.id, wasRunning: machine.running },
+      spare: { host: spareHost.name, address: spareHost.address, machineId: machine.id, zone: machine.zone!, ...(profile.provider === 'aws' ? { region: profile.region } : {}), rootDevice: machine.rootDevice, originalRoot: root.id, wasRunning: machine.running, keys: kh.lookup(knownHostsName(spareHost.address, spareHost.port)).map((k) => ({ keyType: k.keyType, key: k.key })), ...(holdsChosen ? { holds: held } : {}) },
       backup: { id: backup.id, snapshotId: snapshot.id, startedAt: backup.startedAt, ...(profile.provider === 'aws' ? { region: profile.region } : {}), ...(backup.privateAddress ? { privateAddress: backup.privateAddress } : {}), ...(backup.publicAddress ? { publicAddress: backup.publicAddress } : {}) },
       primary: { ...(servicesHost ? { host: servicesHost.name, address: servicesHost.address } : {}), fingerprints: primaryKeys },
       nomadClients: clients.map((c) => c.name),

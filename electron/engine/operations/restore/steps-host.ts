@@ -49,8 +49,6 @@ export const reconnect: RestoreStep = {
     const spare = ctx.services.inventory.get(ctx.input.spare.host);
     const knownAs = knownHostsName(spare.address, spare.port);
     const kh = knownHosts(ctx);
-    ctx.state.spareOldKeys ??= kh.lookup(knownAs).map((k) => ({ keyType: k.keyType, key: k.key }));
-    ctx.checkpoint();
     const presented = await presentedKey(ctx);
     const at = new Date().toISOString();
     let proof: 'primary' | 'console' | 'admin' | undefined;
@@ -83,12 +81,11 @@ export const reconnect: RestoreStep = {
   },
   undo: async (ctx) => {
     // The spare gets its own root back, and with it its own key.
-    if (!ctx.state.spareOldKeys) return;
     const spare = ctx.services.inventory.get(ctx.input.spare.host);
     const knownAs = knownHostsName(spare.address, spare.port);
     const kh = knownHosts(ctx);
     kh.remove(knownAs);
-    for (const k of ctx.state.spareOldKeys) kh.add(knownAs, k.keyType, k.key, `drydock:${spare.name}`);
+    for (const k of ctx.input.spare.keys) kh.add(knownAs, k.keyType, k.key, `drydock:${spare.name}`);
     ctx.services.pool.drop(spare.name);
   },
 };
@@ -155,8 +152,9 @@ export const resetNomad: RestoreStep = {
   check: async (ctx) => (await (await spareSession(ctx)).run('test -e /opt/nomad || test -L /opt/nomad', { signal: ctx.signal })).code !== 0,
   apply: async (ctx) => {
     const session = await spareSession(ctx);
-    // A symlink is removed itself, never followed.
-    await session.check('if [ -L /opt/nomad ]; then rm -f /opt/nomad; else rm -rf --one-file-system /opt/nomad; fi', { asRoot: true, signal: ctx.signal, shown: 'rm -rf /opt/nomad' });
+    // A symlink is removed itself, never followed (rm -rf of a symlink removes only the link, but say so).
+    if ((await session.run('test -L /opt/nomad', { signal: ctx.signal })).code === 0) await session.check('rm -f /opt/nomad', { asRoot: true, signal: ctx.signal });
+    else await session.check('rm -rf /opt/nomad', { asRoot: true, signal: ctx.signal });
   },
 };
 

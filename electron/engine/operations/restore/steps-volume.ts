@@ -16,8 +16,14 @@ type RestoreStep = Step<RestoreInputT, RestoreState>;
 const machineOf = (p: BackupProvider, ctx: Ctx) => p.findMachine(ctx.input.spare.machineId, { signal: ctx.signal });
 const rootOf = async (p: BackupProvider, ctx: Ctx, m: Machine): Promise<Disk | undefined> => (await p.disks(m, { signal: ctx.signal })).find((d) => d.device === ctx.input.spare.rootDevice);
 const crossRegion = (ctx: Ctx) => !!ctx.input.spare.region && !!ctx.input.backup.region && ctx.input.spare.region !== ctx.input.backup.region;
-/** Refresh-spare left the spare holding this backup: the volume steps have nothing to do. */
 const volumeSteps = (ctx: Ctx) => ctx.state.volumeId ?? '';
+/** Refresh-spare left the spare holding this backup: the volume steps have nothing to do. */
+function holds(ctx: Ctx): boolean {
+  if (ctx.input.spare.holds !== ctx.input.backup.id) return false;
+  ctx.state.volumeId = ctx.input.spare.originalRoot;
+  ctx.note(`Not needed: the spare already holds backup ${ctx.input.backup.id} (refreshed before)`);
+  return true;
+}
 
 async function waitMachine(ctx: Ctx, p: BackupProvider, want: 'stopped' | 'running'): Promise<Machine> {
   return waitUntil(
@@ -65,6 +71,7 @@ export const createVolume: RestoreStep = {
   name: 'create-volume',
   title: "Create the volume in the spare's availability zone",
   check: async (ctx) =>
+    holds(ctx) ||
     withProvider(ctx, async (p) => {
       // Found by its tag, so a crash between CreateVolume and the runbook's save never makes a second one.
       const [mine] = await p.findDisks!({ [RESTORE_RUN_TAG]: ctx.runId }, { signal: ctx.signal });
@@ -79,6 +86,7 @@ export const createVolume: RestoreStep = {
           Name: `drydock restore ${ctx.input.backup.id} onto ${ctx.input.spare.host}`,
           [RESTORE_RUN_TAG]: ctx.runId,
           'drydock:restored-from': snapshot,
+          'drydock:backup': ctx.input.backup.id,
           'drydock:installation': ctx.input.profileData.installationId,
         }, { signal: ctx.signal });
         ctx.state.volumeId = made.id;
@@ -100,7 +108,7 @@ export const createVolume: RestoreStep = {
 export const stopSpare: RestoreStep = {
   name: 'stop-spare',
   title: 'Stop the spare',
-  check: async (ctx) => withProvider(ctx, async (p) => (await machineOf(p, ctx)).state === 'stopped'),
+  check: async (ctx) => holds(ctx) || withProvider(ctx, async (p) => (await machineOf(p, ctx)).state === 'stopped'),
   apply: async (ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
@@ -123,6 +131,7 @@ export const detachRoot: RestoreStep = {
   name: 'detach-root',
   title: "Detach the spare's root (kept, tagged)",
   check: async (ctx) =>
+    holds(ctx) ||
     withProvider(ctx, async (p) => {
       const d = await p.describeDisk(ctx.input.spare.originalRoot, { signal: ctx.signal });
       return d.state === 'available';
@@ -155,6 +164,7 @@ export const attachRoot: RestoreStep = {
   name: 'attach-root',
   title: 'Attach the restored volume as root',
   check: async (ctx) =>
+    holds(ctx) ||
     withProvider(ctx, async (p) => {
       const root = await rootOf(p, ctx, await machineOf(p, ctx));
       return !!root && root.id === volumeSteps(ctx) && root.state === 'attached';
@@ -189,6 +199,7 @@ export const startSpare: RestoreStep = {
   title: 'Start the spare on the restored disk',
   check: async (ctx) =>
     withProvider(ctx, async (p) => {
+      if (ctx.input.spare.holds === ctx.input.backup.id) ctx.state.volumeId = ctx.input.spare.originalRoot;
       const m = await machineOf(p, ctx);
       return m.state === 'running' && (await rootOf(p, ctx, m))?.id === ctx.state.volumeId;
     }),

@@ -22,6 +22,10 @@ export const RestoreInput = z
       /** The spare's own root volume: detached and kept, put back by an abort. */
       originalRoot: z.string(),
       wasRunning: z.boolean(),
+      /** The spare's known_hosts keys when the plan was made: an abort trusts them again (its own disk, its own key). */
+      keys: z.array(z.object({ keyType: z.string(), key: z.string() })),
+      /** The spare's root already holds this backup (refresh-spare): the volume steps have nothing to do. */
+      holds: z.string().optional(),
     }),
     backup: z.object({
       id: z.string(),
@@ -57,8 +61,6 @@ export interface RestoreState extends ReportableState {
   /** The snapshot the volume is made from (the backup's, or its copy in the spare's region). */
   snapshotId?: string;
   volumeId?: string;
-  /** The spare's known_hosts lines before the restore (put back by an abort). */
-  spareOldKeys?: { keyType: string; key: string }[];
   hostKeys: HostKeySeen[];
   /** The fingerprint the admin confirmed on the spare's console (restore:trust-key). */
   confirmedKey?: string;

@@ -162,7 +162,7 @@ export class AwsProvider implements BackupProvider {
     return (out.Volumes ?? [])
       .map((v) => {
         const a = v.Attachments?.find((x) => x.InstanceId === machine.id);
-        return { id: v.VolumeId ?? '', device: a?.Device ?? '', root: a?.Device === machine.rootDevice, sizeGiB: v.Size ?? 0, ...(v.AvailabilityZone ? { zone: v.AvailabilityZone } : {}), ...(a?.State ? { state: a.State } : {}) };
+        return { id: v.VolumeId ?? '', device: a?.Device ?? '', root: a?.Device === machine.rootDevice, sizeGiB: v.Size ?? 0, ...(v.AvailabilityZone ? { zone: v.AvailabilityZone } : {}), ...(a?.State ? { state: a.State } : {}), tags: tagsOf(v.Tags) };
       })
       .sort((a, b) => Number(b.root) - Number(a.root) || a.device.localeCompare(b.device));
   }
@@ -224,7 +224,7 @@ export class AwsProvider implements BackupProvider {
 
   private diskOf(v: Volume): Disk {
     const a = v.Attachments?.[0];
-    return { id: v.VolumeId ?? '', device: a?.Device ?? '', root: false, sizeGiB: v.Size ?? 0, ...(v.AvailabilityZone ? { zone: v.AvailabilityZone } : {}), ...(v.State ? { state: v.State } : {}) };
+    return { id: v.VolumeId ?? '', device: a?.Device ?? '', root: false, sizeGiB: v.Size ?? 0, ...(v.AvailabilityZone ? { zone: v.AvailabilityZone } : {}), ...(v.State ? { state: v.State } : {}), tags: tagsOf(v.Tags) };
   }
 
   async createDiskFromSnapshot(snapshotId: string, zone: string, tags: Record<string, string>, options?: CallOptions): Promise<Disk> {

@@ -1,0 +1,242 @@
+/**
+ * Restore onto the hot spare, end to end over the channels the GUI and CLI
+ * call: real lab hosts (primary, spare, two Nomad clients), the EC2
+ * simulator swapping the spare's root, and the re-image glue of
+ * restore-fixture.ts. The spare's files are read as the shell reads them,
+ * the clients' config.hcl parsed, the host key rule tested in its three
+ * cases, and an abort puts the spare back as it was.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DrydockError } from '../../shared/errors';
+import { parseHcl, startRestoreWorld, type RestoreWorld } from './restore-fixture';
+
+let w: RestoreWorld | undefined;
+afterEach(async () => {
+  await w?.dispose();
+  w = undefined;
+});
+
+const spareCalls = (world: RestoreWorld) => (world.lab.hosts.spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter(Boolean);
+
+/** `identityFixedHere`: false when an earlier refresh-spare run fixed the files (its report has the diffs). */
+async function expectRestored(world: RestoreWorld, runId: string, identityFixedHere = true) {
+  const { spare, nomad1, nomad2 } = world.lab.hosts;
+  const replicated = world.defaults(spare, '/etc/default/replicated');
+  expect(replicated.PRIVATE_ADDRESS).toBe(spare.ip);
+  expect(replicated.PUBLIC_ADDRESS).toBe('203.0.113.11');
+  expect(replicated.REPLICATED_OPTS).toBe(' -e LOG_LEVEL=info -e NODENAME=services');
+  const operator = world.defaults(spare, '/etc/default/replicated-operator');
+  expect(operator).toMatchObject({ DAEMON_ENDPOINT: `[${spare.ip}]:9879`, DAEMON_HOST: `[${spare.ip}]`, PRIVATE_ADDRESS: spare.ip });
+  expect(spare.readFile('/opt/nomad/data/server/raft.db')).toBeNull();
+  expect(spare.exec('replicatedctl app status').stdout).toMatch(/started/);
+  for (const c of [nomad1, nomad2]) {
+    const cfg = parseHcl(c.readFile('/etc/nomad/config.hcl')!);
+    expect(cfg.client?.servers).toEqual([`${spare.ip}:4647`]);
+    expect(cfg.telemetry?.statsd_address).toBe(`${spare.ip}:8125`);
+    expect(cfg.advertise).toEqual({ http: c.ip, rpc: c.ip, serf: c.ip });
+  }
+  const nodes = spare.exec('docker exec nomad nomad node-status').stdout;
+  expect(nodes).toMatch(/nomad1\s.*ready/);
+  expect(nodes).toMatch(/nomad2\s.*ready/);
+  // The spare's own root is kept, tagged; only the restored volume is attached as root.
+  expect(world.rootsAttached()).toHaveLength(1);
+  const kept = world.sim.world.volume(world.spareRoot)!;
+  expect(kept.state).toBe('available');
+  expect(kept.tags).toContainEqual({ Key: 'drydock:kept-root-of', Value: world.spareId });
+
+  const md = (await world.call('restore:report', { runId, format: 'md' })).text;
+  const run = await world.call('runs:get', { id: runId });
+  for (const s of run.steps) expect(md).toContain(s.title);
+  expect(md).toMatch(/Recovery point/);
+  expect(md).toMatch(/\*\*Recovery time:\*\* \d/);
+  if (identityFixedHere) {
+    expect(md).toContain('/etc/default/replicated-operator');
+    expect(md).toContain(`-DAEMON_HOST=[${world.lab.hosts.services.ip}]`);
+    expect(md).toContain(`+DAEMON_HOST=[${spare.ip}]`);
+    expect(md).toContain('rm -rf /opt/nomad');
+  }
+  const html = (await world.call('restore:report', { runId, format: 'html' })).text;
+  expect(html).toContain('<table');
+  return md;
+}
+
+describe('restore onto the hot spare (AWS)', () => {
+  it('previews without touching anything, then restores: new key proven by the console, identity fixed, app started, clients re-pointed, report', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const callsBefore = world.sim.requests.filter((r) => !/^Describe|GetConsoleOutput/.test(r.action)).length;
+    const plan = await world.call('restore:plan', { spare: 'spare' });
+    expect(plan.blocking).toEqual([]);
+    expect(plan.backup).toMatchObject({ id: world.backup.id, snapshotId: world.backup.snapshotId, state: 'completed' });
+    expect(plan.spare).toMatchObject({ machineId: world.spareId, rootDevice: '/dev/sda1', rootDisk: world.spareRoot });
+    expect(plan.lineChanges).toContainEqual({ host: 'spare', file: '/etc/default/replicated-operator', key: 'DAEMON_HOST', old: `[${world.lab.hosts.services.ip}]`, new: `[${world.lab.hosts.spare.ip}]`, readAfterBoot: false });
+    expect(plan.nomadClients.map((c) => c.host)).toEqual(['nomad1', 'nomad2']);
+    expect(plan.steps.find((s) => s.name === 'copy-snapshot')?.skipped).toBe(true);
+    expect(world.sim.requests.filter((r) => !/^Describe|GetConsoleOutput/.test(r.action)).length).toBe(callsBefore);
+    expect(world.reimages).toBe(0);
+
+    await expect(world.call('restore:run', { spare: 'spare', confirmed: false })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    const result = await world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true });
+    expect(result.run.status).toBe('done');
+    expect(result.hostKeys).toEqual([{ fingerprint: world.keys.spareNow(), keyType: 'ssh-ed25519', proof: 'console' }]);
+    expect(result.recoveryTimeMs).toBeGreaterThan(0);
+    expect(result.leftToAdmin.join('\n')).toMatch(/Point ci\.restore-test\.invalid at the spare/);
+    const md = await expectRestored(world, result.runId);
+    expect(md).toMatch(/printed by cloud-init on the spare's console/);
+    // One restore at a time, and this one is finished: the lock is gone.
+    expect(await world.call('restore:lock', {})).toBeNull();
+  });
+
+  it("accepts the primary's known key when the spare keeps it", async () => {
+    w = await startRestoreWorld();
+    w.keyMode = 'primary';
+    const result = await w.call('restore:run', { spare: 'spare', confirmed: true });
+    expect(result.hostKeys).toEqual([{ fingerprint: w.keys.primary, keyType: 'ssh-ed25519', proof: 'primary' }]);
+    await expectRestored(w, result.runId);
+  });
+
+  it('refuses a key that is neither the primary\'s nor on the console: nothing runs on the spare, the run waits; confirmed, it finishes', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    world.keyMode = 'unproven';
+    const err = await world.call('restore:run', { spare: 'spare', confirmed: true }).catch((e: DrydockError) => e);
+    expect(err).toBeInstanceOf(DrydockError);
+    expect((err as DrydockError).code).toBe('CONFIRMATION_REQUIRED');
+    expect((err as DrydockError).message).toMatch(/neither the primary's known key nor a fingerprint cloud-init printed/);
+    const runId = (err as DrydockError).details!.runId as string;
+    const run = await world.call('runs:get', { id: runId });
+    expect(run).toMatchObject({ status: 'failed', errorCode: 'CONFIRMATION_REQUIRED', resumable: true });
+    expect(run.steps.find((s) => s.name === 'reconnect')?.status).toBe('failed');
+    // Nothing ran on the spare after it booted the restored disk (the stand-ins log every call).
+    expect(spareCalls(world).filter((l) => /^(replicatedctl|systemctl|rm|docker)/.test(l))).toEqual([]);
+    expect(world.fx.engine.audit.tail(1000, { host: 'spare' }).filter((e) => e.kind === 'command')).toEqual([]);
+
+    // A resume without confirmation stops at the same place.
+    await expect(world.call('runs:resume', { id: runId })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    await expect(world.call('restore:trust-key', { runId, fingerprint: world.keys.primary, confirmed: true })).rejects.toMatchObject({ code: 'HOST_KEY_MISMATCH' });
+    await world.call('restore:trust-key', { runId, fingerprint: world.keys.spareNow(), confirmed: true });
+    const resumed = await world.call('runs:resume', { id: runId });
+    expect(resumed.status).toBe('done');
+    const md = await expectRestored(world, runId);
+    expect(md).toMatch(/REFUSED/);
+    expect(md).toMatch(/confirmed by the admin/);
+  });
+
+  it('a backup in error is blocked at plan; nothing is touched', async () => {
+    w = await startRestoreWorld({ backupState: 'error' });
+    const plan = await w.call('restore:plan', { spare: 'spare', backup: w.backup.id });
+    expect(plan.blocking.map((b) => b.code)).toContain('backup-not-completed');
+    await expect(w.call('restore:run', { spare: 'spare', backup: w.backup.id, confirmed: true })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/only a completed backup can be restored/) });
+    expect(w.sim.calls('CreateVolume')).toEqual([]);
+    expect(w.fx.engine.runner.store.list()).toEqual([]);
+  });
+
+  it('a volume stuck creating times out with a clear message; abort leaves the spare as it was', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    world.sim.stickNextVolumes(1);
+    process.env.DRYDOCK_RESTORE_TIMEOUT_MS = '1500';
+    try {
+      await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/Volume vol-\S+ is still creating after 2 s\. EC2 has not finished creating it from snap-\S+\. Nothing on the spare has been touched yet/);
+    } finally {
+      delete process.env.DRYDOCK_RESTORE_TIMEOUT_MS;
+    }
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.errorCode).toBe('TIMEOUT');
+    const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
+    expect(world.rootsAttached()).toEqual([world.spareRoot]);
+    expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
+    expect(world.sim.calls('StopInstances')).toEqual([]);
+    expect(world.reimages).toBe(0);
+  });
+
+  it('rides out RequestLimitExceeded bursts; an abort after the swap puts the spare back on its own root and key', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    world.sim.throttle(3);
+    world.sim.throttle(2, 'AttachVolume');
+    world.sim.throttle(2, 'StartInstances');
+    // Stop at the identity fix: the app refuses to stop (stand-in's fail file), so the run stops there.
+    world.sim.onAction = (action) => {
+      if (action === 'StartInstances' && world.reimages > 0) world.lab.hosts.spare.writeFile('/var/lib/lab/fail/replicatedctl', 'Error: daemon busy\n');
+    };
+    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/daemon busy/);
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'start-spare')?.status).toBe('done');
+    expect(world.rootsAttached()).toHaveLength(1);
+    expect(world.rootsAttached()[0]).not.toBe(world.spareRoot);
+
+    const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
+    expect(aborted.steps.filter((s) => s.status === 'undone').map((s) => s.name)).toEqual(['stop-spare', 'detach-root', 'attach-root', 'start-spare', 'reconnect']);
+    expect(world.rootsAttached()).toEqual([world.spareRoot]);
+    expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
+    // The restored volume is kept for inspection.
+    expect(world.sim.world.volume(run.state && (run.state as { volumeId: string }).volumeId)!.state).toBe('available');
+    // The spare is back: its own files and its own key, trusted again.
+    expect(world.defaults(world.lab.hosts.spare, '/etc/default/replicated').PRIVATE_ADDRESS).toBe(world.lab.hosts.spare.ip);
+    const scan = await world.call('hosts:scan-key', { name: 'spare' });
+    expect(scan).toMatchObject({ fingerprint: world.keys.spareOwn, status: 'trusted' });
+  });
+  it('SSH dropped during the identity fix: the run stops with what happened, and a resume completes it', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const spare = world.lab.hosts.spare;
+    let dropped = false;
+    let stopping: Promise<void> | undefined;
+    // The moment the file engine starts on /etc/default/replicated*, the spare vanishes (every session killed).
+    const off = world.fx.engine.audit.onAppend((e) => {
+      if (!dropped && e.host === 'spare' && /drydock|\/etc\/default\/replicated/.test(e.command) && !/^(sudo )?(replicatedctl|test )/.test(e.command)) {
+        const run = world.fx.engine.runner.store.list()[0];
+        if (run?.steps.find((s) => s.name === 'fix-identity')?.status !== 'running') return;
+        dropped = true;
+        stopping = spare.stop();
+      }
+    });
+    const err = await world.call('restore:run', { spare: 'spare', confirmed: true }).catch((e: Error) => e);
+    off();
+    expect(dropped).toBe(true);
+    expect(err).toBeInstanceOf(Error);
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'fix-identity')?.status).toBe('failed');
+    expect(run.error).toMatch(/Give the spare its own addresses/);
+    await stopping;
+    await spare.start();
+    const resumed = await world.call('runs:resume', { id: run.id });
+    expect(resumed.status).toBe('done');
+    await expectRestored(world, run.id);
+    expect(world.rootsAttached()).toHaveLength(1);
+  });
+  it('refresh-spare then a failover: the preview names the backup the spare holds and skips the volume steps; its recovery time is measured and reported', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    // The full path, for comparison, is measured in the first test; here the refresh first.
+    const refresh = await world.call('restore:run', { spare: 'spare', mode: 'refresh-spare', confirmed: true });
+    expect(refresh.run.status).toBe('done');
+    expect(refresh.summary).toMatch(/now holds backup/);
+    expect(world.lab.hosts.spare.exec('replicatedctl app status').stdout).toMatch(/stopped/);
+    expect(world.defaults(world.lab.hosts.spare, '/etc/default/replicated').PRIVATE_ADDRESS).toBe(world.lab.hosts.spare.ip);
+    expect(refresh.run.steps.filter((s) => s.status === 'skipped').map((s) => s.name)).toEqual(['copy-snapshot', 'start-app', 'verify-app', 'repoint-nomad', 'no-proxy', 'switch-traffic']);
+    const restoredRoot = world.rootsAttached()[0];
+    expect(restoredRoot).not.toBe(world.spareRoot);
+
+    const plan = await world.call('restore:plan', { spare: 'spare' });
+    expect(plan.blocking).toEqual([]);
+    expect(plan.spare.holds).toMatchObject({ backup: world.backup.id });
+    expect(plan.steps.filter((s) => s.skipped).map((s) => s.name)).toEqual(['copy-snapshot', 'create-volume', 'stop-spare', 'detach-root', 'attach-root']);
+    const stops = world.sim.calls('StopInstances').length;
+    const failover = await world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true });
+    expect(failover.run.status).toBe('done');
+    expect(world.sim.calls('StopInstances').length).toBe(stops);
+    expect(world.sim.calls('CreateVolume')).toHaveLength(1);
+    expect(world.rootsAttached()).toEqual([restoredRoot]);
+    expect(failover.recoveryTimeMs).toBeGreaterThan(0);
+    const report = await expectRestored(world, failover.runId, false);
+    const refreshReport = (await world.call('restore:report', { runId: refresh.runId, format: 'md' })).text;
+    expect(refreshReport).toContain(`+DAEMON_HOST=[${world.lab.hosts.spare.ip}]`);
+    expect(refreshReport).toContain('rm -rf /opt/nomad');
+    expect(report).toMatch(/the spare already held backup .* so the volume steps were skipped/);
+    expect(report).toMatch(/\*\*Recovery time:\*\* \d/);
+  });
+});
