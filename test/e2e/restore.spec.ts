@@ -11,7 +11,7 @@ import type { Page } from '@playwright/test';
 import { startDrydock } from './drydock-server';
 import { expect, test as base } from './fixtures';
 import { screenshotBothSchemes } from './screenshots';
-import { HOSTNAME, NAMES, prepareInstallation, startRestoreWorld, type RestoreWorld } from './restore-world';
+import { HOSTNAME, NAMES, prepareInstallation, rpc, startRestoreWorld, type RestoreWorld } from './restore-world';
 
 // Each test changes the spare and the clients: its own lab and simulator.
 const test = base.extend<{ world: RestoreWorld }>({
@@ -305,4 +305,31 @@ test('abort lists the undo newest first and puts the spare back on its own root'
   // Nothing left to finish: the app no longer lands here, and a new restore can be chosen.
   await run.getByRole('button', { name: 'Start another restore or drill' }).click();
   await expect(page.getByRole('region', { name: '1. Backup and spare' })).toBeVisible();
+});
+
+test('a drill: nothing re-pointed, and run only when its plan blocks the spare\'s outbound traffic', async ({ page, drydock, world }) => {
+  test.setTimeout(120_000);
+  await page.goto(drydock.url);
+  await prepareInstallation(page, drydock.url, world);
+  const plan = await rpc<{ steps: { name: string; title: string; skipped: boolean }[] }>(page, drydock.url, 'restore:plan', { spare: NAMES.spare, mode: 'drill' });
+  const blocks = plan.steps.some((s) => !s.skipped && /outbound|egress|firewall|block/i.test(`${s.name} ${s.title}`));
+
+  await page.getByRole('link', { name: 'Restore' }).click();
+  const choose = page.getByRole('region', { name: '1. Backup and spare' });
+  await choose.getByLabel(/Disaster-recovery drill/).check();
+  await choose.getByRole('button', { name: 'Preview the restore' }).click();
+  const preview = page.getByRole('region', { name: '2. Preview: what will happen' });
+  await expect(preview.getByTestId('drill-explained')).toContainText('Nothing is re-pointed');
+  await expect(preview).toContainText('A drill re-points nothing: the Nomad clients keep talking to the primary.');
+  await expect(preview.getByRole('table', { name: 'Nomad clients to re-point' })).toHaveCount(0);
+  await expect(preview.getByRole('list', { name: 'Planned steps' }).getByRole('listitem').filter({ hasText: 'Re-point the Nomad clients' })).toContainText('not run: drill re-points nothing');
+  if (blocks) {
+    await expect(preview.getByTestId('drill-explained')).toContainText('outbound traffic is blocked');
+    await expect(preview.getByRole('button', { name: 'Run the drill…' })).toBeEnabled();
+  } else {
+    // This engine's drill does not block the copy's outbound traffic: the wizard says so and does not run it.
+    await expect(preview.getByTestId('restore-blocking')).toContainText('no step that blocks the spare’s outbound traffic');
+    await expect(preview.getByRole('button', { name: 'Run the drill…' })).toBeDisabled();
+  }
+  await screenshotBothSchemes(page, 'restore-drill-preview');
 });

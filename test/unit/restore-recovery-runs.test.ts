@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../shared/runs';
-import { fingerprintsIn, isUnfinished, notUndone, pastNoReturn, runPhase, undoList, unfinishedRecoveryRun } from '../../renderer/wizards/restore/recovery-runs';
+import { drillSafety, fingerprintsIn, isUnfinished, notUndone, pastNoReturn, runPhase, undoList, unfinishedRecoveryRun } from '../../renderer/wizards/restore/recovery-runs';
 
 function run(over: Partial<RunSummary>): RunSummary {
   return { id: 'r1', operation: 'restore', status: 'running', startedAt: '2026-11-30T01:00:00Z', updatedAt: '2026-11-30T01:00:00Z', steps: [], ...over };
@@ -59,6 +59,14 @@ describe('recovery runs', () => {
     expect(pastNoReturn(run({ status: 'failed', steps: steps('pending') }))).toBeUndefined();
     expect(pastNoReturn(run({ status: 'failed', steps: steps('skipped', 'Drill: Nomad clients re-pointing not done') }))).toBeUndefined();
     expect(pastNoReturn(run({ status: 'failed', steps: steps('skipped', 'Found done') }))?.name).toBe('repoint-nomad');
+  });
+
+  it("a drill's plan protects production only with a live outbound-block step", () => {
+    const base = [{ name: 'start-app', title: 'Restart Replicated and start the app', skipped: false }];
+    expect(drillSafety(base)).toEqual({ blocksOutbound: false, putsBack: false });
+    expect(drillSafety([...base, { name: 'block-outbound', title: "Block the spare's outbound traffic", skipped: false }]).blocksOutbound).toBe(true);
+    expect(drillSafety([...base, { name: 'block-outbound', title: "Block the spare's outbound traffic", skipped: true }]).blocksOutbound).toBe(false);
+    expect(drillSafety([...base, { name: 'put-back', title: 'Put the spare back as it was', skipped: false }]).putsBack).toBe(true);
   });
 
   it('reads the fingerprints a message names, once each', () => {

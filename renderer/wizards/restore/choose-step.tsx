@@ -142,8 +142,8 @@ export function ChooseStep({ initial, onPreview }: ChooseStepProps) {
             machine, the Nomad clients are re-pointed to it, then you switch DNS or the load balancer
           </label>
           <label>
-            <input type="radio" name="restore-mode" checked={mode === 'drill'} onChange={() => setMode('drill')} /> Disaster-recovery drill: the same restore,
-            but nothing is re-pointed and the spare&rsquo;s outbound traffic is blocked; the spare is put back afterwards
+            <input type="radio" name="restore-mode" checked={mode === 'drill'} onChange={() => setMode('drill')} /> Disaster-recovery drill: the same restore
+            onto the spare with nothing re-pointed, to measure the recovery time; the preview says how production is kept safe
           </label>
         </fieldset>
       </div>

@@ -30,7 +30,7 @@ export function ConfirmRunDialog({ plan, onConfirm, onClose }: { plan: RestorePl
       <p>
         The spare&rsquo;s current root disk is detached and kept, never deleted. Until traffic is switched, Abort puts the spare back as it was (its own root
         re-attached; the restored volume kept for inspection).
-        {drill ? ' A drill re-points nothing and puts the spare back at its end.' : ''} A host key Drydock cannot prove stops the run for you to confirm.
+        {drill ? ' A drill re-points nothing.' : ''} A host key Drydock cannot prove stops the run for you to confirm.
       </p>
     </ConfirmDialog>
   );

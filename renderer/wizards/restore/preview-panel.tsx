@@ -9,6 +9,7 @@ import { useState } from 'react';
 import type { RestorePlan } from '../../../shared/channels/restore';
 import { formatAge, formatTime } from '../../format';
 import { ConfirmRunDialog } from './confirm-run-dialog';
+import { drillSafety } from './recovery-runs';
 import { LineChangesTable, NomadTable, VolumeTable } from './plan-tables';
 
 interface PreviewPanelProps {
@@ -20,8 +21,11 @@ interface PreviewPanelProps {
 
 export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
   const [confirming, setConfirming] = useState(false);
-  const blocked = plan.blocking.length > 0;
   const drill = plan.mode === 'drill';
+  const safety = drillSafety(plan.steps);
+  // A drill without its outbound block would start a live copy of production: not from this wizard.
+  const unsafeDrill = drill && !safety.blocksOutbound;
+  const blocked = plan.blocking.length > 0 || unsafeDrill;
   const b = plan.backup;
   return (
     <section className="section restore-preview" aria-labelledby="restore-preview-heading">
@@ -30,12 +34,18 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
       {blocked && (
         <div role="alert" className="message message--error" data-testid="restore-blocking">
           <p>
-            <strong>The restore cannot run:</strong>
+            <strong>The {drill ? 'drill' : 'restore'} cannot run:</strong>
           </p>
           <ul>
             {plan.blocking.map((p) => (
               <li key={p.code}>{p.message}</li>
             ))}
+            {unsafeDrill && (
+              <li>
+                This drill&rsquo;s plan has no step that blocks the spare&rsquo;s outbound traffic before the app starts: the copy of production could run
+                scheduled workflows, send mail and call GitHub. Drydock does not run such a drill from here.
+              </li>
+            )}
           </ul>
         </div>
       )}
@@ -78,9 +88,18 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
         <div className="message restore-drill" data-testid="drill-explained">
           <p>
             <strong>A drill.</strong> The backup is restored onto the spare and checked, and the recovery time is measured. Nothing is re-pointed: the
-            Nomad clients, DNS and the load balancer stay on the primary. Before the app starts, the spare&rsquo;s outbound traffic is blocked (the host
-            and its containers; only this SSH session, loopback, the Docker bridge and its own address stay open), so the copy cannot run scheduled
-            workflows, send mail or call GitHub. At the end the block is removed and the spare is put back as it was.
+            Nomad clients, DNS and the load balancer stay on the primary.
+          </p>
+          {safety.blocksOutbound && (
+            <p>
+              Before the app starts, the spare&rsquo;s outbound traffic is blocked (the host and its containers; only this SSH session, loopback, the
+              Docker bridge and its own address stay open), so the copy cannot run scheduled workflows, send mail or call GitHub.
+            </p>
+          )}
+          <p>
+            {safety.putsBack
+              ? 'At the end the block is removed and the spare is put back as it was.'
+              : 'The spare is not put back by the run: abort it when you are done (its own root is re-attached; the restored volume is kept).'}
           </p>
         </div>
       )}

@@ -78,3 +78,21 @@ export function fingerprintsIn(text: string | undefined): string[] {
 export function pastNoReturn(run: RunSummary): RunStep | undefined {
   return run.steps.find((s) => s.pointOfNoReturn && (s.status === 'done' || (s.status === 'skipped' && !/^(Skipped by the admin|Drill|Refresh-spare)/.test(s.message ?? ''))));
 }
+
+/** Steps of a drill that keep the copy away from the world, and that put the spare back at the end, as the engine names them. */
+const OUTBOUND_BLOCK = /outbound|egress|firewall|block/i;
+const PUT_BACK = /put-back|putback|restore-spare-root|give-back|reattach-own-root/i;
+
+/**
+ * What a drill's plan does to protect production: its outbound block (before
+ * the app starts) and its putting the spare back. A drill whose plan has no
+ * outbound block would start a copy of production that can run scheduled
+ * workflows, send mail and call GitHub: the wizard does not run it.
+ */
+export function drillSafety(steps: readonly { name: string; title: string; skipped: boolean }[]): { blocksOutbound: boolean; putsBack: boolean } {
+  const live = steps.filter((s) => !s.skipped);
+  return {
+    blocksOutbound: live.some((s) => OUTBOUND_BLOCK.test(s.name) || OUTBOUND_BLOCK.test(s.title)),
+    putsBack: live.some((s) => PUT_BACK.test(s.name) || /put the spare back|back as it was/i.test(s.title)),
+  };
+}
