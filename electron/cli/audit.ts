@@ -37,6 +37,11 @@ export const runsCli: CliCommand = {
       summary: 'Continue a stopped run from its step; done steps are checked, not repeated. Secrets come again from the same environment variables.',
       options: { '--yes': 'a run that restarts services: resume without asking (the restarts it confirmed when it started)' },
     },
+    skip: {
+      usage: 'runs skip ID STEP [--yes] [--json]',
+      summary: "Skip a stopped run's failed step, only where the step says it may be skipped (its consequence is shown first), then go on with the run.",
+      options: { '--yes': 'skip without asking' },
+    },
   },
 };
 
@@ -129,7 +134,25 @@ export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void
     if (run.verdict && !run.verdict.ok) throw new CliExit(EXIT.failed, run.verdict.message ?? `Run ${run.id} did not do its job (see above).`);
     return;
   }
-  usage('runs: list | resume ID [--yes]');
+  if (sub === 'skip') {
+    const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { yes: { type: 'boolean' } } });
+    if (positionals.length !== 2) usage('runs skip ID STEP (the step name, as runs list --json shows it)');
+    const [id, step] = positionals;
+    const known = (await ctx.call('runs:list', {})).find((r) => r.id === id);
+    const def = known?.steps.find((s) => s.name === step);
+    if (!def?.skipConsequence) throw new CliExit(EXIT.failed, `Step ${step} of run ${id} cannot be skipped: retry it (drydock runs resume ${id}) or abort the run.`);
+    if (!values.yes) {
+      ctx.err(`Skipping "${def.title}": ${def.skipConsequence}.`);
+      if (!ctx.isTTY) throw new CliExit(EXIT.needsConfirmation, `Needs confirmation: nothing was skipped. Run again with --yes (drydock runs skip ${id} ${step} --yes).`);
+      const answer = (await ctx.ask('Type yes to skip it and go on: ')).trim().toLowerCase();
+      if (answer !== 'yes') throw new CliExit(EXIT.needsConfirmation, 'Not skipped: nothing was run.');
+    }
+    const run = await ctx.call('runs:skip', { id, step, confirmed: true });
+    if (ctx.json) ctx.out(JSON.stringify(run));
+    else ctx.err(`Run ${run.id}: ${run.status}`);
+    return;
+  }
+  usage('runs: list | resume ID [--yes] | skip ID STEP [--yes]');
 }
 
 /** The change-control report of a run or a time range; the format follows the file's extension. */

@@ -44,6 +44,8 @@ export interface RestoreWorld {
   backup: { id: string; snapshotId: string };
   spareId: string;
   spareRoot: string;
+  /** Whether the frontend's health endpoint on the spare answers 200. */
+  healthy: boolean;
   /** Key the spare shows after the next re-image. */
   keyMode: KeyMode;
   /** Fingerprints seen: the primary's, and the spare's own before any re-image. */
@@ -140,7 +142,7 @@ export async function startRestoreWorld(options: { speed?: number; backupState?:
 
   // The frontend's health endpoint on the spare's address (the curl in the verify step runs on the spare).
   const health: Server = createServer((req, res) => {
-    res.writeHead(req.url === '/health-check' ? 200 : 404);
+    res.writeHead(req.url === '/health-check' ? (world.healthy ? 200 : 503) : 404);
     res.end();
   });
   await new Promise<void>((resolve, reject) => health.once('error', reject).listen(80, spare.ip, () => resolve()));
@@ -163,6 +165,7 @@ export async function startRestoreWorld(options: { speed?: number; backupState?:
     spareId: spareInst.id,
     spareRoot: spareInst.rootVolumeId,
     keyMode: 'console',
+    healthy: true,
     keys: { primary: services.fingerprint, spareOwn: spare.fingerprint, spareNow: () => spareFingerprint },
     reimages: 0,
     async call(channel, request, emit = () => undefined) {

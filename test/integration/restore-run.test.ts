@@ -122,8 +122,10 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(md).toMatch(/confirmed by the admin/);
   });
 
-  it('a backup in error is blocked at plan; nothing is touched', async () => {
+  it('a backup in error is blocked at plan; nothing is touched; a drill is refused while its outbound block is not part of the run', async () => {
     w = await startRestoreWorld({ backupState: 'error' });
+    const drill = await w.call('restore:plan', { spare: 'spare', drill: true });
+    expect(drill.blocking.map((b) => b.code)).toContain('drill-unavailable');
     const plan = await w.call('restore:plan', { spare: 'spare', backup: w.backup.id });
     expect(plan.blocking.map((b) => b.code)).toContain('backup-not-completed');
     await expect(w.call('restore:run', { spare: 'spare', backup: w.backup.id, confirmed: true })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/only a completed backup can be restored/) });
@@ -238,5 +240,24 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(refreshReport).toContain('rm -rf /opt/nomad');
     expect(report).toMatch(/the spare already held backup .* so the volume steps were skipped/);
     expect(report).toMatch(/\*\*Recovery time:\*\* \d/);
+  });
+  it('a failed verification can be skipped (its consequence recorded); a step that may not be skipped is refused', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    world.healthy = false;
+    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/not healthy: .*health-check answered 503/);
+    const [run] = world.fx.engine.runner.store.list();
+    const summary = await world.call('runs:get', { id: run.id });
+    expect(summary.steps.find((s) => s.name === 'verify-app')).toMatchObject({ status: 'failed', skipConsequence: expect.stringMatching(/not verified/) });
+    expect(summary.steps.find((s) => s.name === 'start-app')?.skipConsequence).toBeUndefined();
+    await expect(world.call('runs:skip', { id: run.id, step: 'verify-app', confirmed: false })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    await expect(world.call('runs:skip', { id: run.id, step: 'start-app', confirmed: true })).rejects.toMatchObject({ code: 'CONFLICT' });
+    const done = await world.call('runs:skip', { id: run.id, step: 'verify-app', confirmed: true });
+    expect(done.status).toBe('done');
+    expect(done.steps.find((s) => s.name === 'verify-app')).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^Skipped by the admin: the app on the spare is not verified/) });
+    const nomad = parseHcl(world.lab.hosts.nomad1.readFile('/etc/nomad/config.hcl')!);
+    expect(nomad.client?.servers).toEqual([`${world.lab.hosts.spare.ip}:4647`]);
+    const result = await world.call('runs:get', { id: run.id });
+    expect(result.status).toBe('done');
   });
 });

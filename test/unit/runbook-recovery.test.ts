@@ -66,6 +66,7 @@ const recovery = defineOperation({
     {
       name: 'repoint',
       title: 'Re-point the clients',
+      pointOfNoReturn: 'the clients use the new machine now',
       apply: async () => {
         world.log.push('repoint');
         if (world.failAt === 'repoint') throw new DrydockError('COMMAND_FAILED', 'a client refused');
@@ -120,6 +121,19 @@ describe('runbook recovery: abort, skip, lock', () => {
     expect(world.volume).toBe(true);
     expect(engine.runner.describe(run)).toMatchObject({ status: 'aborted', resumable: false, whyNot: expect.stringMatching(/aborted/) });
     await expect(engine.runner.abort(id)).rejects.toThrow(/already aborted/);
+  });
+
+  it('refuses to abort once a point-of-no-return step is done', async () => {
+    fresh();
+    world.failAt = 'repoint';
+    await expect(engine.runner.start(recovery, {})).rejects.toThrow();
+    const id = engine.runner.store.list()[0].id;
+    // As if the step had finished before a later one failed.
+    const run = engine.runner.store.load(id)!;
+    run.steps[3].status = 'done';
+    engine.runner.store.save(run);
+    await expect(engine.runner.abort(id)).rejects.toThrow(/"Re-point the clients" is done: the clients use the new machine now/);
+    expect(world.log).not.toContain('unrepoint');
   });
 
   it('skips only a failed step that allows it, records the consequence, and goes on', async () => {

@@ -28,6 +28,10 @@ export function restoreHandlers(engine: Engine): Pick<Handlers, RestoreChannel> 
       if (!confirmed) {
         throw new DrydockError('CONFIRMATION_REQUIRED', `Aborting run ${runId} undoes every step done so far, newest first (the spare's own root goes back; the restored volume is kept). Confirm to go on.`);
       }
+      // A run going on in this process (the GUI's Abort during a step): stop it at its step first.
+      if (engine.runner.cancel(runId)) {
+        for (let i = 0; i < 600 && engine.runner.store.load(runId)?.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+      }
       try {
         await engine.runner.abort(runId, { emit: ctx.emit, signal: ctx.signal });
       } finally {

@@ -59,6 +59,9 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   const blocking: Problem[] = [];
   const warnings: string[] = [];
   if (spareHost.role !== 'spare') blocking.push({ code: 'spare-not-spare', message: `${spareHost.name} has role ${spareHost.role} in the inventory, not spare: Drydock restores only onto a host it knows as the hot spare` });
+  // A drill starts a second copy of CircleCI: without the outbound block it could run scheduled
+  // workflows, send mail and call GitHub. Until that block is part of the run, no drill.
+  if (mode === 'drill') blocking.push({ code: 'drill-unavailable', message: "A DR drill needs the spare's outbound traffic blocked before the app starts, and this build cannot do that yet: nothing was done. Use refresh-spare (the app is left stopped) to check the restore path." });
   const lock = readLock(engine.home);
   if (lock && lockAlive(lock)) blocking.push({ code: 'lock-held', message: `Another recovery run is going on: run ${lock.runId}, by ${lock.holder}, process ${lock.pid}` });
   const unfinished = engine.runner.store.list().find((r) => r.operation === restoreOperation.name && r.status !== 'done' && r.status !== 'aborted' && (r.input as RestoreInputT).spare?.host === spareHost.name);
