@@ -328,7 +328,8 @@ test('a drill: nothing re-pointed, and run only when its plan blocks the spare\'
     await expect(preview.getByRole('button', { name: 'Run the drill…' })).toBeEnabled();
   } else {
     // This engine's drill does not block the copy's outbound traffic: the wizard says so and does not run it.
-    await expect(preview.getByTestId('restore-blocking')).toContainText('no step that blocks the spare’s outbound traffic');
+    await expect(preview.getByTestId('restore-blocking')).toContainText(/outbound traffic blocked before the app starts|no step that blocks the spare’s outbound traffic/);
+    await expect(preview.getByTestId('restore-blocking').getByRole('listitem')).toHaveCount(1);
     await expect(preview.getByRole('button', { name: 'Run the drill…' })).toBeDisabled();
   }
   await screenshotBothSchemes(page, 'restore-drill-preview');

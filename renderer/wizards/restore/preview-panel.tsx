@@ -24,8 +24,9 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
   const drill = plan.mode === 'drill';
   const safety = drillSafety(plan.steps);
   // A drill without its outbound block would start a live copy of production: not from this wizard.
-  const unsafeDrill = drill && !safety.blocksOutbound;
-  const blocked = plan.blocking.length > 0 || unsafeDrill;
+  // (Said once: when the engine already refuses the drill, its own reason stands.)
+  const unsafeDrill = drill && !safety.blocksOutbound && !plan.blocking.some((p) => p.code === 'drill-unavailable');
+  const blocked = plan.blocking.length > 0 || (drill && !safety.blocksOutbound);
   const b = plan.backup;
   return (
     <section className="section restore-preview" aria-labelledby="restore-preview-heading">
