@@ -104,6 +104,12 @@ test('choose: the newest completed backup with its recovery point, the spare; th
   // Nothing was touched by the preview.
   expect(world.sim.calls('CreateVolume')).toHaveLength(0);
   expect(world.sim.calls('StopInstances')).toHaveLength(0);
+
+  // A second backup profile: now the wizard asks which one.
+  await rpc(page, drydock.url, 'backup:profile-set', { name: 'other', provider: 'aws', instance: 'services', region: world.sim.region, endpoint: world.sim.endpoint, imds: false });
+  await preview.getByRole('button', { name: 'Back' }).click();
+  const profile = page.getByRole('region', { name: '1. Backup and spare' }).getByLabel('Backup profile');
+  await expect(profile.locator('option')).toHaveText([/^prod — AWS/, /^other — AWS/]);
 });
 
 test('a full restore from the wizard: live steps, verification, traffic to switch, the report', async ({ page, drydock, world }) => {
@@ -157,6 +163,12 @@ test('drydock serve killed mid-run: the app opened again lands on the run, which
   const release = world.holdBoot();
   await previewAndRun(page);
   await expect(step(page, 'Start the spare on the restored disk')).toContainText('Running', { timeout: 60_000 });
+  // Every page says what is running, and leads back.
+  await page.getByRole('link', { name: 'Hosts' }).click();
+  const indicator = page.getByTestId('run-indicator');
+  await expect(indicator).toContainText('Restore onto the hot spare running, step 6 of 15: Start the spare on the restored disk');
+  await indicator.getByRole('link', { name: 'Show in Restore' }).click();
+  await expect(step(page, 'Start the spare on the restored disk')).toContainText('Running');
 
   // The engine dies inside the waiting step.
   await page.goto('about:blank');
@@ -177,6 +189,8 @@ test('drydock serve killed mid-run: the app opened again lands on the run, which
     await dialog.getByRole('button', { name: /^(Resume|Retry the step)$/ }).click();
     await expect(run.getByTestId('restore-phase')).toHaveText('Finished', { timeout: 150_000 });
     await expect(page.getByRole('list', { name: 'Verification' })).toContainText('passed');
+    // The run's answer is read back from the engine: the recovery time of the resumed run.
+    await expect(page.getByTestId('recovery-time')).toBeVisible();
     expectRestored(world);
     // Never two roots, and one volume restored: the resume re-checked instead of redoing.
     expect(world.sim.calls('CreateVolume')).toHaveLength(1);

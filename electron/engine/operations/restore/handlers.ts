@@ -12,7 +12,7 @@ import { toHtml } from '../../report/html';
 import { toMarkdown } from '../../report/markdown';
 import { lockAlive, readLock } from '../../runbook/recovery-lock';
 import { planRestore } from './plan';
-import { runRestore, trustSpareKey } from './run';
+import { keepRestoreOutcome, runRestore, trustSpareKey } from './run';
 import { checkTraffic } from './traffic-check';
 import './report';
 
@@ -56,7 +56,11 @@ export function restoreHandlers(engine: Engine): Pick<Handlers, RestoreChannel> 
       if (!confirmed) {
         throw new DrydockError('CONFIRMATION_REQUIRED', def?.skip ? `Skipping "${def.title}": ${def.skip.consequence}. Confirm to skip it and go on.` : `Step ${step} cannot be skipped.`);
       }
-      await engine.runner.skip(id, step, { emit: ctx.emit, signal: ctx.signal });
+      try {
+        await engine.runner.skip(id, step, { emit: ctx.emit, signal: ctx.signal });
+      } finally {
+        keepRestoreOutcome(engine, id);
+      }
       return engine.runner.describe(engine.runner.store.load(id)!);
     },
   };
