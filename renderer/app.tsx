@@ -14,6 +14,9 @@ import { InstallWizard } from './wizards/install/install-wizard';
 import { CertificatesWizard } from './wizards/certs/certs-wizard';
 import { ProxyWizard } from './wizards/proxy/proxy-wizard';
 import { BackupWizard } from './wizards/backup/backup-wizard';
+import { RestoreWizard } from './wizards/restore/restore-wizard';
+import { unfinishedRecoveryRun } from './wizards/restore/recovery-runs';
+import { useRuns } from './store/runs-store';
 import { SECTIONS, type Section } from './sections';
 import { useApp } from './store/app-store';
 import { useNavigation } from './store/navigation-store';
@@ -22,6 +25,7 @@ export function App() {
   const section = useNavigation((s) => s.section);
   const mainRef = useRef<HTMLElement>(null);
   const current = SECTIONS.find((s) => s.id === section) ?? SECTIONS[0];
+  useLandOnRecovery();
 
   const skipToMain = (event: MouseEvent) => {
     event.preventDefault();
@@ -42,12 +46,30 @@ export function App() {
   );
 }
 
+/**
+ * Opening the app while a recovery run is unfinished (running, or stopped
+ * and resumable) lands on it: on the worst night of the year the admin
+ * comes back to the restore, not to the host list. Once, at start-up.
+ */
+let landed = false;
+function useLandOnRecovery() {
+  const loaded = useRuns((s) => s.loaded);
+  const runs = useRuns((s) => s.runs);
+  const go = useNavigation((s) => s.go);
+  useEffect(() => {
+    if (!loaded || landed) return;
+    landed = true;
+    if (unfinishedRecoveryRun(runs) && useNavigation.getState().section !== 'restore') go('restore');
+  }, [loaded, runs, go]);
+}
+
 function Page({ section }: { section: Section }) {
   if (section.id === 'hosts') return <HostsPage />;
   if (section.id === 'audit') return <AuditPage />;
   if (section.id === 'certificates') return <CertificatesWizard />;
   if (section.id === 'proxy') return <ProxyWizard />;
   if (section.id === 'backup') return <BackupWizard />;
+  if (section.id === 'restore') return <RestoreWizard />;
   if (section.id === 'health') return <HealthPage />;
   if (section.id === 'console') return <ConsolePage />;
   if (section.id === 'install') return <InstallWizard />;

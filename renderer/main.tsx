@@ -6,6 +6,7 @@ import { onConnected, onEvent, sessionToken } from './api';
 import { App } from './app';
 import { SessionGate } from './components/session-gate';
 import { useAudit } from './store/audit-store';
+import { useOutput } from './store/output-store';
 import { useProgress } from './store/progress-store';
 import { useRuns } from './store/runs-store';
 import './styles/app.css';
@@ -16,6 +17,7 @@ onEvent((event) => {
   useProgress.getState().receive(event);
   useRuns.getState().receive(event);
   useAudit.getState().receive(event);
+  useOutput.getState().receive(event);
 });
 // The engine's runs are the truth about what is going on: read them at start
 // and whenever the event stream reconnects (events sent meanwhile are lost).

@@ -3,6 +3,8 @@
  * then the guide's operations, then the record of what was done. Sections
  * not built yet carry one sentence of what they will do, shown as-is.
  */
+import { isRecoveryOperation } from './wizards/restore/recovery-runs';
+
 export const SECTION_IDS = ['hosts', 'install', 'certificates', 'proxy', 'console', 'backup', 'restore', 'health', 'audit'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
@@ -20,11 +22,7 @@ export const SECTIONS: readonly Section[] = [
   { id: 'proxy', title: 'Proxy' },
   { id: 'console', title: 'Console' },
   { id: 'backup', title: 'Backup' },
-  {
-    id: 'restore',
-    title: 'Restore',
-    planned: 'Bring up the hot spare or a new Services machine from the latest snapshot, and resume safely if the run is interrupted.',
-  },
+  { id: 'restore', title: 'Restore' },
   { id: 'health', title: 'Health' },
   { id: 'audit', title: 'Audit' },
 ];
@@ -46,5 +44,5 @@ const OPERATION_SECTIONS: Record<string, SectionId> = {
 };
 
 export function sectionOfOperation(operation: string): SectionId | undefined {
-  return OPERATION_SECTIONS[operation];
+  return OPERATION_SECTIONS[operation] ?? (isRecoveryOperation(operation) ? 'restore' : undefined);
 }

@@ -25,6 +25,8 @@ export const RunStepSchema = z.object({
   skipConsequence: z.string().optional(),
   /** An abort can undo it. */
   undoable: z.boolean().optional(),
+  /** Once this step is done an abort no longer puts things back (traffic moved): why, in the admin's words. */
+  pointOfNoReturn: z.string().optional(),
 });
 
 export const RunSummarySchema = z.object({

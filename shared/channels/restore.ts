@@ -155,6 +155,21 @@ export const RestoreRunResultSchema = z.object({
 });
 export type RestoreRunResult = z.infer<typeof RestoreRunResultSchema>;
 
+/** Where the CircleCI hostname leads now, asked after the run (the admin made the DNS / load balancer change). */
+export const TrafficCheckSchema = z.object({
+  hostname: z.string().optional(),
+  /** What the hostname resolves to from this computer. */
+  resolved: z.array(z.string()),
+  /** The spare's addresses it should resolve to. */
+  targets: z.array(z.string()),
+  /** It resolves to the spare from here. */
+  ok: z.boolean(),
+  /** The admin said the change is made (recorded in the run and the audit log; shown in the report). */
+  confirmedByAdmin: z.boolean(),
+  message: z.string(),
+});
+export type TrafficCheck = z.infer<typeof TrafficCheckSchema>;
+
 export const RecoveryLockSchema = z.object({ holder: z.string(), pid: z.number(), runId: z.string(), since: z.string(), alive: z.boolean() });
 
 export const restoreChannels = {
@@ -168,6 +183,8 @@ export const restoreChannels = {
   'restore:trust-key': { request: z.object({ runId: RunId, fingerprint: Fingerprint, confirmed: z.boolean() }).strict(), response: HostKeySeenSchema },
   /** Markdown or HTML report of a recovery run (recovery point and time, steps, diffs, host keys, what was left to do). */
   'restore:report': { request: z.object({ runId: RunId, format: z.enum(['md', 'html']) }).strict(), response: z.object({ text: z.string() }) },
+  /** After a finished restore: does the hostname lead to the spare now? `confirmed` records the admin's word that the DNS / LB change is made. */
+  'restore:check-traffic': { request: z.object({ runId: RunId, confirmed: z.boolean().optional() }).strict(), response: TrafficCheckSchema },
   /** The recovery lock of this installation, if held. */
   'restore:lock': { request: z.object({}).strict(), response: RecoveryLockSchema.nullable() },
   /** Skip a failed step that says it may be skipped (its consequence was shown), then go on with the run. */

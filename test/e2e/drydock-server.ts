@@ -14,19 +14,27 @@ export interface DrydockServer {
   home: string;
   /** Every connection and DNS question the server attempted so far (test/air-gap). */
   connections(): ConnectionRecord[];
-  stop(): Promise<void>;
+  /** Stops the server (SIGTERM unless told; SIGKILL is a crash); `keepHome` leaves its DRYDOCK_HOME for a server started again on it. */
+  stop(options?: { keepHome?: boolean; signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Continue on this DRYDOCK_HOME (a server restarted mid-run) instead of a new empty one. */
+  home?: string;
+  /** Extra environment for the server (an EC2 endpoint's keys, say). */
+  env?: Record<string, string>;
 }
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const URL_LINE = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/;
 
-export async function startDrydock(timeoutMs = 20_000): Promise<DrydockServer> {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'drydock-e2e-home-'));
+export async function startDrydock(timeoutMs = 20_000, options: StartOptions = {}): Promise<DrydockServer> {
+  const home = options.home ?? mkdtempSync(path.join(os.tmpdir(), 'drydock-e2e-home-'));
   const recordDir = mkdtempSync(path.join(os.tmpdir(), 'drydock-e2e-connections-'));
   const log = path.join(recordDir, 'connections.jsonl');
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/electron/cli.js'), 'serve', '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, DRYDOCK_HOME: home, ...recorderEnv(log) },
+    env: { ...process.env, ...options.env, DRYDOCK_HOME: home, ...recorderEnv(log) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -54,16 +62,16 @@ export async function startDrydock(timeoutMs = 20_000): Promise<DrydockServer> {
     url,
     home,
     connections: () => readConnections(log),
-    async stop() {
+    async stop(stopOptions: { keepHome?: boolean; signal?: 'SIGTERM' | 'SIGKILL' } = {}) {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
+        child.kill(stopOptions.signal ?? 'SIGTERM');
         const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
         if (!gone) {
           child.kill('SIGKILL');
           await exited;
         }
       }
-      rmSync(home, { recursive: true, force: true });
+      if (!stopOptions.keepHome) rmSync(home, { recursive: true, force: true });
       rmSync(recordDir, { recursive: true, force: true });
     },
   };

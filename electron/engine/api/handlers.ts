@@ -22,6 +22,7 @@ import { preflightHandlers } from '../operations/install/preflight/handlers';
 import { installHandlers } from '../operations/install/handlers';
 import { bundleHandlers } from '../operations/bundle/handlers';
 import { restoreHandlers } from '../operations/restore/handlers';
+import { keepRestoreOutcome } from '../operations/restore/run';
 
 export function hostView(engine: Engine, host: Host): HostView {
   const keys = engine.knownHosts.lookup(knownHostsName(host.address, host.port));
@@ -118,6 +119,7 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
       if (restarts?.length && !confirmRestarts) throw new DrydockError('CONFIRMATION_REQUIRED', restartsNeedConfirmation(id, restarts), { restarts });
       const fields = (stored && engine.operations.get(stored.operation)?.secretInput) || [];
       const { runId, result, notice } = await engine.runner.resume(id, { emit: ctx.emit, signal: ctx.signal, secrets: secretsByKey(fields, secrets ?? {}) });
+      keepRestoreOutcome(engine, runId);
       const run = engine.runner.store.load(runId)!;
       const verdict = engine.runner.outcomeOf(run, result);
       return { ...engine.runner.describe(run), ...(notice ? { notice } : {}), ...(verdict ? { verdict } : {}) };

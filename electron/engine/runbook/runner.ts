@@ -67,7 +67,7 @@ export class Runner {
     if (operation) {
       summary.steps = summary.steps.map((s) => {
         const def = operation.steps.find((d) => d.name === s.name);
-        return { ...s, ...(def?.skip ? { skipConsequence: def.skip.consequence } : {}), ...(def?.undo ? { undoable: true } : {}) };
+        return { ...s, ...(def?.skip ? { skipConsequence: def.skip.consequence } : {}), ...(def?.undo ? { undoable: true } : {}), ...(def?.pointOfNoReturn ? { pointOfNoReturn: def.pointOfNoReturn } : {}) };
       });
     }
     return summary;

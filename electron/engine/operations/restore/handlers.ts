@@ -12,7 +12,8 @@ import { toHtml } from '../../report/html';
 import { toMarkdown } from '../../report/markdown';
 import { lockAlive, readLock } from '../../runbook/recovery-lock';
 import { planRestore } from './plan';
-import { runRestore, trustSpareKey } from './run';
+import { keepRestoreOutcome, runRestore, trustSpareKey } from './run';
+import { checkTraffic } from './traffic-check';
 import './report';
 
 type RestoreChannel = keyof typeof restoreChannels;
@@ -43,6 +44,7 @@ export function restoreHandlers(engine: Engine): Pick<Handlers, RestoreChannel> 
       const doc = buildChangeControl({ audit: engine.audit, runs: engine.runner.store, inventory: engine.inventory, knownHosts: engine.knownHosts, version: engine.version }, { runId });
       return { text: format === 'html' ? toHtml(doc) : toMarkdown(doc) };
     },
+    'restore:check-traffic': async ({ runId, confirmed }, ctx) => checkTraffic(engine, runId, !!confirmed, ctx.signal),
     'restore:lock': async () => {
       const lock = readLock(engine.home);
       return lock ? { holder: lock.holder, pid: lock.pid, runId: lock.runId, since: lock.since, alive: lockAlive(lock) } : null;
@@ -54,7 +56,11 @@ export function restoreHandlers(engine: Engine): Pick<Handlers, RestoreChannel> 
       if (!confirmed) {
         throw new DrydockError('CONFIRMATION_REQUIRED', def?.skip ? `Skipping "${def.title}": ${def.skip.consequence}. Confirm to skip it and go on.` : `Step ${step} cannot be skipped.`);
       }
-      await engine.runner.skip(id, step, { emit: ctx.emit, signal: ctx.signal });
+      try {
+        await engine.runner.skip(id, step, { emit: ctx.emit, signal: ctx.signal });
+      } finally {
+        keepRestoreOutcome(engine, id);
+      }
       return engine.runner.describe(engine.runner.store.load(id)!);
     },
   };

@@ -38,6 +38,7 @@ export function restoreSections(run: RunRecord): ReportSection[] {
           ['Spare', `${input.spare.host} ${input.spare.address}, instance ${input.spare.machineId} in ${input.spare.zone}`],
           ['Spare\'s own root', `${input.spare.originalRoot}: detached, tagged drydock:kept-root-of=${input.spare.machineId}, never deleted`],
           ['Restored volume', input.spare.holds ? `none needed: the spare already held backup ${input.spare.holds} on ${input.spare.originalRoot} (refresh-spare), so the volume steps were skipped` : (state.volumeId ?? 'not created')],
+          ...(input.mode === 'restore' ? [['Traffic switch', state.trafficVerified ? 'checked: the hostname resolves to the spare from Drydock' : (state as { trafficConfirmedAt?: string }).trafficConfirmedAt ? `confirmed by the admin at ${(state as { trafficConfirmedAt?: string }).trafficConfirmedAt}` : 'not confirmed: left to the admin'] as [string, string]] : []),
           ['Outcome', run.status + (run.error ? `: ${run.error}` : '')],
         ],
       },

@@ -75,3 +75,14 @@ export async function trustSpareKey(engine: Engine, runId: string, fingerprint: 
   engine.audit.append({ host: spare, fingerprint, kind: 'trust', command: `restore trust-key --run ${runId}: the admin confirmed ${scan.keyType} ${fingerprint} from the spare's console`, exitCode: 0, durationMs: 0 });
   return { fingerprint, keyType: scan.keyType, proof: 'admin' as const };
 }
+
+/**
+ * A restore run finished by a resume or a skip (after a crash, a host key
+ * confirmed, a failed step): keep the answer restore:run would have given
+ * with the run, so the wizard shows its recovery time and what is left to
+ * the admin as for a run that went through in one go.
+ */
+export function keepRestoreOutcome(engine: Engine, runId: string): void {
+  const run = engine.runner.store.load(runId);
+  if (run?.operation === restoreOperation.name && run.status === 'done') engine.runner.keepOutcome(runId, 'restore:run', restoreResult(engine, runId));
+}

@@ -1,0 +1,206 @@
+/**
+ * Step 2, the preview: exactly what the run will do, nothing touched yet.
+ * The backup and its recovery point, the spare, the disks, the lines that
+ * change, the Nomad clients to re-point, the DNS or load-balancer change
+ * left to the admin, and every step in order. A blocking problem is shown
+ * first and disables Run; Run opens the confirmation (confirm-run-dialog).
+ */
+import { useState } from 'react';
+import type { RestorePlan } from '../../../shared/channels/restore';
+import { formatAge, formatTime } from '../../format';
+import { ConfirmRunDialog } from './confirm-run-dialog';
+import { drillSafety } from './recovery-runs';
+import { LineChangesTable, NomadTable, VolumeTable } from './plan-tables';
+
+interface PreviewPanelProps {
+  plan: RestorePlan;
+  busy: boolean;
+  onBack(): void;
+  onRun(): Promise<void>;
+}
+
+export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
+  const [confirming, setConfirming] = useState(false);
+  const drill = plan.mode === 'drill';
+  const safety = drillSafety(plan.steps);
+  // A drill without its outbound block would start a live copy of production: not from this wizard.
+  // (Said once: when the engine already refuses the drill, its own reason stands.)
+  const unsafeDrill = drill && !safety.blocksOutbound && !plan.blocking.some((p) => p.code === 'drill-unavailable');
+  const blocked = plan.blocking.length > 0 || (drill && !safety.blocksOutbound);
+  const b = plan.backup;
+  return (
+    <section className="section restore-preview" aria-labelledby="restore-preview-heading">
+      <h2 id="restore-preview-heading">2. Preview: what will happen</h2>
+      <p className="muted">Nothing has been touched yet. This is what the run will do, in this order.</p>
+      {blocked && (
+        <div role="alert" className="message message--error" data-testid="restore-blocking">
+          <p>
+            <strong>The {drill ? 'drill' : 'restore'} cannot run:</strong>
+          </p>
+          <ul>
+            {plan.blocking.map((p) => (
+              <li key={p.code}>{p.message}</li>
+            ))}
+            {unsafeDrill && (
+              <li>
+                This drill&rsquo;s plan has no step that blocks the spare&rsquo;s outbound traffic before the app starts: the copy of production could run
+                scheduled workflows, send mail and call GitHub. Drydock does not run such a drill from here.
+              </li>
+            )}
+          </ul>
+        </div>
+      )}
+      <dl className="restore-facts">
+        <dt>Backup</dt>
+        <dd>
+          {b ? (
+            <>
+              <code>{b.id}</code> (snapshot <code>{b.snapshotId}</code>, {b.sizeGiB} GiB, {b.state}) of {b.sourceMachine ?? 'the Services machine'}
+            </>
+          ) : (
+            'none'
+          )}
+        </dd>
+        {b && (
+          <>
+            <dt>Recovery point</dt>
+            <dd data-testid="preview-recovery-point">
+              {formatTime(b.startedAt)}, {formatAge(b.ageMs)} before this preview: what was done after it is lost.
+            </dd>
+          </>
+        )}
+        <dt>Spare</dt>
+        <dd>
+          {plan.spare.host} ({plan.spare.address}): <code>{plan.spare.machineId}</code>, {plan.spare.state}
+          {plan.spare.zone ? `, ${plan.spare.zone}` : ''}, root device <code>{plan.spare.rootDevice}</code>
+          {plan.spare.rootDisk ? (
+            <>
+              {' '}
+              (now <code>{plan.spare.rootDisk}</code>)
+            </>
+          ) : null}
+          {plan.spare.holds && `; it already holds ${plan.spare.holds.backup}, ${formatAge(plan.spare.holds.ageMs)} old`}
+        </dd>
+        <dt>Primary</dt>
+        <dd>{[plan.primary.host, plan.primary.address].filter(Boolean).join(', ') || 'not in the inventory'}</dd>
+      </dl>
+
+      {drill && (
+        <div className="message restore-drill" data-testid="drill-explained">
+          <p>
+            <strong>A drill.</strong> The backup is restored onto the spare and checked, and the recovery time is measured. Nothing is re-pointed: the
+            Nomad clients, DNS and the load balancer stay on the primary.
+          </p>
+          {safety.blocksOutbound && (
+            <p>
+              Before the app starts, the spare&rsquo;s outbound traffic is blocked (the host and its containers; only this SSH session, loopback, the
+              Docker bridge and its own address stay open), so the copy cannot run scheduled workflows, send mail or call GitHub.
+            </p>
+          )}
+          <p>
+            {safety.putsBack
+              ? 'At the end the block is removed and the spare is put back as it was.'
+              : 'The spare is not put back by the run: abort it when you are done (its own root is re-attached; the restored volume is kept).'}
+          </p>
+        </div>
+      )}
+
+      <h3>Disks</h3>
+      <VolumeTable plan={plan} />
+      <h3>Identity of the restored machine</h3>
+      <LineChangesTable plan={plan} />
+      <h3>Nomad clients</h3>
+      <NomadTable plan={plan} />
+      {plan.noProxy.length > 0 && !drill && (
+        <>
+          <h3>Proxy exceptions naming the old address</h3>
+          <ul>
+            {plan.noProxy.map((n) => (
+              <li key={`${n.host}-${n.file}-${n.entry}`}>
+                <code>{n.entry}</code> in <code>{n.file}</code> on {n.host}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {!drill && <TrafficChange plan={plan} />}
+
+      <h3>Steps</h3>
+      <ol className="restore-plan-steps" aria-label="Planned steps">
+        {plan.steps.map((s) => (
+          <li key={s.name} className={s.skipped ? 'muted' : undefined}>
+            <strong>{s.title}</strong> — {s.skipped ? `not run: ${s.why ?? 'not needed'}` : s.detail}
+            {!s.skipped && (
+              <span className="restore-step-tags">
+                {s.undoable ? ' Undone by an abort.' : ''}
+                {s.skipConsequence ? ` May be skipped if it fails: ${s.skipConsequence}` : ''}
+              </span>
+            )}
+          </li>
+        ))}
+      </ol>
+      {plan.warnings.length > 0 && (
+        <div className="message message--warn" aria-label="Warnings" role="note">
+          <ul>
+            {plan.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="actions actions--start">
+        <button type="button" className="button" onClick={onBack}>
+          Back
+        </button>
+        <button type="button" className="button button--danger" disabled={blocked || busy} onClick={() => setConfirming(true)}>
+          {drill ? 'Run the drill…' : 'Run the restore…'}
+        </button>
+        {blocked && <span className="muted">Fix the problems above, then preview again.</span>}
+      </div>
+      {confirming && (
+        <ConfirmRunDialog
+          plan={plan}
+          onClose={() => setConfirming(false)}
+          onConfirm={async () => {
+            setConfirming(false);
+            await onRun();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+/** The change only the admin can make (DNS or the load balancer), said exactly. */
+export function TrafficChange({ plan, heading = true }: { plan: Pick<RestorePlan, 'traffic'>; heading?: boolean }) {
+  const t = plan.traffic;
+  return (
+    <>
+      {heading && <h3>DNS or load balancer (your change, after the run)</h3>}
+      <p>
+        {t.hostname ? (
+          <>
+            <code>{t.hostname}</code>{' '}
+          </>
+        ) : (
+          'The installation’s hostname '
+        )}
+        must lead to <code>{t.to}</code>
+        {t.from ? (
+          <>
+            {' '}
+            instead of <code>{t.from}</code>
+          </>
+        ) : null}
+        .
+      </p>
+      {t.instructions.length > 0 && (
+        <ul data-testid="traffic-instructions">
+          {t.instructions.map((i) => (
+            <li key={i}>{i}</li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
