@@ -80,7 +80,7 @@ describe('headless install', () => {
   it('installs with the pushed files: replicated.conf and settings as JSON, install.sh airgap private-address= no-docker no-proxy, waits stopped -> started', async () => {
     const host = lab.hosts['svc-a'];
     for (const f of [files.license, files.bundle, files.installer]) putInBundle(host, f);
-    host.writeFile('/var/lib/lab/replicated/start-delay-ms', '1200\n');
+    host.writeFile('/var/lib/lab/replicated/start-delay-ms', '5000\n'); // long enough that the first poll sees it stopped on a loaded machine
     const { call } = await engineFor('svc-a');
     const request = { license: files.license, bundle: files.bundle, installer: files.installer, hostname: 'ci.example.test', ldap: true, consolePassword: PASSWORD, pollSeconds: 0.3, waitMinutes: 1 };
     const plan = await call('install:services-plan', request);
