@@ -44,7 +44,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-packages=(openssh-server openssh-client sudo chromium certbot pebble dnsutils jq openssl curl default-jre-headless util-linux iproute2 procps passwd ca-certificates squid apache2-utils wget awscli libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-utils qemu-system-x86 docker.io busybox-static)
+packages=(openssh-server openssh-client sudo chromium certbot pebble dnsutils jq openssl curl default-jre-headless util-linux iproute2 procps passwd ca-certificates squid apache2-utils wget awscli libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-utils qemu-system-x86 docker.io busybox-static iptables nftables netcat-openbsd)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

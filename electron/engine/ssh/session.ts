@@ -3,7 +3,8 @@
  * operation does remotely goes through here, so every command and file
  * change lands in the audit log with the host-key fingerprint it ran under.
  */
-import type { Client, SFTPWrapper } from 'ssh2';
+import { randomBytes } from 'node:crypto';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import type { Host } from '../../../shared/hosts';
 import { DrydockError } from '../../../shared/errors';
 import type { AuditLog } from '../audit/audit-log';
@@ -16,6 +17,14 @@ import { getFile, openSftp, putFile, readRemote, writeRemote, type Progress } fr
 export interface RunOptions extends ExecOptions {
   /** Literals to keep out of the audit log (besides the session's own secrets). */
   secrets?: string[];
+}
+
+/** A running command whose stdin/stdout carry bytes (see HostSession.openStream). */
+export interface ByteStream {
+  /** Writable side: the command's stdin; readable side: its stdout. */
+  channel: ClientChannel;
+  /** Its exit, with what it said on stderr (text). */
+  done: Promise<CommandResult>;
 }
 
 export class HostSession {
@@ -119,6 +128,96 @@ export class HostSession {
       });
     }
     return result.stdout;
+  }
+
+  /**
+   * A command whose stdin or stdout is a byte stream (a disk image copied
+   * between two hosts through this laptop). Resolves once the command itself
+   * runs: as root through sudo, the command first says so on stderr after
+   * sudo has taken its password, so no byte of the stream is ever read as a
+   * password and no password byte reaches the command.
+   */
+  async openStream(commandLine: string, options: { asRoot?: boolean; signal?: AbortSignal } = {}): Promise<ByteStream> {
+    const ready = `[drydock-ready-${randomBytes(6).toString('hex')}]`;
+    const inner = `printf '%s\\n' ${quote(ready)} >&2; ${commandLine}`;
+    const viaSudo = !!options.asRoot && !this.isRoot;
+    const marker = newSudoMarker();
+    const wrapped = viaSudo ? `sudo -S -p ${quote(marker)} -- sh -c ${quote(inner)}` : `sh -c ${quote(inner)}`;
+    const shown = viaSudo ? `sudo ${commandLine}` : commandLine;
+    const started = Date.now();
+    return new Promise<ByteStream>((resolveStarted, rejectStarted) => {
+      this.client.exec(wrapped, (err, channel) => {
+        if (err) return rejectStarted(new DrydockError('CONNECT_FAILED', `${this.host.name}: could not start \`${shown.slice(0, 120)}\`: ${err.message}`));
+        let stderr = '';
+        let isReady = false;
+        let prompts = 0;
+        let code: number | null = null;
+        let sig: string | undefined;
+        const kill = () => {
+          try {
+            channel.signal('KILL');
+          } catch {
+            /* not every server honours signals */
+          }
+          channel.close();
+        };
+        const onAbort = () => kill();
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        channel.stderr.on('data', (data: Buffer) => {
+          let text = data.toString('utf8');
+          if (!isReady && viaSudo && text.includes(marker)) {
+            text = text.split(marker).join('');
+            prompts += 1;
+            const password = this.secrets().sudoPassword;
+            if (!password || prompts > 1) {
+              kill();
+              rejectStarted(new DrydockError('SUDO_FAILED', `sudo on ${this.host.name} (${this.host.user}) ${password ? 'refused the password' : 'asks for a password'}: check the sudo password.`));
+            } else channel.write(password + '\n');
+          }
+          if (!isReady && text.includes(ready)) {
+            isReady = true;
+            text = text.slice(text.indexOf(ready) + ready.length).replace(/^\n/, '');
+            resolveStarted({ channel, done });
+          }
+          if (isReady) stderr += text;
+        });
+        channel.on('exit', (c: number | null, s?: string) => {
+          code = c;
+          sig = s ?? undefined;
+        });
+        // Settled when the server closes the channel: its stderr ends then. The channel's own 'close' may never come
+        // while writes are queued for a window the server will not open again (a writer killed mid-copy); a cancel
+        // settles at once.
+        const done = new Promise<CommandResult>((resolve, reject) => {
+          let settled = false;
+          const settle = () => {
+            if (settled) return;
+            settled = true;
+            this.client.removeListener('close', settle);
+            options.signal?.removeEventListener('abort', onAbort);
+            this.record('command', shown, code, started);
+            if (!isReady) rejectStarted(new DrydockError('COMMAND_FAILED', `${this.host.name}: \`${shown.slice(0, 120)}\` did not start (exit ${code}): ${stderr.trim()}`));
+            if (options.signal?.aborted) return reject(new DrydockError('CANCELLED', 'Cancelled by the admin'));
+            if (code === null && sig === undefined) return reject(new DrydockError('CONNECT_FAILED', `The connection to ${this.host.name} dropped while \`${shown.slice(0, 120)}\` ran`));
+            resolve({ code, ...(sig ? { signal: sig } : {}), stdout: '', stderr: redact(stderr, this.auditSecrets()) });
+          };
+          let exited = false;
+          let stderrEnded = false;
+          channel.on('exit', () => {
+            exited = true;
+            if (stderrEnded) settle();
+          });
+          channel.stderr.on('end', () => {
+            stderrEnded = true;
+            if (exited) settle();
+          });
+          channel.on('close', settle);
+          this.client.once('close', settle);
+          options.signal?.addEventListener('abort', settle, { once: true });
+        });
+        done.catch(() => undefined);
+      });
+    });
   }
 
   sftp(): Promise<SFTPWrapper> {

@@ -21,6 +21,7 @@ import { BackupProfiles } from '../backup/profiles';
 import type { Disk, Machine } from '../backup/provider';
 import { NOMAD_CONFIG, repointNomadConfig } from './identity';
 import { restoreOperation } from './operation';
+import { spareHolds } from './spare-record';
 import type { RestoreInputT } from './types';
 
 type Problem = RestorePlan['blocking'][number];
@@ -135,10 +136,12 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   // another region needs its own profile region; the copy step is there for it).
   const crossRegion = false;
   const now = Date.now();
-  // A root restored by Drydock says which backup it holds (refresh-spare).
-  const held = root?.tags?.['drydock:backup'];
+  // A root restored by Drydock says which backup it holds (refresh-spare); only a finished, unused refresh skips the volume steps.
+  const heldBy = spareHolds(root?.tags, profile.installationId, backup?.id);
+  const held = heldBy.backup;
   const heldAt = held ? backups.find((b) => b.id === held)?.startedAt : undefined;
-  const holdsChosen = !!held && held === backup?.id;
+  const holdsChosen = heldBy.usable;
+  if (held && !holdsChosen) warnings.push(`The spare's root ${root?.id ?? ''} holds backup ${held}, which cannot be used as it is: ${heldBy.reasons.join('; ')}. The full restore runs.`);
   const titles = new Map(restoreOperation.steps.map((s) => [s.name, s]));
   const step = (name: string, detail: string, skipped = false, why?: string) => {
     const s = titles.get(name)!;

@@ -14,6 +14,7 @@ import type { Step } from '../operation';
 import { planFiles, writeFiles } from './files';
 import { bareAddress, consoleFingerprints, readAssignments, REPLICATED_FILES, rewriteReplicatedDefaults, SYSCONFIG_FILES } from './identity';
 import type { Ctx, RestoreInputT, RestoreState } from './types';
+import { SPARE_TAG } from './spare-record';
 import { sleep, waitUntil, withProvider } from './waits';
 
 type RestoreStep = Step<RestoreInputT, RestoreState>;
@@ -158,12 +159,21 @@ export const resetNomad: RestoreStep = {
   },
 };
 
+/** Tag the restored root disk (where the provider has tags) with now. */
+async function markDisk(ctx: Ctx, tag: string): Promise<void> {
+  const id = ctx.state.volumeId ?? (ctx.input.spare.holds === ctx.input.backup.id ? ctx.input.spare.originalRoot : undefined);
+  if (!id) return;
+  await withProvider(ctx, async (p) => p.tagDisk?.(id, { [tag]: new Date().toISOString() }, { signal: ctx.signal }));
+}
+
 export const startApp: RestoreStep = {
   name: 'start-app',
   title: 'Restart Replicated and start the app',
   check: async (ctx) => {
     if (ctx.input.mode === 'refresh-spare') {
-      ctx.note('Refresh-spare: the app is left stopped');
+      // The refresh is finished here: the disk now says it holds a ready backup (a failover may skip the volume steps).
+      await markDisk(ctx, SPARE_TAG.readyAt);
+      ctx.note('Refresh-spare: the app is left stopped; the spare\'s disk is marked ready');
       return true;
     }
     const s = await appStatus(await spareSession(ctx), ctx.signal);
@@ -175,6 +185,8 @@ export const startApp: RestoreStep = {
     ctx.state.timings.replicatedRestarted = Date.now();
     ctx.checkpoint();
     await waitUntil(ctx, async () => (await session.sudo('replicatedctl app status inspect', { signal: ctx.signal })).code === 0, (ok) => ok, () => 'Replicated is not answering yet', 'Check /var/log/replicated on the spare, then resume.', 10 * 60_000);
+    // From here the disk's data moves on from the backup: no later failover may take it for a fresh refresh.
+    await markDisk(ctx, SPARE_TAG.usedAt);
     await session.check('replicatedctl app start', { asRoot: true, signal: ctx.signal });
     await waitForState(session, 'started', { signal: ctx.signal, pollMs: ctx.input.pollMs ?? 2000, onPoll: (s) => ctx.note(`app ${s.State}`) });
   },

@@ -9,6 +9,7 @@ import { DrydockError } from '../../../../shared/errors';
 import type { BackupProvider, Disk, Machine } from '../backup/provider';
 import type { Step } from '../operation';
 import { KEPT_ROOT_TAG, RESTORE_RUN_TAG, type Ctx, type RestoreInputT, type RestoreState } from './types';
+import { SPARE_TAG } from './spare-record';
 import { waitUntil, withProvider } from './waits';
 
 type RestoreStep = Step<RestoreInputT, RestoreState>;
@@ -86,8 +87,8 @@ export const createVolume: RestoreStep = {
           Name: `drydock restore ${ctx.input.backup.id} onto ${ctx.input.spare.host}`,
           [RESTORE_RUN_TAG]: ctx.runId,
           'drydock:restored-from': snapshot,
-          'drydock:backup': ctx.input.backup.id,
-          'drydock:installation': ctx.input.profileData.installationId,
+          [SPARE_TAG.backup]: ctx.input.backup.id,
+          [SPARE_TAG.installation]: ctx.input.profileData.installationId,
         }, { signal: ctx.signal });
         ctx.state.volumeId = made.id;
         ctx.checkpoint();

@@ -10,6 +10,14 @@
  *
  * The store is on the hypervisor itself (another host's store is refused
  * with a clear message in this version).
+ *
+ * Restore (onto the hot spare, which may run on another hypervisor: the
+ * profile's spareHypervisor/spareDomain): the backup image is copied beside
+ * the spare's own image (copy.ts: resumable, SHA-256 verified), the spare is
+ * stopped (ACPI, then power off after a grace), its root swapped in its
+ * definition with its own image kept, never deleted (domain-disk.ts), and
+ * started. Disks on another hypervisor than the profile's have ids
+ * `host:/path`.
  */
 import { DrydockError } from '../../../../../shared/errors';
 import type { LibvirtProfile } from '../../../../../shared/backup/profile';
@@ -19,6 +27,9 @@ import { quote, sh } from '../../../ssh/quote';
 import type { BackupProvider, CallOptions, Disk, Machine, Snapshot, SnapshotRequest } from '../provider';
 import { checkStore, readManifests, sha256Of, verifyImage, writeManifest, type Manifest } from './store';
 import { TAG } from '../../../../../shared/backup/profile';
+import { copyImage, type CopyResult } from './copy';
+import { assertSafePath, attachDomainDisk, detachDomainDisk, type DomainAccess } from './domain-disk';
+import { checkImageDir, DISK_MANIFEST_KIND, parseDiskId, readDiskManifest, SPARE_DOMAIN_TAG, waitFor, writeDiskManifest, type DiskManifest } from './restored-disk';
 
 interface BlkEntry {
   type: string;
@@ -38,7 +49,7 @@ export class LibvirtProvider implements BackupProvider {
 
   constructor(
     private readonly services: EngineServices,
-    private readonly profile: Pick<LibvirtProfile, 'hypervisor' | 'uri' | 'store' | 'domain'>,
+    private readonly profile: Pick<LibvirtProfile, 'hypervisor' | 'uri' | 'store' | 'domain'> & Partial<Pick<LibvirtProfile, 'spareHypervisor' | 'spareDomain'>>,
     private readonly drydockVersion = '0.0.0',
   ) {
     if (profile.store.host !== profile.hypervisor) {
@@ -46,13 +57,19 @@ export class LibvirtProvider implements BackupProvider {
     }
   }
 
-  private session(signal?: AbortSignal): Promise<HostSession> {
-    return this.services.pool.session(this.profile.hypervisor, signal);
+  private session(signal?: AbortSignal, host = this.profile.hypervisor): Promise<HostSession> {
+    return this.services.pool.session(host, signal);
   }
 
-  private async virsh(args: string, options?: CallOptions): Promise<string> {
-    const s = await this.session(options?.signal);
+  private async virsh(args: string, options?: CallOptions, host = this.profile.hypervisor): Promise<string> {
+    const s = await this.session(options?.signal, host);
     return s.check(`virsh -q -c ${quote(this.profile.uri)} ${args}`, { asRoot: true, signal: options?.signal });
+  }
+
+  /** The hypervisor a domain runs on: the spare's own when the profile names one. */
+  private hostOf(machineOrRef: Machine | string): string {
+    if (typeof machineOrRef !== 'string') return machineOrRef.zone ?? this.profile.hypervisor;
+    return machineOrRef === this.profile.spareDomain ? (this.profile.spareHypervisor ?? this.profile.hypervisor) : this.profile.hypervisor;
   }
 
   async identity(options?: CallOptions): Promise<string> {
@@ -61,13 +78,14 @@ export class LibvirtProvider implements BackupProvider {
   }
 
   async findMachine(ref: string, options?: CallOptions): Promise<Machine> {
-    const state = (await this.virsh(`domstate ${quote(ref)}`, options)).trim();
-    const disks = await this.blockList(ref, options);
-    return { id: ref, name: ref, zone: this.profile.hypervisor, state, running: state === 'running' || state === 'paused', rootDevice: disks[0]?.target ?? '' };
+    const host = this.hostOf(ref);
+    const state = (await this.virsh(`domstate ${quote(ref)}`, options, host)).trim();
+    const disks = await this.blockList(ref, options, host);
+    return { id: ref, name: ref, zone: host, state, running: state === 'running' || state === 'paused', rootDevice: disks[0]?.target ?? '' };
   }
 
-  private async blockList(domain: string, options?: CallOptions): Promise<BlkEntry[]> {
-    const out = await this.virsh(`domblklist ${quote(domain)} --details`, options);
+  private async blockList(domain: string, options?: CallOptions, host = this.hostOf(domain)): Promise<BlkEntry[]> {
+    const out = await this.virsh(`domblklist ${quote(domain)} --details`, options, host);
     return out
       .split('\n')
       .map((l) => l.trim().split(/\s+/))
@@ -76,12 +94,14 @@ export class LibvirtProvider implements BackupProvider {
   }
 
   async disks(machine: Machine, options?: CallOptions): Promise<Disk[]> {
-    const s = await this.session(options?.signal);
-    const list = await this.blockList(machine.id, options);
+    const s = await this.session(options?.signal, this.hostOf(machine));
+    const list = await this.blockList(machine.id, options, this.hostOf(machine));
     const disks: Disk[] = [];
     for (const [i, b] of list.entries()) {
       const info = JSON.parse(await s.check(`qemu-img info -U --output=json ${quote(b.source)}`, { asRoot: true, signal: options?.signal })) as { 'virtual-size': number };
-      disks.push({ id: b.source, device: b.target, root: i === 0, sizeGiB: Math.round((info['virtual-size'] / 2 ** 30) * 100) / 100, state: b.source.includes(OVERLAY_MARK) ? 'overlay' : 'base' });
+      // A disk on another hypervisor (the spare's) says where it is, so describeDisk/detachDisk find it.
+      const id = this.hostOf(machine) === this.profile.hypervisor ? b.source : `${this.hostOf(machine)}:${b.source}`;
+      disks.push({ id, device: b.target, root: i === 0, sizeGiB: Math.round((info['virtual-size'] / 2 ** 30) * 100) / 100, state: b.source.includes(OVERLAY_MARK) ? 'overlay' : 'base' });
     }
     return disks;
   }
@@ -210,42 +230,114 @@ export class LibvirtProvider implements BackupProvider {
     await verifyImage(s, this.profile.store.dir, m, options?.signal);
   }
 
-  async describeDisk(id: string): Promise<Disk> {
-    const s = await this.session();
-    const info = JSON.parse(await s.check(`qemu-img info -U --output=json ${quote(id)}`, { asRoot: true })) as { 'virtual-size': number };
-    return { id, device: '', root: false, sizeGiB: info['virtual-size'] / 2 ** 30 };
+  // ---- Restore ----
+
+  /** What the last createDiskFromSnapshot moved (the restore report shows it; tests prove a resume sends less). */
+  lastCopy?: CopyResult;
+  /** How long a guest gets to shut down on ACPI before it is powered off (`virsh destroy`). */
+  stopGraceMs = 120_000;
+
+  /**
+   * Copy backup `snapshotId` to hypervisor `zone`, beside the spare domain's
+   * current root image (the domain from tag `drydock:spare-domain`, else the
+   * profile's spare), as `<domain>-restored-<backup>.qcow2`: resumable,
+   * SHA-256 verified; owned like its folder, mode 0600. The tags go into a
+   * manifest beside it in Drydock's store on that hypervisor.
+   */
+  async createDiskFromSnapshot(snapshotId: string, zone: string, tags: Record<string, string>, options?: CallOptions): Promise<Disk> {
+    if (!/^[A-Za-z0-9._-]+$/.test(snapshotId)) throw new DrydockError('INVALID_INPUT', `Not a backup id: ${snapshotId}`);
+    const domain = tags[SPARE_DOMAIN_TAG] ?? this.profile.spareDomain;
+    if (!domain) throw new DrydockError('INVALID_INPUT', `libvirt: which domain is the spare? Set the profile's spareDomain (or tag ${SPARE_DOMAIN_TAG})`);
+    const source = await this.session(options?.signal);
+    const m = (await readManifests(source, this.profile.store.dir, options?.signal)).find((x) => x.id === snapshotId);
+    if (!m) throw new DrydockError('NOT_FOUND', `No backup ${snapshotId} in ${this.profile.store.host}:${this.profile.store.dir}`);
+    const target = await this.session(options?.signal, zone);
+    const root = (await this.blockList(domain, options, zone))[0];
+    if (!root) throw new DrydockError('NOT_FOUND', `${domain} on ${zone} has no disk to restore beside`);
+    const dir = root.source.slice(0, root.source.lastIndexOf('/'));
+    assertSafePath(root.source);
+    await checkImageDir(target, dir, root.source, options?.signal);
+    await checkStore(target, this.profile.store.dir, options?.signal);
+    const dest = `${dir}/${domain}-restored-${snapshotId}.qcow2`;
+    this.lastCopy = await copyImage({ source, image: `${this.profile.store.dir}/${m.id}.qcow2`, manifest: m, target, dest }, options);
+    await target.check(sh`chown --reference=${dir} -- ${dest} && chmod 600 -- ${dest}`, { asRoot: true, signal: options?.signal });
+    // Asked again for a disk already there (a resumed step): the tags recorded since are kept, the given ones win.
+    const earlier = this.lastCopy.alreadyThere ? await readDiskManifest(target, this.profile.store.dir, dest, options?.signal) : null;
+    const sidecar: DiskManifest = earlier?.backup === m.id ? { ...earlier, tags: { ...earlier.tags, ...tags } } : { kind: DISK_MANIFEST_KIND, version: 1, image: dest, backup: m.id, sha256: m.sha256!, createdAt: new Date().toISOString(), tags };
+    await writeDiskManifest(target, this.profile.store.dir, sidecar, options?.signal);
+    return this.describeDisk(`${zone}:${dest}`, options);
   }
 
+  /** `host:/path` (a restored disk) or `/path` (on the profile's hypervisor). */
+  async describeDisk(id: string, options?: CallOptions): Promise<Disk> {
+    const { host, image } = parseDiskId(id, this.profile.hypervisor);
+    const s = await this.session(options?.signal, host);
+    const r = await s.sudo(`qemu-img info -U --output=json ${quote(image)}`, { signal: options?.signal });
+    if (r.code !== 0) throw new DrydockError('NOT_FOUND', `No disk image ${host}:${image}${/No such file/.test(r.stderr) ? '' : `: ${r.stderr.trim()}`}`);
+    const info = JSON.parse(r.stdout) as { 'virtual-size': number };
+    const sidecar = await readDiskManifest(s, this.profile.store.dir, image, options?.signal);
+    return { id, device: '', root: false, sizeGiB: Math.round((info['virtual-size'] / 2 ** 30) * 100) / 100, zone: host, state: 'available', ...(sidecar ? { tags: sidecar.tags } : {}) };
+  }
+
+  /** Add or change a restored disk's tags (a refresh-spare marks it ready, a run that starts the app marks it used). */
+  async tagDisk(id: string, tags: Record<string, string>, options?: CallOptions): Promise<void> {
+    const { host, image } = parseDiskId(id, this.profile.hypervisor);
+    const s = await this.session(options?.signal, host);
+    const m = await readDiskManifest(s, this.profile.store.dir, image, options?.signal);
+    if (!m) throw new DrydockError('NOT_FOUND', `${host}:${image} is not a disk Drydock restored (no manifest in ${this.profile.store.dir})`);
+    await writeDiskManifest(s, this.profile.store.dir, { ...m, tags: { ...m.tags, ...tags } }, options?.signal);
+  }
+
+  /** ACPI shutdown, wait; powered off (`virsh destroy`) when the guest has not stopped within stopGraceMs; wait `shut off`. */
   async stopMachine(machine: Machine, options?: CallOptions): Promise<void> {
-    await this.virsh(`shutdown ${quote(machine.id)}`, options);
+    const host = this.hostOf(machine);
+    const state = () => this.virsh(`domstate ${quote(machine.id)}`, options, host).then((x) => x.trim());
+    if ((await state()) === 'shut off') return;
+    options?.onProgress?.(0, `virsh shutdown ${machine.id}`);
+    await this.virsh(`shutdown ${quote(machine.id)}`, options, host).catch(() => undefined);
+    if (await waitFor(state, 'shut off', this.stopGraceMs, options?.signal)) return;
+    options?.onProgress?.(50, `${machine.id} did not shut down within ${Math.round(this.stopGraceMs / 1000)} s: virsh destroy (power off)`);
+    await this.virsh(`destroy ${quote(machine.id)}`, options, host).catch(() => undefined);
+    if (!(await waitFor(state, 'shut off', 60_000, options?.signal))) throw new DrydockError('TIMEOUT', `${machine.id} is still ${await state()} after virsh destroy`);
   }
 
   async startMachine(machine: Machine, options?: CallOptions): Promise<void> {
-    await this.virsh(`start ${quote(machine.id)}`, options);
+    const host = this.hostOf(machine);
+    const state = () => this.virsh(`domstate ${quote(machine.id)}`, options, host).then((x) => x.trim());
+    if ((await state()) === 'running') return;
+    await this.virsh(`start ${quote(machine.id)}`, options, host);
+    if (!(await waitFor(state, 'running', 60_000, options?.signal))) throw new DrydockError('TIMEOUT', `${machine.id} is ${await state()} 60 s after virsh start`);
   }
 
-  private notYet(what: string): never {
-    throw new DrydockError('INVALID_INPUT', `libvirt: ${what} is part of restore (issue 11) and not built in this version`);
+  private async domainAccess(machine: Machine, options?: CallOptions): Promise<DomainAccess> {
+    const host = this.hostOf(machine);
+    const session = await this.session(options?.signal, host);
+    await checkStore(session, this.profile.store.dir, options?.signal);
+    return { session, domain: machine.id, storeDir: this.profile.store.dir, virsh: (args) => this.virsh(args, options, host) };
   }
 
-  createDiskFromSnapshot(): Promise<Disk> {
-    return this.notYet('creating a disk from a backup');
+  /** Take the disk out of the (shut off) domain's definition and keep its image as `<path>.drydock-kept`; never deleted. */
+  async detachDisk(machine: Machine, disk: Disk, options?: CallOptions): Promise<void> {
+    const { host, image } = parseDiskId(disk.id, this.hostOf(machine));
+    if (host !== this.hostOf(machine)) throw new DrydockError('INVALID_INPUT', `${disk.id} is on ${host}, ${machine.id} runs on ${this.hostOf(machine)}`);
+    const device = disk.device || machine.rootDevice;
+    await detachDomainDisk(await this.domainAccess(machine, options), device, image);
   }
 
-  detachDisk(): Promise<void> {
-    return this.notYet('detaching a disk');
+  /** Point the (shut off) domain's `device` at the image; a kept image is renamed back first (undo). */
+  async attachDisk(machine: Machine, disk: Disk, device: string, options?: CallOptions): Promise<void> {
+    const { host, image } = parseDiskId(disk.id, this.hostOf(machine));
+    if (host !== this.hostOf(machine)) throw new DrydockError('INVALID_INPUT', `${disk.id} is on ${host}, ${machine.id} runs on ${this.hostOf(machine)}: copy it there first`);
+    await attachDomainDisk(await this.domainAccess(machine, options), device, image);
   }
 
-  attachDisk(): Promise<void> {
-    return this.notYet('attaching a disk');
+  copySnapshot(_snapshotId: string, _sourceRegion: string, _tags: Record<string, string>, _options?: CallOptions): Promise<Snapshot> {
+    return Promise.reject(new DrydockError('INVALID_INPUT', 'Copying a snapshot to another region is not applicable to libvirt: a backup is copied to the spare\'s hypervisor when its disk is created'));
   }
 
-  copySnapshot(): Promise<Snapshot> {
-    throw new DrydockError('INVALID_INPUT', 'libvirt: a backup image is copied to the spare\'s hypervisor by the restore itself; there is no region to copy a snapshot between');
-  }
-
-  consoleOutput(): Promise<string> {
-    throw new DrydockError('INVALID_INPUT', 'libvirt: Drydock does not read a domain\'s console; a new host key is confirmed by the admin (or is the primary\'s known key)');
+  /** libvirt has no console log Drydock can trust for host keys: the admin confirms the key. */
+  async consoleOutput(_machine: Machine, _options?: CallOptions): Promise<string> {
+    return '';
   }
 
   async close(): Promise<void> {
