@@ -15,6 +15,7 @@ import { planFiles, writeFiles } from './files';
 import { bareAddress, consoleFingerprints, readAssignments, REPLICATED_FILES, rewriteReplicatedDefaults, SYSCONFIG_FILES } from './identity';
 import type { Ctx, RestoreInputT, RestoreState } from './types';
 import { SPARE_TAG } from './spare-record';
+import { assertDrillBlocked } from './drill-target';
 import { sleep, waitUntil, withProvider } from './waits';
 
 type RestoreStep = Step<RestoreInputT, RestoreState>;
@@ -180,6 +181,8 @@ export const startApp: RestoreStep = {
     return s.State === 'started' && !s.IsTransitioning && !s.Error && !!ctx.state.timings.replicatedRestarted;
   },
   apply: async (ctx) => {
+    // A drill starts the app only behind its outbound block, verified now.
+    await assertDrillBlocked(ctx);
     const session = await spareSession(ctx);
     await session.check('systemctl restart replicated replicated-ui replicated-operator', { asRoot: true, signal: ctx.signal, timeoutMs: 180_000 });
     ctx.state.timings.replicatedRestarted = Date.now();
