@@ -12,7 +12,7 @@ import type { Step } from '../operation';
 import { drillFirewallSteps } from './drill-firewall/steps';
 import { drillTarget } from './drill-target';
 import { reconnect } from './steps-host';
-import { attachRoot, detachRoot, startSpare, stopSpare } from './steps-volume';
+import { attachRoot, detachRoot, sameDisk, startSpare, stopSpare } from './steps-volume';
 import type { Ctx, RestoreInputT, RestoreState } from './types';
 import { withProvider } from './waits';
 
@@ -52,7 +52,7 @@ async function spareBack(ctx: Ctx): Promise<boolean> {
   return withProvider(ctx, async (p) => {
     const m = await p.findMachine(ctx.input.spare.machineId, { signal: ctx.signal });
     const root = (await p.disks(m, { signal: ctx.signal })).find((d) => d.device === ctx.input.spare.rootDevice);
-    return root?.id === ctx.input.spare.originalRoot && (ctx.input.spare.wasRunning ? m.state === 'running' : m.state !== 'running');
+    return sameDisk(root?.id, ctx.input.spare.originalRoot) && (ctx.input.spare.wasRunning ? m.state === 'running' : m.state !== 'running');
   });
 }
 

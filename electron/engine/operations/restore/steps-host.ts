@@ -31,7 +31,7 @@ async function presentedKey(ctx: Ctx) {
     () => scanHostKey({ host, knownHosts: knownHosts(ctx), timeoutMs: 10_000, ...(ctx.signal ? { signal: ctx.signal } : {}) }).catch((err: unknown) => ({ error: (err as Error).message })),
     (k): k is { keyType: string; key: string; fingerprint: string } => !('error' in k),
     (k) => `The spare's SSH server does not answer yet${'error' in k ? ` (${k.error})` : ''}`,
-    'Check the instance in the EC2 console (system log), then resume the run.',
+    ctx.input.profileData.provider === 'aws' ? 'Check the instance in the EC2 console (system log), then resume the run.' : "Check the domain's console (virsh console), then resume the run.",
     15 * 60_000,
   ) as Promise<{ keyType: string; key: string; fingerprint: string }>;
 }
@@ -56,8 +56,8 @@ export const reconnect: RestoreStep = {
     let proof: 'primary' | 'console' | 'admin' | undefined;
     if (ctx.input.primary.fingerprints.includes(presented.fingerprint)) proof = 'primary';
     else if (ctx.state.confirmedKey === presented.fingerprint) proof = 'admin';
-    else {
-      // cloud-init prints the new keys to the console late in boot: ask a few times.
+    else if (ctx.input.profileData.provider === 'aws') {
+      // cloud-init prints the new keys to the console late in boot: ask a few times. (libvirt: no console Drydock trusts; the admin confirms.)
       for (let i = 0; i < 6 && !proof; i++) {
         const printed = await withProvider(ctx, async (p) => consoleFingerprints(await p.consoleOutput(await p.findMachine(ctx.input.spare.machineId, { signal: ctx.signal }), { signal: ctx.signal })));
         if (printed.some((f) => f.fingerprint === presented.fingerprint)) proof = 'console';
@@ -70,7 +70,7 @@ export const reconnect: RestoreStep = {
       ctx.checkpoint();
       throw new DrydockError(
         'CONFIRMATION_REQUIRED',
-        `The spare presents ${presented.keyType} ${presented.fingerprint}, which is neither the primary's known key nor a fingerprint cloud-init printed on the spare's console. Nothing was run on it. Check the fingerprint on the spare's console (EC2: Get system log), then confirm it (drydock restore trust-key --run ${ctx.runId} --fingerprint ${presented.fingerprint}) and resume the run; or abort it.`,
+        `The spare presents ${presented.keyType} ${presented.fingerprint}, which is neither the primary's known key nor a fingerprint cloud-init printed on the spare's console. Nothing was run on it. Check the fingerprint on the spare's console (EC2: Get system log; libvirt: virsh console, ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then confirm it (drydock restore trust-key --run ${ctx.runId} --fingerprint ${presented.fingerprint}) and resume the run; or abort it.`,
         { host: spare.name, fingerprint: presented.fingerprint, keyType: presented.keyType, runId: ctx.runId, reason: 'host-key' },
       );
     }
