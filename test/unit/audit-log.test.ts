@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -130,5 +131,19 @@ describe('issue 7 item 14: the head beside the log catches a cut-off end', () =>
     const last = log.append({ host: 'nomad-1', fingerprint: 'x', kind: 'command', command: 'true', exitCode: 0, durationMs: 1 });
     expect(log.head()).toEqual({ count: 6, hash: last.hash });
     expect(log.verify()).toEqual({ ok: true, entries: 6, head: { count: 6, hash: last.hash } });
+  });
+
+  it('takes over at once a lock left by a process killed mid-append (its pid is gone); waits for a live holder', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'drydock-audit-lock-')), 'audit.jsonl');
+    const log = new AuditLog(file);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    writeFileSync(`${file}.lock`, dead);
+    // The lock is fresh (a stale one by age would wait 10 s, longer than a writer waits): only its dead pid frees it.
+    log.append({ host: 'h', fingerprint: '', kind: 'local', command: 'after a kill -9', exitCode: 0, durationMs: 0 });
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(log.verify()).toMatchObject({ ok: true, entries: 1 });
+    // A fresh lock held by a live process (the parent shell) is waited for, then refused.
+    writeFileSync(`${file}.lock`, String(process.ppid));
+    expect(() => log.append({ host: 'h', fingerprint: '', kind: 'local', command: 'blocked', exitCode: 0, durationMs: 0 })).toThrow(/locked by another Drydock process/);
   });
 });

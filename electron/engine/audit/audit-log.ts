@@ -13,7 +13,7 @@
  * head, so a copy kept elsewhere anchors the log at that moment too.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { matchesAuditFilter, type AuditEntry, type AuditFilter } from '../../../shared/audit';
 import { redact } from './redact';
@@ -33,17 +33,31 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** A lock file taken with O_EXCL; one left by a crashed process expires. */
+/** True when the lock names a pid that no longer runs (an empty or unreadable lock: not known to be dead). */
+function holderDead(lockFile: string): boolean {
+  const pid = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** A lock file taken with O_EXCL; one left by a crashed process expires, at once when its pid is gone. */
 function withLock<T>(lockFile: string, fn: () => T): T {
   const deadline = Date.now() + 5_000;
   let fd: number | undefined;
   while (fd === undefined) {
     try {
       fd = openSync(lockFile, 'wx', 0o600);
+      // The holder's pid, so a lock left by a process killed mid-append (kill -9) is taken over at once.
+      writeSync(fd, String(process.pid));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       try {
-        if (Date.now() - statSync(lockFile).mtimeMs > 10_000) unlinkSync(lockFile);
+        if (Date.now() - statSync(lockFile).mtimeMs > 10_000 || holderDead(lockFile)) unlinkSync(lockFile);
       } catch {
         /* released meanwhile */
       }
