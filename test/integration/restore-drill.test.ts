@@ -148,4 +148,31 @@ describe('DR drill (AWS, EC2 simulator)', () => {
     expect(run.steps.find((s) => s.name === 'drill-put-back')?.status).toBe('done');
     expect(spare.exec(`ls ${RULES_FILE.v4} 2>&1 || true`).stdout).toMatch(/No such file/);
   });
+
+  it('a drill whose app fails verification is aborted: the block comes out while the spare still runs the restored disk, then the spare is put back', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const inSpareNs = useSpareNamespace(world);
+    world.healthy = false;
+    const err = await world.call('restore:run', { spare: 'spare', mode: 'drill', confirmed: true }).catch((e: Error & { code?: string; details?: Record<string, unknown> }) => e);
+    expect((err as { code?: string }).code).toBe('COMMAND_FAILED');
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'verify-app')?.status).toBe('failed');
+    // The app ran behind the block, and the block is still there while the run waits for the admin.
+    expect(inSpareNs('iptables -S')).toMatch(/-A OUTPUT -j DRYDOCK-DRILL/);
+
+    const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
+    expect(inSpareNs('iptables -S; ip6tables -S')).not.toMatch(/DRYDOCK|DOCKER-USER/);
+    expect(world.rootsAttached()).toEqual([world.spareRoot]);
+    expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
+    expect(world.keys.spareNow()).toBe(world.keys.spareOwn);
+    // The abort ran the block's undo (chains out, rules files put back as they were: none); the restored volume is kept.
+    expect(world.lab.hosts.spare.exec(`ls ${RULES_FILE.v4} 2>&1 || true`).stdout).toMatch(/No such file/);
+    const calls = (world.lab.hosts.spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter(Boolean);
+    expect(calls.some((l) => /^drill-firewall remove/.test(l))).toBe(true);
+    expect(world.sim.calls('CreateVolume')).toHaveLength(1);
+    const restoredId = (world.fx.engine.runner.store.load(run.id)!.state as { volumeId?: string }).volumeId!;
+    expect(world.sim.world.volume(restoredId)?.state).toBe('available');
+  });
 });
