@@ -16,6 +16,7 @@
  * the admin's confirmation of that key, and after it goes on from step 4:
  * identity fixed, app started and verified, report.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAG, type BackupProfile } from '../../shared/backup/profile';
@@ -24,6 +25,7 @@ import { DrydockError, fromErrorPayload } from '../../shared/errors';
 import { dispatch } from '../../electron/engine/api/dispatch';
 import { createHandlers } from '../../electron/engine/api/handlers';
 import { LibvirtProvider } from '../../electron/engine/operations/backup/libvirt/libvirt-provider';
+import { setDrillShellForTests } from '../../electron/engine/operations/restore/drill-target';
 import { startLab, type Lab, type LabHost } from '../lab/lab';
 import { engineWithHosts, type EngineFixture } from './engine-fixture';
 import { startLibvirt, type Libvirt } from './libvirt-fixture';
@@ -36,6 +38,7 @@ let fx: EngineFixture;
 let health: Server;
 let glue: ReturnType<typeof setInterval> | undefined;
 const savedEnv = { ...process.env };
+const NS = `ddl${process.pid % 100000}`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const vda = (domain: string) => lv.virsh('domblklist', domain).trim().split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[0] === 'vda')?.[1];
@@ -79,12 +82,38 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (glue) clearInterval(glue);
+  setDrillShellForTests(undefined);
+  spawnSync('ip', ['netns', 'del', NS]);
   await new Promise<void>((resolve) => (health ? health.close(() => resolve()) : resolve()));
   await fx?.dispose();
   await lab?.stop();
   await lv?.stop();
   process.env = savedEnv;
 });
+
+/** The glue: once `domain` runs a restored image, the spare lab host is "booted" from it (the primary's files, a new key). */
+function bootGlue(domain: string): { reimaged: boolean } {
+  const { services, spare } = lab.hosts;
+  const state = { reimaged: false };
+  let busy = false;
+  if (glue) clearInterval(glue);
+  glue = setInterval(() => {
+    if (busy || state.reimaged) return;
+    busy = true;
+    void (async () => {
+      try {
+        if (lv.virsh('domstate', domain).trim() !== 'running' || !(vda(domain) ?? '').includes('-restored-')) return;
+        const tar = services.exec(`cd / && tar -cf - --ignore-failed-read ${CIRCLECI_PATHS.join(' ')} 2>/dev/null | base64 -w0`).stdout;
+        spare.exec(`cd / && rm -rf ${CIRCLECI_PATHS.join(' ')} && base64 -d | tar -C / -xf -`, { input: tar });
+        await spare.replaceHostKey();
+        state.reimaged = true;
+      } finally {
+        busy = false;
+      }
+    })();
+  }, 150);
+  return state;
+}
 
 describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
   it('copies the backup to the spare\'s hypervisor, keeps the spare\'s own image, boots the restored one; the new key waits for the admin; identity, app, verification, report', async () => {
@@ -95,24 +124,7 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     const [snap] = await p.createSnapshots({ machine: prim, disks: await p.disks(prim), tags: { [TAG.installation]: profile.installationId, [TAG.profile]: 'kvm', [TAG.run]: 'run-kvm-backup-1', [TAG.mode]: 'live', [TAG.privateAddress]: services.ip }, description: 'the backup' });
     const ownImage = vda('spare')!;
 
-    // The glue: once the spare domain runs the restored image, the spare lab host is "booted" from it.
-    let reimaged = false;
-    let busy = false;
-    glue = setInterval(() => {
-      if (busy || reimaged) return;
-      busy = true;
-      void (async () => {
-        try {
-          if (lv.virsh('domstate', 'spare').trim() !== 'running' || !(vda('spare') ?? '').includes('-restored-')) return;
-          const tar = services.exec(`cd / && tar -cf - --ignore-failed-read ${CIRCLECI_PATHS.join(' ')} 2>/dev/null | base64 -w0`).stdout;
-          spare.exec(`cd / && rm -rf ${CIRCLECI_PATHS.join(' ')} && base64 -d | tar -C / -xf -`, { input: tar });
-          await spare.replaceHostKey();
-          reimaged = true;
-        } finally {
-          busy = false;
-        }
-      })();
-    }, 150);
+    const booted = bootGlue('spare');
 
     const plan = await call('restore:plan', { spare: 'spare', profile: 'kvm' });
     expect(plan.blocking).toEqual([]);
@@ -129,8 +141,8 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     expect(vda('spare')).toBe(restored);
     expect(lv.virsh('domstate', 'spare').trim()).toBe('running');
     expect(lab.hosts.hv2.exec(`test -f ${ownImage}.drydock-kept && echo kept`).stdout.trim()).toBe('kept');
-    for (let i = 0; i < 200 && !reimaged; i++) await sleep(50);
-    expect(reimaged).toBe(true);
+    for (let i = 0; i < 200 && !booted.reimaged; i++) await sleep(50);
+    expect(booted.reimaged).toBe(true);
 
     await call('restore:trust-key', { runId, fingerprint: spare.fingerprint, confirmed: true });
     const run = await call('runs:resume', { id: runId });
@@ -147,5 +159,55 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     expect(md).toMatch(/\*\*Recovery time:\*\* \d/);
     expect(md).toContain(spare.fingerprint);
     expect(md).toContain(`+PRIVATE_ADDRESS=${spare.ip}`);
+  }, 300_000);
+
+  it('a DR drill over libvirt: the block loaded before the app starts (in the spare\'s own network namespace, see restore-drill.test.ts), then the spare domain back on its own image, the restored one kept', async () => {
+    const { spare } = lab.hosts;
+    const first = (await call('backup:profiles', {})).find((x) => x.name === 'kvm')!;
+    await call('backup:profile-set', { name: 'kvm2', provider: 'libvirt', installationId: first.installationId, hypervisor: 'hv', domain: 'prim', uri: lv.uri, store: { host: 'hv', dir: STORE }, spareHypervisor: 'hv2', spareDomain: 'spare2' });
+    lv.createDomain('spare2', { diskMiB: 64 });
+    const ownImage = vda('spare2')!;
+    execFileSync('ip', ['netns', 'add', NS]);
+    execFileSync('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
+    const run = (script: string) => {
+      const pid = /^\/proc\/(\d+)\/root/.exec(spare.path('/'))![1];
+      return spawnSync('nsenter', [`--net=/run/netns/${NS}`, `--mount=/proc/${pid}/ns/mnt`, `--root=/proc/${pid}/root`, `--wd=/proc/${pid}/root`, '--', 'sh', '-c', script], { encoding: 'utf8', timeout: 30_000 });
+    };
+    setDrillShellForTests((host) =>
+      host === 'spare'
+        ? async (script) => {
+            run(`echo 'drill-firewall ${script.includes('-restore --noflush') ? 'load' : script.includes('-D OUTPUT') ? 'remove' : 'show'}' >>/var/log/lab/calls.log`);
+            const r = run(script);
+            return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+          }
+        : undefined,
+    );
+    spare.exec(': >/var/log/lab/calls.log');
+    const booted = bootGlue('spare2');
+
+    const plan = await call('restore:plan', { spare: 'spare', profile: 'kvm2', mode: 'drill' });
+    expect(plan.blocking).toEqual([]);
+    expect(plan.spare).toMatchObject({ machineId: 'spare2', rootDisk: `hv2:${ownImage}` });
+    const err = await call('restore:run', { spare: 'spare', profile: 'kvm2', mode: 'drill', planFingerprint: plan.fingerprint, confirmed: true }).catch((e: DrydockError) => e);
+    expect((err as DrydockError).code).toBe('CONFIRMATION_REQUIRED');
+    const runId = (err as DrydockError).details!.runId as string;
+    for (let i = 0; i < 200 && !booted.reimaged; i++) await sleep(50);
+    await call('restore:trust-key', { runId, fingerprint: spare.fingerprint, confirmed: true });
+    const done = await call('runs:resume', { id: runId });
+    expect(done.status).toBe('done');
+
+    const calls = (spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter(Boolean);
+    const load = calls.findIndex((l) => l.startsWith('drill-firewall load'));
+    const appStart = calls.findIndex((l) => l.startsWith('replicatedctl app start'));
+    expect(load).toBeGreaterThanOrEqual(0);
+    expect(appStart).toBeGreaterThan(load);
+    expect(calls.findIndex((l, i) => i > appStart && l.startsWith('drill-firewall remove'))).toBeGreaterThan(appStart);
+    expect(run('iptables -S').stdout).not.toMatch(/DRYDOCK/);
+    // Put back: its own image on vda again (renamed back from .drydock-kept), running; the restored image kept.
+    expect(vda('spare2')).toBe(ownImage);
+    expect(lv.virsh('domstate', 'spare2').trim()).toBe('running');
+    expect(lab.hosts.hv2.exec(`test -f ${lv.dir}/images/spare2-restored-*.qcow2.drydock-kept && echo kept`).stdout.trim()).toBe('kept');
+    const md = (await call('restore:report', { runId, format: 'md' })).text;
+    expect(md).toMatch(/\*\*Recovery time:\*\* \d/);
   }, 300_000);
 });
