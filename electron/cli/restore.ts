@@ -6,17 +6,20 @@
  * `restore trust-key` and `drydock runs resume ID`.
  */
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseInterval, scheduleFiles } from '../../shared/backup/schedule';
 import type { RestorePlan, RestoreRunResult } from '../../shared/channels/restore';
 import { DrydockError } from '../../shared/errors';
 import { CliExit, EXIT, usage, type CliContext } from './context';
 import type { CliCommand } from './help';
 
-const USAGE = `restore plan --spare NAME [--profile NAME] [--backup ID] [--spare-instance ID] [--json]
+const USAGE = `restore plan --spare NAME [--profile NAME] [--backup ID] [--spare-instance ID] [--drill] [--json]
   restore run --spare NAME [--profile NAME] [--backup ID] [--spare-instance ID] [--drill] [--yes] [--json]
   restore abort [--run ID] [--yes] [--json]
   restore refresh-spare --spare NAME [--profile NAME] [--backup ID] [--yes] [--json]
   restore trust-key --run ID --fingerprint SHA256:… [--yes]
+  restore schedule --spare NAME --every DURATION --drill|--refresh-spare [--profile NAME] [--json]
   restore report --run ID --out FILE.md|FILE.html`;
 
 const COMMON = {
@@ -31,15 +34,20 @@ export const restoreCli: CliCommand = {
   summary: 'disaster recovery: restore the newest backup onto the hot spare (preview, run, abort, report)',
   run: restoreCommand,
   subcommands: {
-    plan: { usage: 'restore plan --spare NAME [--profile NAME] [--backup ID] [--spare-instance ID] [--json]', summary: 'The preview: backup and recovery point, every step, volume and file line changes, clients to re-point, the DNS change, what blocks. Writes nothing.', options: COMMON },
+    plan: { usage: 'restore plan --spare NAME [--profile NAME] [--backup ID] [--spare-instance ID] [--drill] [--json]', summary: 'The preview: backup and recovery point, every step, volume and file line changes, clients to re-point, the DNS change, what blocks. Writes nothing.', options: { ...COMMON, '--drill': 'preview a DR drill' } },
     run: {
       usage: 'restore run --spare NAME [--profile NAME] [--backup ID] [--drill] [--yes] [--json]',
       summary: 'Run the restore (one recovery at a time). Stops with exit 3 for a host key it cannot prove; resume with drydock runs resume ID.',
-      options: { ...COMMON, '--drill': 'a DR drill: nothing re-pointed', '--yes': 'confirm the run without asking (never trusts a host key)' },
+      options: { ...COMMON, '--drill': "a DR drill: nothing re-pointed, the spare's outbound traffic blocked before the app starts, the RTO measured, then the spare put back on its own root", '--yes': 'confirm the run without asking (never trusts a host key)' },
     },
     abort: { usage: 'restore abort [--run ID] [--yes] [--json]', summary: "Undo every step done so far, newest first: the spare's own root goes back, the restored volume is kept. Default: the unfinished restore run.", options: { '--run ID': 'the run (default: the one unfinished restore run)', '--yes': 'abort without asking' } },
     'refresh-spare': { usage: 'restore refresh-spare --spare NAME [--profile NAME] [--backup ID] [--yes] [--json]', summary: 'Image the spare with the newest completed backup and leave the app stopped (keep the spare warm).', options: { ...COMMON, '--yes': 'go ahead without asking' } },
     'trust-key': { usage: 'restore trust-key --run ID --fingerprint SHA256:… [--yes]', summary: "Accept the spare's new host key after checking it on the spare's console; then drydock runs resume ID.", options: { '--fingerprint SHA256:…': "exactly as the spare's console shows it", '--yes': 'confirm without asking' } },
+    schedule: {
+      usage: 'restore schedule --spare NAME --every DURATION --drill|--refresh-spare [--profile NAME] [--json]',
+      summary: 'A DR drill or a refresh of the spare, headless on a timer, like drydock backup schedule: prints the systemd timer + service and a crontab line.',
+      options: { '--every DURATION': '15m, 6h, 1d, 1w…', '--drill': 'schedule a DR drill', '--refresh-spare': 'schedule keeping the spare warm' },
+    },
     report: { usage: 'restore report --run ID --out FILE.md|FILE.html', summary: 'The recovery report: recovery point and time, every step with commands and timings, file diffs, host keys, what was left to do.' },
   },
 };
@@ -54,6 +62,8 @@ const OPTIONS = {
   run: { type: 'string' },
   fingerprint: { type: 'string' },
   out: { type: 'string' },
+  every: { type: 'string' },
+  'refresh-spare': { type: 'boolean' },
 } as const;
 
 export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<void> {
@@ -70,7 +80,7 @@ export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<v
   };
   switch (sub) {
     case 'plan': {
-      const plan = await ctx.call('restore:plan', target());
+      const plan = await ctx.call('restore:plan', { ...target(), ...(values.drill ? { mode: 'drill' as const } : {}) });
       if (ctx.json) ctx.out(JSON.stringify(plan));
       else formatPlan(plan).forEach((l) => ctx.out(l));
       if (plan.blocking.length) throw new CliExit(EXIT.failed, `Blocked: ${plan.blocking.map((b) => b.message).join('; ')}`);
@@ -81,6 +91,8 @@ export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<v
       return run(ctx, { ...target(), mode: sub === 'refresh-spare' ? 'refresh-spare' : values.drill ? 'drill' : 'restore' }, !!values.yes);
     case 'abort':
       return abort(ctx, values.run, !!values.yes);
+    case 'schedule':
+      return schedule(ctx, values);
     case 'trust-key': {
       if (!values.run || !values.fingerprint) usage('restore trust-key --run ID --fingerprint SHA256:…');
       if (!values.yes) await confirm(ctx, `Trust ${values.fingerprint} for the spare? Only if the spare's console shows exactly this fingerprint.`);
@@ -116,7 +128,7 @@ async function run(ctx: CliContext, req: { spare: string; profile?: string; back
   }
   if (!yes) {
     if (!ctx.isTTY && ctx.json) ctx.out(JSON.stringify({ plan, needsConfirmation: true }));
-    await confirm(ctx, `Stop ${plan.spare.host} and restore backup ${plan.backup?.id} onto it?`);
+    await confirm(ctx, req.mode === 'drill' ? `Stop ${plan.spare.host}, restore backup ${plan.backup?.id} onto it for a DR drill (outbound traffic blocked), then put it back?` : `Stop ${plan.spare.host} and restore backup ${plan.backup?.id} onto it?`);
   }
   let result: RestoreRunResult;
   try {
@@ -133,6 +145,37 @@ async function run(ctx: CliContext, req: { spare: string; profile?: string; back
   ctx.out(result.summary);
   for (const item of result.leftToAdmin) ctx.out(`  Left to you: ${item}`);
   ctx.out(`Report: drydock restore report --run ${result.runId} --out restore-${result.runId}.html`);
+}
+
+async function schedule(ctx: CliContext, values: { spare?: string; profile?: string; every?: string; drill?: boolean; 'refresh-spare'?: boolean }): Promise<void> {
+  const use = 'restore schedule --spare NAME --every DURATION --drill|--refresh-spare [--profile NAME]';
+  if (!values.spare || !values.every || values.drill === values['refresh-spare']) usage(use);
+  let interval;
+  try {
+    interval = parseInterval(values.every);
+  } catch (err) {
+    usage((err as Error).message);
+  }
+  if (values.profile && !(await ctx.call('backup:profiles', {})).some((p) => p.name === values.profile)) throw new CliExit(EXIT.failed, `No backup profile ${values.profile} (drydock backup profile list)`);
+  const kind = values.drill ? 'drill' : 'refresh-spare';
+  const args = ['restore', ...(values.drill ? ['run'] : ['refresh-spare']), '--spare', values.spare, ...(values.profile ? ['--profile', values.profile] : []), ...(values.drill ? ['--drill'] : []), '--yes'];
+  const info = await ctx.call('app:info', {});
+  const drydock = path.resolve(process.argv[1] ?? 'drydock');
+  const files = scheduleFiles(values.profile ?? '', interval, drydock, info.home, {
+    unitName: `drydock-restore-${kind}-${values.spare}`,
+    what: `${values.drill ? 'DR drill' : 'refresh of the hot spare'} (spare ${values.spare})`,
+    args,
+    log: `restore-${kind}-cron.log`,
+  });
+  const note = `${files.note} A run that meets a host key it cannot prove stops and exits 3 (--yes never trusts a key): check the log, confirm with drydock restore trust-key, then drydock runs resume ID.`;
+  if (ctx.json) return ctx.out(JSON.stringify({ ...files, note }));
+  ctx.out(`# ${files.unitName}.service`);
+  ctx.out(files.service);
+  ctx.out(`# ${files.unitName}.timer`);
+  ctx.out(files.timer);
+  ctx.out(files.crontab ? `# crontab line (crontab -e)\n${files.crontab}` : `# cron cannot express "every ${interval.text}": use the systemd timer`);
+  ctx.out('');
+  ctx.out(`# ${note}`);
 }
 
 async function abort(ctx: CliContext, runId: string | undefined, yes: boolean): Promise<void> {

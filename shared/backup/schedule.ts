@@ -50,12 +50,25 @@ function systemdQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@+-]+$/.test(s) ? s : `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-export function scheduleFiles(profile: string, i: Interval, drydock: string, home: string): ScheduleFiles {
-  const unitName = `drydock-backup-${profile}`;
-  const cmd = `${systemdQuote(drydock)} backup run --profile ${systemdQuote(profile)} --yes`;
+/** A headless Drydock job on a timer: the backup's by default; restore's drill and refresh-spare use the same files. */
+export interface ScheduledJob {
+  /** Unit name without suffix, e.g. drydock-restore-drill-spare1. */
+  unitName: string;
+  /** "backup (profile prod)", "DR drill (spare spare1)". */
+  what: string;
+  /** Arguments after `drydock`, ending with --yes. */
+  args: string[];
+  /** Log file name in DRYDOCK_HOME for the cron line. */
+  log: string;
+}
+
+export function scheduleFiles(profile: string, i: Interval, drydock: string, home: string, job?: ScheduledJob): ScheduleFiles {
+  const j: ScheduledJob = job ?? { unitName: `drydock-backup-${profile}`, what: `backup (profile ${profile})`, args: ['backup', 'run', '--profile', profile, '--yes'], log: 'backup-cron.log' };
+  const unitName = j.unitName;
+  const cmd = [systemdQuote(drydock), ...j.args.map(systemdQuote)].join(' ');
   const service = [
     '[Unit]',
-    `Description=Drydock backup (profile ${profile})`,
+    `Description=Drydock ${j.what}`,
     'Wants=network-online.target',
     'After=network-online.target',
     '',
@@ -67,7 +80,7 @@ export function scheduleFiles(profile: string, i: Interval, drydock: string, hom
   ].join('\n');
   const timer = [
     '[Unit]',
-    `Description=Drydock backup every ${i.text} (profile ${profile})`,
+    `Description=Drydock ${j.what} every ${i.text}`,
     '',
     '[Timer]',
     `OnCalendar=${onCalendar(i)}`,
@@ -81,7 +94,7 @@ export function scheduleFiles(profile: string, i: Interval, drydock: string, hom
   ].join('\n');
   const spec = cronSpec(i);
   const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const crontab = spec ? `${spec} DRYDOCK_HOME=${shq(home)} ${shq(drydock)} backup run --profile ${shq(profile)} --yes >>${shq(home + '/backup-cron.log')} 2>&1` : null;
+  const crontab = spec ? `${spec} DRYDOCK_HOME=${shq(home)} ${shq(drydock)} ${j.args.map((a) => (/^(--?[a-z-]+|backup|restore|run|refresh-spare)$/.test(a) ? a : shq(a))).join(' ')} >>${shq(home + '/' + j.log)} 2>&1` : null;
   const note = `Install: save the units as ~/.config/systemd/user/${unitName}.{service,timer} (or /etc/systemd/system/), then systemctl [--user] daemon-reload && systemctl [--user] enable --now ${unitName}.timer. Credentials must be available to the job (an AWS profile in ~/.aws, or the environment set in the service).`;
   return { unitName, service, timer, crontab, note };
 }

@@ -75,7 +75,7 @@ export const NomadRepointSchema = z.object({
 });
 
 export const BlockingProblemSchema = z.object({
-  code: z.enum(['backup-not-completed', 'no-backup', 'root-device-mismatch', 'spare-not-spare', 'spare-running-unknown', 'spare-not-found', 'zone-unknown', 'provider', 'lock-held', 'drill-unavailable']),
+  code: z.enum(['backup-not-completed', 'no-backup', 'root-device-mismatch', 'spare-not-spare', 'spare-running-unknown', 'spare-not-found', 'zone-unknown', 'provider', 'lock-held']),
   message: z.string(),
 });
 

@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAG } from '../../shared/backup/profile';
-import { assessSpare, emptySpareCache, recordFromTags, spareTags, SPARE_TAG } from '../../shared/restore/spare-record';
+import { spareHolds, SPARE_TAG } from '../../electron/engine/operations/restore/spare-record';
 import { LibvirtProvider } from '../../electron/engine/operations/backup/libvirt/libvirt-provider';
 import type { Snapshot } from '../../electron/engine/operations/backup/provider';
 import { startLab, type Lab } from '../lab/lab';
@@ -159,29 +159,19 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
   it('to a hypervisor reached as a sudo user: the password goes to sudo, the bytes to dd; the refresh record rides on the disk', async () => {
     lv.createDomain('spare4', { diskMiB: 160 });
     const p = provider('spare4', 'hv3');
-    const record = { spare: 'spare4', installationId: 'inst-a', profile: 'kvm', backupId: 'run-restore-src', snapshotId: snap.id, takenAt: snap.startedAt, refreshRun: 'run-refresh-9' };
-    const disk = await p.createDiskFromSnapshot(snap.id, 'hv3', spareTags(record));
+    const disk = await p.createDiskFromSnapshot(snap.id, 'hv3', { [SPARE_TAG.backup]: 'run-restore-src', [SPARE_TAG.installation]: 'inst-a' });
     const dest = `${lv.dir}/images/spare4-restored-${snap.id}.qcow2`;
     expect(p.lastCopy).toMatchObject({ resumedFrom: 0, bytesSent: total });
     expect(execFileSync('sha256sum', [dest], { encoding: 'utf8' }).split(' ')[0]).toBe(sha);
     expect(lab.hosts.hv3.exec(`grep -c ${SUDO_PW} ${dest} || true`).stdout.trim()).toBe('0');
 
-    // What a failover's preview reads back from the spare's disk (the laptop cache is not needed).
-    const ask = async () =>
-      assessSpare({
-        spare: 'spare4',
-        installationId: 'inst-a',
-        profile: 'kvm',
-        observed: { machine: 'spare4', rootDisk: disk.id, tags: (await p.describeDisk(disk.id)).tags ?? {} },
-        cache: emptySpareCache(),
-        backups: [{ id: 'run-restore-src', state: 'completed', startedAt: snap.startedAt }],
-        now: Date.now(),
-      });
-    expect((await ask()).reasons).toEqual(['the refresh that wrote it (run run-refresh-9) did not finish']);
+    // What a failover's preview reads back from the spare's disk: the restore operation's spare record.
+    const ask = async () => spareHolds((await p.describeDisk(disk.id)).tags, 'inst-a', 'run-restore-src');
+    expect((await ask()).reasons).toEqual(['the refresh that wrote it did not finish (or it was a restore, not a refresh)']);
     await p.tagDisk(disk.id, { [SPARE_TAG.readyAt]: new Date().toISOString() });
-    const answer = await ask();
-    expect(answer).toMatchObject({ acceptable: true, source: 'disk', holds: { backupId: 'run-restore-src', rootDisk: disk.id } });
-    expect(recordFromTags('spare4', disk.id, (await p.describeDisk(disk.id)).tags ?? {}).record?.snapshotId).toBe(snap.id);
+    expect(await ask()).toEqual({ backup: 'run-restore-src', usable: true, reasons: [] });
+    await p.tagDisk(disk.id, { [SPARE_TAG.usedAt]: new Date().toISOString() });
+    expect((await ask()).usable).toBe(false);
   });
 
   it('on the same hypervisor the copy runs on the host; a damaged backup image is detected and nothing is left', async () => {

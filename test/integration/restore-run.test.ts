@@ -122,10 +122,8 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(md).toMatch(/confirmed by the admin/);
   });
 
-  it('a backup in error is blocked at plan; nothing is touched; a drill is refused while its outbound block is not part of the run', async () => {
+  it('a backup in error is blocked at plan; nothing is touched', async () => {
     w = await startRestoreWorld({ backupState: 'error' });
-    const drill = await w.call('restore:plan', { spare: 'spare', drill: true });
-    expect(drill.blocking.map((b) => b.code)).toContain('drill-unavailable');
     const plan = await w.call('restore:plan', { spare: 'spare', backup: w.backup.id });
     expect(plan.blocking.map((b) => b.code)).toContain('backup-not-completed');
     await expect(w.call('restore:run', { spare: 'spare', backup: w.backup.id, confirmed: true })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/only a completed backup can be restored/) });
@@ -219,14 +217,14 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(refresh.summary).toMatch(/now holds backup/);
     expect(world.lab.hosts.spare.exec('replicatedctl app status').stdout).toMatch(/stopped/);
     expect(world.defaults(world.lab.hosts.spare, '/etc/default/replicated').PRIVATE_ADDRESS).toBe(world.lab.hosts.spare.ip);
-    expect(refresh.run.steps.filter((s) => s.status === 'skipped').map((s) => s.name)).toEqual(['copy-snapshot', 'start-app', 'verify-app', 'repoint-nomad', 'no-proxy', 'switch-traffic']);
+    expect(refresh.run.steps.filter((s) => s.status === 'skipped').map((s) => s.name)).toEqual(['copy-snapshot', 'drill-block-write', 'drill-block-load', 'start-app', 'verify-app', 'repoint-nomad', 'no-proxy', 'switch-traffic', 'drill-block-remove', 'drill-put-back']);
     const restoredRoot = world.rootsAttached()[0];
     expect(restoredRoot).not.toBe(world.spareRoot);
 
     const plan = await world.call('restore:plan', { spare: 'spare' });
     expect(plan.blocking).toEqual([]);
     expect(plan.spare.holds).toMatchObject({ backup: world.backup.id });
-    expect(plan.steps.filter((s) => s.skipped).map((s) => s.name)).toEqual(['copy-snapshot', 'create-volume', 'stop-spare', 'detach-root', 'attach-root']);
+    expect(plan.steps.filter((s) => s.skipped).map((s) => s.name)).toEqual(['copy-snapshot', 'create-volume', 'stop-spare', 'detach-root', 'attach-root', 'drill-block-write', 'drill-block-load', 'drill-block-remove', 'drill-put-back']);
     const stops = world.sim.calls('StopInstances').length;
     const failover = await world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true });
     expect(failover.run.status).toBe('done');

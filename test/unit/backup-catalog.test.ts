@@ -90,3 +90,18 @@ describe('schedule', () => {
     expect(f.crontab).toBe("0 */6 * * * DRYDOCK_HOME='/home/admin/.drydock' '/opt/drydock/drydock' backup run --profile 'prod' --yes >>'/home/admin/.drydock/backup-cron.log' 2>&1");
   });
 });
+
+describe('schedule of a restore job', () => {
+  it('a weekly DR drill: the same oneshot service and persistent timer, running restore run --drill --yes', () => {
+    const f = scheduleFiles('prod', parseInterval('1w'), '/opt/drydock/drydock', '/home/admin/.drydock', {
+      unitName: 'drydock-restore-drill-spare1',
+      what: 'DR drill (spare spare1)',
+      args: ['restore', 'run', '--spare', 'spare1', '--profile', 'prod', '--drill', '--yes'],
+      log: 'restore-drill-cron.log',
+    });
+    expect(f.timer).toContain('Unit=drydock-restore-drill-spare1.service');
+    expect(f.timer).toContain('OnCalendar=Mon *-*-* 00:00:00');
+    expect(f.service).toContain('ExecStart=/opt/drydock/drydock restore run --spare spare1 --profile prod --drill --yes');
+    expect(f.crontab).toBe("0 0 * * 1 DRYDOCK_HOME='/home/admin/.drydock' '/opt/drydock/drydock' restore run --spare 'spare1' --profile 'prod' --drill --yes >>'/home/admin/.drydock/restore-drill-cron.log' 2>&1");
+  });
+});

@@ -31,5 +31,8 @@ export async function providerFor(services: EngineServices, profile: BackupProfi
       ...(profile.tunnelVia ? { forward: sshForwarder(services, profile.tunnelVia, signal) } : {}),
     });
   }
-  return new LibvirtProvider(services, profile);
+  const libvirt = new LibvirtProvider(services, profile);
+  // Tests' domains have no OS to answer ACPI (like DRYDOCK_RESTORE_POLL_MS, an environment knob; the default is 2 min).
+  if (process.env.DRYDOCK_LIBVIRT_STOP_GRACE_MS) libvirt.stopGraceMs = Math.max(500, Number(process.env.DRYDOCK_LIBVIRT_STOP_GRACE_MS) || 120_000);
+  return libvirt;
 }

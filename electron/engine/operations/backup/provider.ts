@@ -35,7 +35,7 @@ export interface Disk {
   zone?: string;
   /** Volume state (available, in-use…), or the attachment state (attaching, attached) when listed for a machine. */
   state?: string;
-  /** EBS volume tags / the restored image's manifest fields (which backup a spare's disk holds: shared/restore/spare-record.ts). */
+  /** EBS volume tags / the restored image's manifest fields (which backup a spare's disk holds). */
   tags?: Record<string, string>;
 }
 

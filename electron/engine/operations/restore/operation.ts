@@ -9,6 +9,7 @@ import type { RestoreRunResult } from '../../../../shared/channels/restore';
 import { defineOperation } from '../operation';
 import { fixIdentity, reconnect, resetNomad, startApp, stopApp } from './steps-host';
 import { noProxy, repointNomad, switchTraffic, verifyApp } from './steps-after';
+import { drillBlockLoad, drillBlockRemove, drillBlockWrite, drillPutBack } from './steps-drill';
 import { attachRoot, copySnapshot, createVolume, detachRoot, startSpare, stopSpare } from './steps-volume';
 import { RestoreInput, type RestoreState } from './types';
 
@@ -22,7 +23,7 @@ export const restoreOperation = defineOperation({
   recovery: true,
   input: RestoreInput,
   initialState: (): RestoreState => ({ hostKeys: [], leftToAdmin: [], timings: { startedAt: Date.now() } }),
-  steps: [copySnapshot, createVolume, stopSpare, detachRoot, attachRoot, startSpare, reconnect, stopApp, fixIdentity, resetNomad, startApp, verifyApp, repointNomad, noProxy, switchTraffic],
+  steps: [copySnapshot, createVolume, stopSpare, detachRoot, attachRoot, startSpare, reconnect, stopApp, fixIdentity, resetNomad, drillBlockWrite, drillBlockLoad, startApp, verifyApp, repointNomad, noProxy, switchTraffic, drillBlockRemove, drillPutBack],
   result: (state, input): RestoreOutcome => {
     const recoveryPointMs = (state.timings.startedAt ?? Date.now()) - Date.parse(input.backup.startedAt);
     const recoveryTimeMs = state.appVerifiedAt && state.timings.startedAt ? state.appVerifiedAt - state.timings.startedAt : undefined;
@@ -37,7 +38,9 @@ export const restoreOperation = defineOperation({
       summary:
         mode === 'refresh-spare'
           ? `The spare ${input.spare.host} now holds backup ${input.backup.id} (app left stopped).`
-          : `${input.spare.host} runs the backup ${input.backup.id} (recovery point ${Math.round(recoveryPointMs / 60_000)} min${recoveryTimeMs !== undefined ? `, recovery time ${Math.round(recoveryTimeMs / 1000)} s` : ''}).${state.leftToAdmin.length ? ` Left to you: ${state.leftToAdmin.length} item(s).` : ''}`,
+          : mode === 'drill'
+            ? `DR drill on ${input.spare.host} with backup ${input.backup.id}: recovery point ${Math.round(recoveryPointMs / 60_000)} min, measured recovery time ${recoveryTimeMs !== undefined ? `${Math.round(recoveryTimeMs / 1000)} s` : 'not measured (the app was not verified)'}; nothing re-pointed, outbound traffic blocked while the app ran${state.drillPutBack ? ', the spare is back on its own root' : ''}.`
+            : `${input.spare.host} runs the backup ${input.backup.id} (recovery point ${Math.round(recoveryPointMs / 60_000)} min${recoveryTimeMs !== undefined ? `, recovery time ${Math.round(recoveryTimeMs / 1000)} s` : ''}).${state.leftToAdmin.length ? ` Left to you: ${state.leftToAdmin.length} item(s).` : ''}`,
     };
   },
   outcome: (r: RestoreOutcome) => (r.leftToAdmin.length ? { ok: true, message: `Left to the admin: ${r.leftToAdmin.join(' | ')}` } : { ok: true }),

@@ -21,6 +21,8 @@ import { BackupProfiles } from '../backup/profiles';
 import type { Disk, Machine } from '../backup/provider';
 import { NOMAD_CONFIG, repointNomadConfig } from './identity';
 import { restoreOperation } from './operation';
+import { spareHolds } from './spare-record';
+import { CHAIN, FWD_CHAIN, RULES_FILE } from './drill-firewall/rules';
 import type { RestoreInputT } from './types';
 
 type Problem = RestorePlan['blocking'][number];
@@ -59,9 +61,6 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   const blocking: Problem[] = [];
   const warnings: string[] = [];
   if (spareHost.role !== 'spare') blocking.push({ code: 'spare-not-spare', message: `${spareHost.name} has role ${spareHost.role} in the inventory, not spare: Drydock restores only onto a host it knows as the hot spare` });
-  // A drill starts a second copy of CircleCI: without the outbound block it could run scheduled
-  // workflows, send mail and call GitHub. Until that block is part of the run, no drill.
-  if (mode === 'drill') blocking.push({ code: 'drill-unavailable', message: "A DR drill needs the spare's outbound traffic blocked before the app starts, and this build cannot do that yet: nothing was done. Use refresh-spare (the app is left stopped) to check the restore path." });
   const lock = readLock(engine.home);
   if (lock && lockAlive(lock)) blocking.push({ code: 'lock-held', message: `Another recovery run is going on: run ${lock.runId}, by ${lock.holder}, process ${lock.pid}` });
   const unfinished = engine.runner.store.list().find((r) => r.operation === restoreOperation.name && r.status !== 'done' && r.status !== 'aborted' && (r.input as RestoreInputT).spare?.host === spareHost.name);
@@ -138,16 +137,19 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   // another region needs its own profile region; the copy step is there for it).
   const crossRegion = false;
   const now = Date.now();
-  // A root restored by Drydock says which backup it holds (refresh-spare).
-  const held = root?.tags?.['drydock:backup'];
+  // A root restored by Drydock says which backup it holds (refresh-spare); only a finished, unused refresh skips the volume steps.
+  const heldBy = spareHolds(root?.tags, profile.installationId, backup?.id);
+  const held = heldBy.backup;
   const heldAt = held ? backups.find((b) => b.id === held)?.startedAt : undefined;
-  const holdsChosen = !!held && held === backup?.id;
+  const holdsChosen = heldBy.usable;
+  if (held && !holdsChosen) warnings.push(`The spare's root ${root?.id ?? ''} holds backup ${held}, which cannot be used as it is: ${heldBy.reasons.join('; ')}. The full restore runs.`);
   const titles = new Map(restoreOperation.steps.map((s) => [s.name, s]));
   const step = (name: string, detail: string, skipped = false, why?: string) => {
     const s = titles.get(name)!;
     return { name, title: s.title, detail, skipped, ...(why ? { why } : {}), ...(s.skip ? { skipConsequence: s.skip.consequence } : {}), undoable: !!s.undo };
   };
   const notRestore = mode !== 'restore';
+  const drill = mode === 'drill';
   const appStopped = mode === 'refresh-spare';
   const steps = [
     step('copy-snapshot', `CopySnapshot ${snapshot?.id ?? '?'} into the spare's region`, !crossRegion, 'the spare is in the backup\'s region'),
@@ -160,16 +162,21 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
     step('stop-app', 'replicatedctl app stop (the restored disk started the primary\'s app)'),
     step('fix-identity', `Addresses in /etc/default/replicated* (and /etc/sysconfig/* where present) from ${oldPrivate ?? 'the old address'} to ${spareHost.address}, through the file-change engine (backed up, diffed)`),
     step('reset-nomad', 'rm -rf /opt/nomad'),
+    step('drill-block-write', `${RULES_FILE.v4} and ${RULES_FILE.v6} on the spare (chains ${CHAIN} for OUTPUT, ${FWD_CHAIN} for DOCKER-USER), through the file-change engine`, !drill, 'only in a DR drill'),
+    step('drill-block-load', `iptables-restore / ip6tables-restore, hooks first in OUTPUT and DOCKER-USER; checked rule for rule (iptables -S) before the app starts: everything outbound refused but SSH, loopback, the Docker bridges and ${spareHost.address}`, !drill, 'only in a DR drill'),
     step('start-app', 'systemctl restart replicated…; replicatedctl app start; wait started', appStopped, 'refresh-spare leaves the app stopped'),
     step('verify-app', 'replicatedctl app status inspect clean, containers up (docker ps), frontend /health-check 200', appStopped, 'refresh-spare leaves the app stopped'),
     step('repoint-nomad', `${clients.map((c) => c.name).join(', ') || 'no Nomad client in the inventory'}: servers and statsd_address to ${spareHost.address}, restart nomad, wait ready on the spare`, notRestore, `${mode} re-points nothing`),
     step('no-proxy', `NO_PROXY entries naming ${oldPrivate ?? 'the old address'} on the spare and the clients (listed for you)`, notRestore, `${mode} re-points nothing`),
     step('switch-traffic', 'Check from this computer that the hostname resolves to the spare; otherwise the exact DNS / load balancer change is left to you', notRestore, `${mode} re-points nothing`),
+    step('drill-block-remove', `Take out ${CHAIN} and ${FWD_CHAIN} and put the rules files back as they were (before the spare leaves the restored disk they live on)`, !drill, 'only in a DR drill'),
+    step('drill-put-back', `Stop ${machine?.id ?? '?'}, detach the restored disk (kept for inspection), re-attach ${root?.id ?? '?'} at ${machine?.rootDevice ?? '?'}${machine?.running ? ', start it' : ''}; its own host key trusted again`, !drill, 'only in a DR drill'),
   ];
   const volumes: RestorePlan['volumes'] = [
     { action: 'create', subject: 'new', detail: `from ${snapshot?.id ?? '?'} in ${machine?.zone ?? '?'}` },
     { action: 'detach-keep', subject: root?.id ?? '?', detail: `the spare's current root: detached, tagged drydock:kept-root-of=${machine?.id ?? '?'}, never deleted; an abort re-attaches it` },
     { action: 'attach-root', subject: 'new', detail: `at ${machine?.rootDevice ?? '?'}` },
+    ...(drill ? [{ action: 'detach-keep' as const, subject: 'new', detail: `after the drill: detached and kept for inspection; ${root?.id ?? '?'} goes back at ${machine?.rootDevice ?? '?'}` }] : []),
   ];
   const targets = [spareHost.address, ...(sparePublic ? [sparePublic] : [])];
   const traffic = {

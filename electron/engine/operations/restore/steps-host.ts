@@ -14,6 +14,8 @@ import type { Step } from '../operation';
 import { planFiles, writeFiles } from './files';
 import { bareAddress, consoleFingerprints, readAssignments, REPLICATED_FILES, rewriteReplicatedDefaults, SYSCONFIG_FILES } from './identity';
 import type { Ctx, RestoreInputT, RestoreState } from './types';
+import { SPARE_TAG } from './spare-record';
+import { assertDrillBlocked } from './drill-target';
 import { sleep, waitUntil, withProvider } from './waits';
 
 type RestoreStep = Step<RestoreInputT, RestoreState>;
@@ -29,7 +31,7 @@ async function presentedKey(ctx: Ctx) {
     () => scanHostKey({ host, knownHosts: knownHosts(ctx), timeoutMs: 10_000, ...(ctx.signal ? { signal: ctx.signal } : {}) }).catch((err: unknown) => ({ error: (err as Error).message })),
     (k): k is { keyType: string; key: string; fingerprint: string } => !('error' in k),
     (k) => `The spare's SSH server does not answer yet${'error' in k ? ` (${k.error})` : ''}`,
-    'Check the instance in the EC2 console (system log), then resume the run.',
+    ctx.input.profileData.provider === 'aws' ? 'Check the instance in the EC2 console (system log), then resume the run.' : "Check the domain's console (virsh console), then resume the run.",
     15 * 60_000,
   ) as Promise<{ keyType: string; key: string; fingerprint: string }>;
 }
@@ -54,8 +56,8 @@ export const reconnect: RestoreStep = {
     let proof: 'primary' | 'console' | 'admin' | undefined;
     if (ctx.input.primary.fingerprints.includes(presented.fingerprint)) proof = 'primary';
     else if (ctx.state.confirmedKey === presented.fingerprint) proof = 'admin';
-    else {
-      // cloud-init prints the new keys to the console late in boot: ask a few times.
+    else if (ctx.input.profileData.provider === 'aws') {
+      // cloud-init prints the new keys to the console late in boot: ask a few times. (libvirt: no console Drydock trusts; the admin confirms.)
       for (let i = 0; i < 6 && !proof; i++) {
         const printed = await withProvider(ctx, async (p) => consoleFingerprints(await p.consoleOutput(await p.findMachine(ctx.input.spare.machineId, { signal: ctx.signal }), { signal: ctx.signal })));
         if (printed.some((f) => f.fingerprint === presented.fingerprint)) proof = 'console';
@@ -68,7 +70,7 @@ export const reconnect: RestoreStep = {
       ctx.checkpoint();
       throw new DrydockError(
         'CONFIRMATION_REQUIRED',
-        `The spare presents ${presented.keyType} ${presented.fingerprint}, which is neither the primary's known key nor a fingerprint cloud-init printed on the spare's console. Nothing was run on it. Check the fingerprint on the spare's console (EC2: Get system log), then confirm it (drydock restore trust-key --run ${ctx.runId} --fingerprint ${presented.fingerprint}) and resume the run; or abort it.`,
+        `The spare presents ${presented.keyType} ${presented.fingerprint}, which is neither the primary's known key nor a fingerprint cloud-init printed on the spare's console. Nothing was run on it. Check the fingerprint on the spare's console (EC2: Get system log; libvirt: virsh console, ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then confirm it (drydock restore trust-key --run ${ctx.runId} --fingerprint ${presented.fingerprint}) and resume the run; or abort it.`,
         { host: spare.name, fingerprint: presented.fingerprint, keyType: presented.keyType, runId: ctx.runId, reason: 'host-key' },
       );
     }
@@ -158,23 +160,36 @@ export const resetNomad: RestoreStep = {
   },
 };
 
+/** Tag the restored root disk (where the provider has tags) with now. */
+async function markDisk(ctx: Ctx, tag: string): Promise<void> {
+  const id = ctx.state.volumeId ?? (ctx.input.spare.holds === ctx.input.backup.id ? ctx.input.spare.originalRoot : undefined);
+  if (!id) return;
+  await withProvider(ctx, async (p) => p.tagDisk?.(id, { [tag]: new Date().toISOString() }, { signal: ctx.signal }));
+}
+
 export const startApp: RestoreStep = {
   name: 'start-app',
   title: 'Restart Replicated and start the app',
   check: async (ctx) => {
     if (ctx.input.mode === 'refresh-spare') {
-      ctx.note('Refresh-spare: the app is left stopped');
+      // The refresh is finished here: the disk now says it holds a ready backup (a failover may skip the volume steps).
+      await markDisk(ctx, SPARE_TAG.readyAt);
+      ctx.note('Refresh-spare: the app is left stopped; the spare\'s disk is marked ready');
       return true;
     }
     const s = await appStatus(await spareSession(ctx), ctx.signal);
     return s.State === 'started' && !s.IsTransitioning && !s.Error && !!ctx.state.timings.replicatedRestarted;
   },
   apply: async (ctx) => {
+    // A drill starts the app only behind its outbound block, verified now.
+    await assertDrillBlocked(ctx);
     const session = await spareSession(ctx);
     await session.check('systemctl restart replicated replicated-ui replicated-operator', { asRoot: true, signal: ctx.signal, timeoutMs: 180_000 });
     ctx.state.timings.replicatedRestarted = Date.now();
     ctx.checkpoint();
     await waitUntil(ctx, async () => (await session.sudo('replicatedctl app status inspect', { signal: ctx.signal })).code === 0, (ok) => ok, () => 'Replicated is not answering yet', 'Check /var/log/replicated on the spare, then resume.', 10 * 60_000);
+    // From here the disk's data moves on from the backup: no later failover may take it for a fresh refresh.
+    await markDisk(ctx, SPARE_TAG.usedAt);
     await session.check('replicatedctl app start', { asRoot: true, signal: ctx.signal });
     await waitForState(session, 'started', { signal: ctx.signal, pollMs: ctx.input.pollMs ?? 2000, onPoll: (s) => ctx.note(`app ${s.State}`) });
   },

@@ -9,12 +9,21 @@ import { DrydockError } from '../../../../shared/errors';
 import type { BackupProvider, Disk, Machine } from '../backup/provider';
 import type { Step } from '../operation';
 import { KEPT_ROOT_TAG, RESTORE_RUN_TAG, type Ctx, type RestoreInputT, type RestoreState } from './types';
+import { SPARE_DOMAIN_TAG } from '../backup/libvirt/restored-disk';
+import { SPARE_TAG } from './spare-record';
 import { waitUntil, withProvider } from './waits';
 
 type RestoreStep = Step<RestoreInputT, RestoreState>;
 
 const machineOf = (p: BackupProvider, ctx: Ctx) => p.findMachine(ctx.input.spare.machineId, { signal: ctx.signal });
 const rootOf = async (p: BackupProvider, ctx: Ctx, m: Machine): Promise<Disk | undefined> => (await p.disks(m, { signal: ctx.signal })).find((d) => d.device === ctx.input.spare.rootDevice);
+const libvirt = (ctx: Ctx) => ctx.input.profileData.provider === 'libvirt';
+/** libvirt names a disk `host:/path` or `/path` (on the profile's hypervisor): the same image either way. */
+export const sameDisk = (a: string | undefined, b: string | undefined) => !!a && !!b && a.replace(/^[^/:]+:(?=\/)/, '') === b.replace(/^[^/:]+:(?=\/)/, '');
+/** EC2: the attachment says attached; libvirt: a disk in the domain's definition is attached. */
+const attached = (ctx: Ctx, d: Disk | undefined) => !!d && (libvirt(ctx) || d.state === 'attached');
+/** EC2 says stopped, libvirt `shut off`. */
+export const isStopped = (m: Machine) => !m.running && (m.state === 'stopped' || m.state === 'shut off');
 const crossRegion = (ctx: Ctx) => !!ctx.input.spare.region && !!ctx.input.backup.region && ctx.input.spare.region !== ctx.input.backup.region;
 const volumeSteps = (ctx: Ctx) => ctx.state.volumeId ?? '';
 /** Refresh-spare left the spare holding this backup: the volume steps have nothing to do. */
@@ -29,9 +38,9 @@ async function waitMachine(ctx: Ctx, p: BackupProvider, want: 'stopped' | 'runni
   return waitUntil(
     ctx,
     () => machineOf(p, ctx),
-    (m) => m.state === want,
+    (m) => (want === 'stopped' ? isStopped(m) : m.state === want),
     (m) => `Instance ${m.id} is ${m.state} (waiting for ${want})`,
-    `Check the instance in the EC2 console, then resume the run (it re-checks before acting) or abort it.`,
+    `Check the ${libvirt(ctx) ? 'domain (virsh dominfo)' : 'instance in the EC2 console'}, then resume the run (it re-checks before acting) or abort it.`,
     20 * 60_000,
   );
 }
@@ -73,8 +82,10 @@ export const createVolume: RestoreStep = {
   check: async (ctx) =>
     holds(ctx) ||
     withProvider(ctx, async (p) => {
+      // libvirt: the copy is resumable and its name fixed (<spare>-restored-<backup>), so apply is always safe to run again.
+      if (!p.findDisks) return false;
       // Found by its tag, so a crash between CreateVolume and the runbook's save never makes a second one.
-      const [mine] = await p.findDisks!({ [RESTORE_RUN_TAG]: ctx.runId }, { signal: ctx.signal });
+      const [mine] = await p.findDisks({ [RESTORE_RUN_TAG]: ctx.runId }, { signal: ctx.signal });
       if (mine) ctx.state.volumeId = mine.id;
       return mine?.state === 'available' || mine?.state === 'in-use';
     }),
@@ -86,14 +97,15 @@ export const createVolume: RestoreStep = {
           Name: `drydock restore ${ctx.input.backup.id} onto ${ctx.input.spare.host}`,
           [RESTORE_RUN_TAG]: ctx.runId,
           'drydock:restored-from': snapshot,
-          'drydock:backup': ctx.input.backup.id,
-          'drydock:installation': ctx.input.profileData.installationId,
+          [SPARE_TAG.backup]: ctx.input.backup.id,
+          [SPARE_TAG.installation]: ctx.input.profileData.installationId,
+          ...(libvirt(ctx) ? { [SPARE_DOMAIN_TAG]: ctx.input.spare.machineId } : {}),
         }, { signal: ctx.signal });
         ctx.state.volumeId = made.id;
         ctx.checkpoint();
       }
       const id = ctx.state.volumeId;
-      ctx.note(`Volume ${id} from ${snapshot}: its blocks load lazily from the snapshot, so first reads on the spare are slow unless fast snapshot restore is enabled for it`);
+      ctx.note(libvirt(ctx) ? `${id}: backup ${snapshot} copied to the spare's hypervisor, SHA-256 verified` : `Volume ${id} from ${snapshot}: its blocks load lazily from the snapshot, so first reads on the spare are slow unless fast snapshot restore is enabled for it`);
       await waitUntil(
         ctx,
         () => p.describeDisk(id, { signal: ctx.signal }),
@@ -108,7 +120,7 @@ export const createVolume: RestoreStep = {
 export const stopSpare: RestoreStep = {
   name: 'stop-spare',
   title: 'Stop the spare',
-  check: async (ctx) => holds(ctx) || withProvider(ctx, async (p) => (await machineOf(p, ctx)).state === 'stopped'),
+  check: async (ctx) => holds(ctx) || withProvider(ctx, async (p) => isStopped(await machineOf(p, ctx))),
   apply: async (ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
@@ -119,9 +131,9 @@ export const stopSpare: RestoreStep = {
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
       const root = await rootOf(p, ctx, m);
-      if (root?.id !== ctx.input.spare.originalRoot) throw new DrydockError('CONFLICT', `The spare's root is ${root?.id ?? 'missing'}, not its own ${ctx.input.spare.originalRoot}: it was not started again`);
+      if (!sameDisk(root?.id, ctx.input.spare.originalRoot)) throw new DrydockError('CONFLICT', `The spare's root is ${root?.id ?? 'missing'}, not its own ${ctx.input.spare.originalRoot}: it was not started again`);
       if (!ctx.input.spare.wasRunning) return ctx.note('The spare was stopped before the restore: left stopped');
-      if (m.state === 'stopped') await p.startMachine(m, { signal: ctx.signal });
+      if (isStopped(m)) await p.startMachine(m, { signal: ctx.signal });
       await waitMachine(ctx, p, 'running');
       ctx.note('Started again on its own root');
     }),
@@ -133,14 +145,23 @@ export const detachRoot: RestoreStep = {
   check: async (ctx) =>
     holds(ctx) ||
     withProvider(ctx, async (p) => {
+      if (sameDisk((await rootOf(p, ctx, await machineOf(p, ctx)))?.id, ctx.input.spare.originalRoot)) return false;
+      // libvirt: out of the definition is detached (its image renamed .drydock-kept); EC2: wait for available.
+      if (libvirt(ctx)) return true;
       const d = await p.describeDisk(ctx.input.spare.originalRoot, { signal: ctx.signal });
       return d.state === 'available';
     }),
   apply: async (ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
-      if (m.state !== 'stopped') throw new DrydockError('CONFLICT', `The spare ${m.id} is ${m.state}: its root is only detached while it is stopped`);
+      if (!isStopped(m)) throw new DrydockError('CONFLICT', `The spare ${m.id} is ${m.state}: its root is only detached while it is stopped`);
       const id = ctx.input.spare.originalRoot;
+      if (libvirt(ctx)) {
+        // The image is renamed <path>.drydock-kept and the domain's disk element saved: an abort puts exactly it back.
+        const root = await rootOf(p, ctx, m);
+        if (sameDisk(root?.id, id)) await p.detachDisk(m, { ...root!, root: true, device: ctx.input.spare.rootDevice }, { signal: ctx.signal });
+        return ctx.note(`${id} taken out of ${m.id}'s definition and kept as ${id.replace(/^[^/:]+:(?=\/)/, '')}.drydock-kept; Drydock never deletes it`);
+      }
       await p.tagDisk!(id, { [KEPT_ROOT_TAG]: m.id, [RESTORE_RUN_TAG]: ctx.runId }, { signal: ctx.signal });
       const d = await p.describeDisk(id, { signal: ctx.signal });
       if (d.state === 'in-use' && (await rootOf(p, ctx, m))?.id === id) await p.detachDisk(m, { ...d, root: true }, { signal: ctx.signal });
@@ -152,10 +173,10 @@ export const detachRoot: RestoreStep = {
       const m = await machineOf(p, ctx);
       const id = ctx.input.spare.originalRoot;
       const root = await rootOf(p, ctx, m);
-      if (root?.id === id) return ctx.note(`${id} is the spare's root already`);
+      if (sameDisk(root?.id, id)) return ctx.note(`${id} is the spare's root already`);
       if (root) throw new DrydockError('CONFLICT', `${root.id} is still attached at ${ctx.input.spare.rootDevice}: the spare's own root cannot go back while another root is there`);
       await p.attachDisk(m, { id, device: '', root: true, sizeGiB: 0 }, ctx.input.spare.rootDevice, { signal: ctx.signal });
-      await waitUntil(ctx, async () => rootOf(p, ctx, m), (d) => d?.id === id && d.state === 'attached', (d) => `Volume ${id} is ${d?.state ?? 'not attached'} at ${ctx.input.spare.rootDevice}`, 'Resume the abort to keep waiting.');
+      await waitUntil(ctx, async () => rootOf(p, ctx, m), (d) => sameDisk(d?.id, id) && attached(ctx, d), (d) => `Volume ${id} is ${d?.state ?? 'not attached'} at ${ctx.input.spare.rootDevice}`, 'Resume the abort to keep waiting.');
       ctx.note(`The spare's own root ${id} is back at ${ctx.input.spare.rootDevice}`);
     }),
 };
@@ -167,7 +188,7 @@ export const attachRoot: RestoreStep = {
     holds(ctx) ||
     withProvider(ctx, async (p) => {
       const root = await rootOf(p, ctx, await machineOf(p, ctx));
-      return !!root && root.id === volumeSteps(ctx) && root.state === 'attached';
+      return sameDisk(root?.id, volumeSteps(ctx)) && attached(ctx, root);
     }),
   apply: async (ctx) =>
     withProvider(ctx, async (p) => {
@@ -175,18 +196,26 @@ export const attachRoot: RestoreStep = {
       const id = ctx.state.volumeId!;
       const root = await rootOf(p, ctx, m);
       // Never two roots: attach only at a free root device.
-      if (root && root.id !== id) throw new DrydockError('CONFLICT', `${root.id} is attached at ${ctx.input.spare.rootDevice}: the restored volume is not attached beside it`);
+      if (root && !sameDisk(root.id, id)) throw new DrydockError('CONFLICT', `${root.id} is attached at ${ctx.input.spare.rootDevice}: the restored volume is not attached beside it`);
       if (!root) await p.attachDisk(m, { id, device: '', root: true, sizeGiB: 0 }, ctx.input.spare.rootDevice, { signal: ctx.signal });
-      await waitUntil(ctx, async () => rootOf(p, ctx, m), (d) => d?.id === id && d.state === 'attached', (d) => `Volume ${id} is ${d?.state ?? 'not attached'} at ${ctx.input.spare.rootDevice}`, 'Resume the run to keep waiting, or abort it.');
+      await waitUntil(ctx, async () => rootOf(p, ctx, m), (d) => sameDisk(d?.id, id) && attached(ctx, d), (d) => `Volume ${id} is ${d?.state ?? 'not attached'} at ${ctx.input.spare.rootDevice}`, 'Resume the run to keep waiting, or abort it.');
     }),
   undo: async (ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
       const id = ctx.state.volumeId;
       if (!id) return;
+      if (libvirt(ctx)) {
+        const root = await rootOf(p, ctx, m);
+        if (sameDisk(root?.id, id)) {
+          if (!isStopped(m)) throw new DrydockError('CONFLICT', `The spare is ${m.state}: the restored disk is only detached while it is stopped`);
+          await p.detachDisk(m, { ...root!, device: ctx.input.spare.rootDevice }, { signal: ctx.signal });
+        }
+        return ctx.note(`Restored disk ${id} out of the spare's definition, kept for inspection (renamed .drydock-kept)`);
+      }
       const d = await p.describeDisk(id, { signal: ctx.signal });
       if (d.state === 'in-use') {
-        if (m.state !== 'stopped') throw new DrydockError('CONFLICT', `The spare is ${m.state}: the restored volume is only detached while it is stopped`);
+        if (!isStopped(m)) throw new DrydockError('CONFLICT', `The spare is ${m.state}: the restored volume is only detached while it is stopped`);
         await p.detachDisk(m, d, { signal: ctx.signal });
       }
       await waitDisk(ctx, p, id, (x) => x.state === 'available', 'available');
@@ -201,13 +230,13 @@ export const startSpare: RestoreStep = {
     withProvider(ctx, async (p) => {
       if (ctx.input.spare.holds === ctx.input.backup.id) ctx.state.volumeId = ctx.input.spare.originalRoot;
       const m = await machineOf(p, ctx);
-      return m.state === 'running' && (await rootOf(p, ctx, m))?.id === ctx.state.volumeId;
+      return m.state === 'running' && sameDisk((await rootOf(p, ctx, m))?.id, ctx.state.volumeId);
     }),
   apply: async (ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
-      if ((await rootOf(p, ctx, m))?.id !== ctx.state.volumeId) throw new DrydockError('CONFLICT', `The restored volume ${ctx.state.volumeId} is not the spare's root: not started`);
-      if (m.state === 'stopped') await p.startMachine(m, { signal: ctx.signal });
+      if (!sameDisk((await rootOf(p, ctx, m))?.id, ctx.state.volumeId)) throw new DrydockError('CONFLICT', `The restored volume ${ctx.state.volumeId} is not the spare's root: not started`);
+      if (isStopped(m)) await p.startMachine(m, { signal: ctx.signal });
       const up = await waitMachine(ctx, p, 'running');
       ctx.services.pool.drop(ctx.input.spare.host);
       if (up.publicAddress) ctx.state.sparePublicAddress = up.publicAddress;
@@ -216,8 +245,8 @@ export const startSpare: RestoreStep = {
     withProvider(ctx, async (p) => {
       ctx.services.pool.drop(ctx.input.spare.host);
       const m = await machineOf(p, ctx);
-      if (m.state === 'stopped') return;
-      if ((await rootOf(p, ctx, m))?.id === ctx.input.spare.originalRoot) return;
+      if (isStopped(m)) return;
+      if (sameDisk((await rootOf(p, ctx, m))?.id, ctx.input.spare.originalRoot)) return;
       if (m.state !== 'stopping') await p.stopMachine(m, { signal: ctx.signal });
       await waitMachine(ctx, p, 'stopped');
       ctx.note('Stopped (it was running on the restored disk)');

@@ -7,6 +7,7 @@ import { BackupProfileSchema } from '../../../../shared/backup/profile';
 import { RESTORE_MODES } from '../../../../shared/channels/restore';
 import type { ReportableState } from '../../report/run-record';
 import type { StepContext } from '../operation';
+import type { DrillFirewallState } from './drill-firewall/steps';
 
 export const RestoreInput = z
   .object({
@@ -72,6 +73,10 @@ export interface RestoreState extends ReportableState {
   appVerifiedAt?: number;
   trafficVerified?: boolean;
   timings: Record<string, number>;
+  /** The drill's outbound block (drill-firewall/): its backup set and what load created. */
+  drillFirewall?: DrillFirewallState;
+  /** ms since epoch: when a drill put the spare back on its own root. */
+  drillPutBack?: number;
 }
 
 export type Ctx = StepContext<RestoreInputT, RestoreState>;

@@ -1,0 +1,178 @@
+/**
+ * The DR drill end to end over the channels the GUI and CLI call, with the
+ * EC2 simulator and the restore lab (restore-fixture.ts): the spare is
+ * restored from the backup, its outbound traffic blocked before the app
+ * starts, the app verified, the RTO measured and reported, the block
+ * removed and the spare put back on its own root. Nothing is re-pointed.
+ *
+ * The firewall is never loaded in this machine's network namespace (lab
+ * hosts and other helpers share it). The drill's root shell for the block is
+ * injected (setDrillShellForTests, in this process only): the very scripts
+ * the drill runs go, as root, into the spare lab host's filesystem (its mount
+ * namespace and root) but a throw-away network namespace of its own, where
+ * the block is really loaded, read back with iptables -S and removed. (The
+ * block itself is proven against traffic in restore-drill-firewall.test.ts.)
+ * Each script first logs one line to the spare's calls.log, so the order of
+ * the block and the app's start is read from the same log as the stand-ins'.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RestorePlan } from '../../shared/channels/restore';
+import { bundleCli } from './backup-fixture';
+import { setDrillShellForTests } from '../../electron/engine/operations/restore/drill-target';
+import { CHAIN, FWD_CHAIN, RULES_FILE } from '../../electron/engine/operations/restore/drill-firewall/rules';
+import { parseHcl, startRestoreWorld, type RestoreWorld } from './restore-fixture';
+
+const NS = `ddr${process.pid % 100000}`;
+let w: RestoreWorld | undefined;
+let cli: ReturnType<typeof bundleCli>;
+beforeAll(() => {
+  cli = bundleCli();
+});
+afterAll(() => cli?.dispose());
+afterEach(async () => {
+  setDrillShellForTests(undefined);
+  spawnSync('ip', ['netns', 'del', NS]);
+  await w?.dispose();
+  w = undefined;
+});
+
+function useSpareNamespace(world: RestoreWorld): (cmd: string) => string {
+  execFileSync('ip', ['netns', 'add', NS]);
+  execFileSync('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
+  // The spare lab host's process changes when it restarts (a re-image, a key change): look it up each time.
+  const pidOf = () => /^\/proc\/(\d+)\/root/.exec(world.lab.hosts.spare.path('/'))![1];
+  const label = (script: string) => (script.includes('-restore --noflush') ? 'load' : script.includes('-D OUTPUT') ? 'remove' : 'show');
+  const run = (script: string) => {
+    const pid = pidOf();
+    return spawnSync('nsenter', [`--net=/run/netns/${NS}`, `--mount=/proc/${pid}/ns/mnt`, `--root=/proc/${pid}/root`, `--wd=/proc/${pid}/root`, '--', 'sh', '-c', script], { encoding: 'utf8', timeout: 30_000 });
+  };
+  setDrillShellForTests((host) =>
+    host === 'spare'
+      ? async (script) => {
+          run(`echo 'drill-firewall ${label(script)}' >>/var/log/lab/calls.log`);
+          const r = run(script);
+          return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+        }
+      : undefined,
+  );
+  return (cmd) => run(cmd).stdout;
+}
+
+describe('DR drill (AWS, EC2 simulator)', () => {
+  it('restores onto the spare behind the outbound block, verifies, reports the RTO, re-points nothing, and puts the spare back', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const { spare, services, nomad1, nomad2 } = world.lab.hosts;
+    const inSpareNs = useSpareNamespace(world);
+    const nomadBefore = [nomad1, nomad2].map((c) => c.readFile('/etc/nomad/config.hcl'));
+
+    // The CLI: the drill's preview writes nothing; run --drill without --yes and without a terminal does nothing (exit 3);
+    // a drill is scheduled headless like a backup.
+    const env = { ...world.awsEnv, DRYDOCK_HOME: world.fx.home, HOME: world.fx.home };
+    const cliPlan = await cli.start(['restore', 'plan', '--spare', 'spare', '--drill', '--json'], env).done;
+    expect(cliPlan.code, cliPlan.stderr).toBe(0);
+    const previewed = JSON.parse(cliPlan.stdout) as RestorePlan;
+    expect(previewed.mode).toBe('drill');
+    expect(previewed.steps.filter((s) => !s.skipped).map((s) => s.name)).toContain('drill-block-load');
+    const noYes = await cli.start(['restore', 'run', '--spare', 'spare', '--drill'], env).done;
+    expect(noYes.code).toBe(3);
+    expect(noYes.stderr).toMatch(/Restore \(drill\) onto spare/);
+    expect(world.sim.calls('CreateVolume')).toEqual([]);
+    expect(world.fx.engine.runner.store.list()).toEqual([]);
+    const sched = await cli.start(['restore', 'schedule', '--spare', 'spare', '--every', '1w', '--drill', '--json'], env).done;
+    expect(sched.code, sched.stderr).toBe(0);
+    const files = JSON.parse(sched.stdout) as { unitName: string; service: string; timer: string };
+    expect(files.unitName).toBe('drydock-restore-drill-spare');
+    expect(files.service).toMatch(/^ExecStart=\S+ restore run --spare spare --drill --yes$/m);
+    expect(files.timer).toContain('Persistent=true');
+
+    const plan = await world.call('restore:plan', { spare: 'spare', mode: 'drill' });
+    expect(plan.blocking).toEqual([]);
+    expect(plan.mode).toBe('drill');
+    const skipped = plan.steps.filter((s) => s.skipped).map((s) => s.name);
+    expect(skipped).toEqual(['copy-snapshot', 'repoint-nomad', 'no-proxy', 'switch-traffic']);
+    const names = plan.steps.map((s) => s.name);
+    expect(names.indexOf('drill-block-load')).toBeLessThan(names.indexOf('start-app'));
+    expect(names.slice(-2)).toEqual(['drill-block-remove', 'drill-put-back']);
+    expect(plan.traffic.instructions).toEqual(['drill: nothing is re-pointed']);
+
+    const result = await world.call('restore:run', { spare: 'spare', mode: 'drill', planFingerprint: plan.fingerprint, confirmed: true });
+    expect(result.run.status).toBe('done');
+    expect(result.mode).toBe('drill');
+    expect(result.recoveryTimeMs).toBeGreaterThan(0);
+    expect(result.summary).toMatch(/DR drill .* measured recovery time \d+ s; nothing re-pointed.*the spare is back on its own root/);
+    expect(world.reimages).toBe(1);
+
+    // The block was loaded (and read back) before Replicated restarted and the app started.
+    const calls = (spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter(Boolean);
+    const first = (re: RegExp) => calls.findIndex((l) => re.test(l));
+    const load = first(/^drill-firewall load/);
+    const restart = first(/^systemctl restart replicated/);
+    const appStart = first(/^replicatedctl app start/);
+    expect(load).toBeGreaterThanOrEqual(0);
+    expect(restart).toBeGreaterThan(load);
+    expect(appStart).toBeGreaterThan(restart);
+    expect(calls.slice(load, restart).some((l) => l === 'drill-firewall show')).toBe(true);
+    // Removed after the app was verified; the spare's namespace holds nothing of it; the machine's own was never touched.
+    const remove = calls.findIndex((l, i) => i > appStart && /^drill-firewall remove/.test(l));
+    expect(remove).toBeGreaterThan(appStart);
+    expect(inSpareNs('iptables -S; ip6tables -S')).not.toMatch(new RegExp(`${CHAIN}|${FWD_CHAIN}|DOCKER-USER`));
+    expect(execFileSync('iptables', ['-S'], { encoding: 'utf8' })).not.toMatch(/DRYDOCK/);
+
+    // Nothing re-pointed: the clients' configs are byte for byte as before, and still name the primary (parsed).
+    expect([nomad1, nomad2].map((c) => c.readFile('/etc/nomad/config.hcl'))).toEqual(nomadBefore);
+    for (const c of [nomad1, nomad2]) {
+      expect(parseHcl(c.readFile('/etc/nomad/config.hcl')!).client?.servers).toEqual([`${services.ip}:4647`]);
+      expect(c.readFile('/var/log/lab/units.log') ?? '').not.toMatch(/restart nomad/);
+    }
+
+    // The spare is back as it was: its own root, running, its own files and key; the restored volume kept.
+    expect(world.rootsAttached()).toEqual([world.spareRoot]);
+    const inst = world.sim.world.instance(world.spareId)!;
+    expect(inst.state).toBe('running');
+    expect(world.sim.calls('CreateVolume')).toHaveLength(1);
+    const restoredId = (world.fx.engine.runner.store.load(result.runId)!.state as { volumeId?: string }).volumeId!;
+    expect(restoredId).not.toBe(world.spareRoot);
+    expect(world.sim.world.volume(restoredId)?.state).toBe('available');
+    expect(world.keys.spareNow()).toBe(world.keys.spareOwn);
+    expect(world.defaults(spare, '/etc/default/replicated')).toMatchObject({ PRIVATE_ADDRESS: spare.ip });
+    expect(spare.readFile('/var/lib/lab/replicated/state')).toMatch(/stopped/);
+
+    // The report: every step, the recovery point and the measured recovery time.
+    const md = (await world.call('restore:report', { runId: result.runId, format: 'md' })).text;
+    const run = await world.call('runs:get', { id: result.runId });
+    for (const s of run.steps) expect(md).toContain(s.title);
+    expect(md).toMatch(/\*\*Recovery time:\*\* \d/);
+    expect(md).toMatch(/Recovery point/);
+    expect(run.steps.find((s) => s.name === 'drill-put-back')?.status).toBe('done');
+    expect(spare.exec(`ls ${RULES_FILE.v4} 2>&1 || true`).stdout).toMatch(/No such file/);
+  });
+
+  it('a drill whose app fails verification is aborted: the block comes out while the spare still runs the restored disk, then the spare is put back', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const inSpareNs = useSpareNamespace(world);
+    world.healthy = false;
+    const err = await world.call('restore:run', { spare: 'spare', mode: 'drill', confirmed: true }).catch((e: Error & { code?: string; details?: Record<string, unknown> }) => e);
+    expect((err as { code?: string }).code).toBe('COMMAND_FAILED');
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'verify-app')?.status).toBe('failed');
+    // The app ran behind the block, and the block is still there while the run waits for the admin.
+    expect(inSpareNs('iptables -S')).toMatch(/-A OUTPUT -j DRYDOCK-DRILL/);
+
+    const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
+    expect(inSpareNs('iptables -S; ip6tables -S')).not.toMatch(/DRYDOCK|DOCKER-USER/);
+    expect(world.rootsAttached()).toEqual([world.spareRoot]);
+    expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
+    expect(world.keys.spareNow()).toBe(world.keys.spareOwn);
+    // The abort ran the block's undo (chains out, rules files put back as they were: none); the restored volume is kept.
+    expect(world.lab.hosts.spare.exec(`ls ${RULES_FILE.v4} 2>&1 || true`).stdout).toMatch(/No such file/);
+    const calls = (world.lab.hosts.spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter(Boolean);
+    expect(calls.some((l) => /^drill-firewall remove/.test(l))).toBe(true);
+    expect(world.sim.calls('CreateVolume')).toHaveLength(1);
+    const restoredId = (world.fx.engine.runner.store.load(run.id)!.state as { volumeId?: string }).volumeId!;
+    expect(world.sim.world.volume(restoredId)?.state).toBe('available');
+  });
+});
