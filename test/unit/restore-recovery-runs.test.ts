@@ -64,9 +64,11 @@ describe('recovery runs', () => {
   it("a drill's plan protects production only with a live outbound-block step", () => {
     const base = [{ name: 'start-app', title: 'Restart Replicated and start the app', skipped: false }];
     expect(drillSafety(base)).toEqual({ blocksOutbound: false, putsBack: false });
-    expect(drillSafety([...base, { name: 'block-outbound', title: "Block the spare's outbound traffic", skipped: false }]).blocksOutbound).toBe(true);
-    expect(drillSafety([...base, { name: 'block-outbound', title: "Block the spare's outbound traffic", skipped: true }]).blocksOutbound).toBe(false);
-    expect(drillSafety([...base, { name: 'put-back', title: 'Put the spare back as it was', skipped: false }]).putsBack).toBe(true);
+    expect(drillSafety([...base, { name: 'drill-block-load', title: "Load the spare's outbound block", skipped: false }]).blocksOutbound).toBe(true);
+    expect(drillSafety([...base, { name: 'drill-block-load', title: "Load the spare's outbound block", skipped: true }]).blocksOutbound).toBe(false);
+    // A step whose title merely mentions a block is not the engine's block step.
+    expect(drillSafety([...base, { name: 'start-app', title: 'Start the app once the block is loaded', skipped: false }]).blocksOutbound).toBe(false);
+    expect(drillSafety([...base, { name: 'drill-put-back', title: 'Put the spare back as it was', skipped: false }]).putsBack).toBe(true);
   });
 
   it('reads the fingerprints a message names, once each', () => {

@@ -23,10 +23,10 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
   const [confirming, setConfirming] = useState(false);
   const drill = plan.mode === 'drill';
   const safety = drillSafety(plan.steps);
-  // A drill without its outbound block would start a live copy of production: not from this wizard.
-  // (Said once: when the engine already refuses the drill, its own reason stands.)
-  const unsafeDrill = drill && !safety.blocksOutbound && !plan.blocking.some((p) => p.code === 'drill-unavailable');
-  const blocked = plan.blocking.length > 0 || (drill && !safety.blocksOutbound);
+  // A drill without its outbound block would start a live copy of production: not from this wizard,
+  // whatever engine answers it (a second line of defence behind the engine's own plan).
+  const unsafeDrill = drill && !safety.blocksOutbound;
+  const blocked = plan.blocking.length > 0 || unsafeDrill;
   const b = plan.backup;
   return (
     <section className="section restore-preview" aria-labelledby="restore-preview-heading">

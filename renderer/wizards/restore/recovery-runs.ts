@@ -4,6 +4,7 @@
  * undo an abort would run (newest first) and whether a failed step may be
  * skipped. Pure: read from the engine's run summaries only.
  */
+import { DRILL_STEPS } from '../../../shared/restore/drill-steps';
 import type { RunStep, RunSummary } from '../../../shared/runs';
 
 /** The restore operation and its variants (drill, refresh of the spare). */
@@ -79,10 +80,6 @@ export function pastNoReturn(run: RunSummary): RunStep | undefined {
   return run.steps.find((s) => s.pointOfNoReturn && (s.status === 'done' || (s.status === 'skipped' && !/^(Skipped by the admin|Drill|Refresh-spare)/.test(s.message ?? ''))));
 }
 
-/** Steps of a drill that keep the copy away from the world, and that put the spare back at the end, as the engine names them. */
-const OUTBOUND_BLOCK = /outbound|egress|firewall|block/i;
-const PUT_BACK = /put-back|putback|restore-spare-root|give-back|reattach-own-root/i;
-
 /**
  * What a drill's plan does to protect production: its outbound block (before
  * the app starts) and its putting the spare back. A drill whose plan has no
@@ -92,7 +89,7 @@ const PUT_BACK = /put-back|putback|restore-spare-root|give-back|reattach-own-roo
 export function drillSafety(steps: readonly { name: string; title: string; skipped: boolean }[]): { blocksOutbound: boolean; putsBack: boolean } {
   const live = steps.filter((s) => !s.skipped);
   return {
-    blocksOutbound: live.some((s) => OUTBOUND_BLOCK.test(s.name) || OUTBOUND_BLOCK.test(s.title)),
-    putsBack: live.some((s) => PUT_BACK.test(s.name) || /put the spare back|back as it was/i.test(s.title)),
+    blocksOutbound: live.some((s) => s.name === DRILL_STEPS.blockLoad),
+    putsBack: live.some((s) => s.name === DRILL_STEPS.putBack),
   };
 }

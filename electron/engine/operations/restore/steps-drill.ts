@@ -8,6 +8,7 @@
  * Order matters: the rules files live on the restored disk, so the block is
  * removed BEFORE the spare goes back to its own root.
  */
+import { DRILL_STEPS } from '../../../../shared/restore/drill-steps';
 import type { Step } from '../operation';
 import { drillFirewallSteps } from './drill-firewall/steps';
 import { drillTarget } from './drill-target';
@@ -57,7 +58,7 @@ async function spareBack(ctx: Ctx): Promise<boolean> {
 }
 
 export const drillPutBack: RestoreStep = {
-  name: 'drill-put-back',
+  name: DRILL_STEPS.putBack,
   title: 'Put the spare back as it was (its own root re-attached, the restored disk kept)',
   check: async (ctx) => notDrill(ctx) || (!!ctx.state.drillPutBack && (await spareBack(ctx))),
   apply: async (ctx) => {

@@ -5,6 +5,7 @@
  * diffed, backed up, written atomically, rolled back exactly); loading is
  * checked against `iptables -S`, rule for rule.
  */
+import { DRILL_STEPS } from '../../../../../shared/restore/drill-steps';
 import { DrydockError } from '../../../../../shared/errors';
 import { applyFiles, newSetName, planFile, recordOf, rollbackFiles, type PlannedFile, type SetRecord } from '../../../files/change-set';
 import type { CommandResult } from '../../../ssh/exec';
@@ -104,7 +105,7 @@ export function drillFirewallSteps<I, S>(
   slot: (ctx: StepContext<I, S>) => DrillFirewallState,
 ): { block: Step<I, S>[]; remove: Step<I, S>; undo(ctx: StepContext<I, S>): Promise<void> } {
   const write: Step<I, S> = {
-    name: 'drill-block-write',
+    name: DRILL_STEPS.blockWrite,
     title: 'Write the drill\'s outbound firewall rules',
     async check(ctx) {
       return (await planBlockFiles(await target(ctx))).every((p) => !p.changed);
@@ -114,7 +115,7 @@ export function drillFirewallSteps<I, S>(
     },
   };
   const load: Step<I, S> = {
-    name: 'drill-block-load',
+    name: DRILL_STEPS.blockLoad,
     title: 'Block the spare\'s outbound traffic (all but SSH, loopback, Docker and its own address)',
     async check(ctx) {
       return (await blockStatus(await target(ctx))) === null;
@@ -134,7 +135,7 @@ export function drillFirewallSteps<I, S>(
     ctx.checkpoint();
   };
   const remove: Step<I, S> = {
-    name: 'drill-block-remove',
+    name: DRILL_STEPS.blockRemove,
     title: 'Remove the drill\'s outbound block',
     async check(ctx) {
       return !!slot(ctx).removed;
