@@ -51,10 +51,8 @@ export const COMMANDS: CliCommand[] = [
 ];
 
 const FOOTER = [
-  'Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE and DRYDOCK_PROXY_PASSWORD (AWS credentials from the environment or ~/.aws); state lives in DRYDOCK_HOME.',
-  'Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 needs confirmation (nothing was changed), 4 host key unknown or changed, 5 (health) something severe or moderate is down, (preflight) a check failed.',
   'Secrets come from DRYDOCK_SSH_PASSWORD, DRYDOCK_KEY_PASSPHRASE, DRYDOCK_SUDO_PASSWORD, DRYDOCK_CA_PASSPHRASE, DRYDOCK_PROXY_PASSWORD and DRYDOCK_CONSOLE_PASSWORD (AWS credentials from the environment or ~/.aws); state lives in DRYDOCK_HOME.',
-  'Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 needs confirmation (nothing was changed), 4 host key unknown or changed, 5 (health) something severe or moderate is down.',
+  'Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 needs confirmation (nothing was changed), 4 host key unknown or changed, 5 (health) something severe or moderate is down, (preflight) a check failed.',
 ];
 
 /** package.json sits two folders up from both electron/cli.ts and dist/electron/cli.js. */
