@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects: unit tests are pure and fast; integration tests drive real
-// sshd hosts (test/lab) and run one file at a time, since the hosts are root
-// processes with their own addresses and a 2-core machine gains nothing from
-// racing them.
+// sshd hosts (test/lab). Integration files run two at a time: they mostly
+// wait (sshd logins, the EC2 simulator's state changes, libvirt), every lab
+// locks its own loopback addresses, and one file at a time no longer fits
+// the CI run's 30 minutes.
 export default defineConfig({
   test: {
     projects: [
@@ -22,7 +23,6 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
-          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
