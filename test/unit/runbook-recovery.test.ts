@@ -91,14 +91,14 @@ function fresh(): Engine {
 describe('runbook recovery: abort, skip, lock', () => {
   it('abort undoes every step done, newest first, and an abort cut short resumes where it stopped', async () => {
     fresh();
-    world.failAt = 'repoint';
-    await expect(engine.runner.start(recovery, {})).rejects.toThrow(/a client refused/);
+    world.failAt = 'verify';
+    await expect(engine.runner.start(recovery, {})).rejects.toThrow(/did not answer/);
     const id = engine.runner.store.list()[0].id;
     expect(engine.runner.describe(engine.runner.store.load(id)!).steps.map((s) => [s.name, s.status, s.undoable ?? false])).toEqual([
       ['create', 'done', false],
       ['attach', 'done', true],
-      ['verify', 'done', true],
-      ['repoint', 'failed', true],
+      ['verify', 'failed', true],
+      ['repoint', 'pending', true],
     ]);
 
     // The first abort loses the API half-way: the steps after it are undone, the run says how to go on.
@@ -107,20 +107,30 @@ describe('runbook recovery: abort, skip, lock', () => {
     let run = engine.runner.store.load(id)!;
     expect(run.status).toBe('failed');
     expect(run.aborting).toBe(true);
-    expect(run.steps.map((s) => s.status)).toEqual(['done', 'done', 'undone', 'undone']);
-    expect(world.log).toEqual(['create', 'attach', 'verify', 'repoint', 'unrepoint', 'unverify']);
+    expect(run.steps.map((s) => s.status)).toEqual(['done', 'done', 'undone', 'pending']);
+    expect(world.log).toEqual(['create', 'attach', 'verify', 'unverify']);
     expect(world.attached).toBe(true);
 
     // Resuming an abort carries on undoing; it never re-applies a step.
     await engine.runner.resume(id);
     run = engine.runner.store.load(id)!;
     expect(run.status).toBe('aborted');
-    expect(run.steps.map((s) => s.status)).toEqual(['done', 'undone', 'undone', 'undone']);
-    expect(world.log.slice(6)).toEqual(['detach']);
+    expect(run.steps.map((s) => s.status)).toEqual(['done', 'undone', 'undone', 'pending']);
+    expect(world.log.slice(4)).toEqual(['detach']);
     expect(world.attached).toBe(false);
     expect(world.volume).toBe(true);
     expect(engine.runner.describe(run)).toMatchObject({ status: 'aborted', resumable: false, whyNot: expect.stringMatching(/aborted/) });
     await expect(engine.runner.abort(id)).rejects.toThrow(/already aborted/);
+  });
+
+  it('refuses to abort when the point-of-no-return step stopped part-way (some hosts may have taken it)', async () => {
+    fresh();
+    world.failAt = 'repoint';
+    await expect(engine.runner.start(recovery, {})).rejects.toThrow(/a client refused/);
+    const id = engine.runner.store.list()[0].id;
+    await expect(engine.runner.abort(id)).rejects.toThrow(/"Re-point the clients" stopped part-way .* retry or resume it to finish/);
+    expect(world.log).not.toContain('unrepoint');
+    expect(world.attached).toBe(true);
   });
 
   it('refuses to abort once a point-of-no-return step is done', async () => {

@@ -18,6 +18,10 @@ export function abortRefusal(run: RunRecord, operation: AnyOperation): string | 
   if (run.steps.map((s) => s.name).join() !== operation.steps.map((s) => s.name).join()) return 'it was recorded by a version of Drydock with other steps';
   const committed = operation.steps.find((s, i) => s.pointOfNoReturn && (run.steps[i].status === 'done' || (run.steps[i].status === 'skipped' && !/^(Skipped by the admin|Drill|Refresh-spare)/.test(run.steps[i].message ?? ''))));
   if (committed) return `"${committed.title}" is done: ${committed.pointOfNoReturn}`;
+  // Stopped inside the point of no return: part of it may be in place (one Nomad client re-pointed
+  // of several, say), and undoing the steps before it would strand that part. Finish it instead.
+  const partly = operation.steps.find((s, i) => s.pointOfNoReturn && (run.steps[i].status === 'failed' || run.steps[i].status === 'running'));
+  if (partly) return `"${partly.title}" stopped part-way and may already have taken effect on some hosts, which an abort would strand: retry or resume it to finish`;
   return null;
 }
 

@@ -77,7 +77,8 @@ export function fingerprintsIn(text: string | undefined): string[] {
  * abort refuses it; a step a drill passes over does not count.
  */
 export function pastNoReturn(run: RunSummary): RunStep | undefined {
-  return run.steps.find((s) => s.pointOfNoReturn && (s.status === 'done' || (s.status === 'skipped' && !/^(Skipped by the admin|Drill|Refresh-spare)/.test(s.message ?? ''))));
+  // A point of no return that stopped part-way counts too: part of it may be in place (as the engine's abort sees it).
+  return run.steps.find((s) => s.pointOfNoReturn && (s.status === 'done' || s.status === 'failed' || s.status === 'running' || (s.status === 'skipped' && !/^(Skipped by the admin|Drill|Refresh-spare)/.test(s.message ?? ''))));
 }
 
 /**
