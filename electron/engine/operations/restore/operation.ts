@@ -12,6 +12,7 @@ import { noProxy, repointNomad, switchTraffic, verifyApp } from './steps-after';
 import { drillBlockLoad, drillBlockRemove, drillBlockWrite, drillPutBack } from './steps-drill';
 import { attachRoot, copySnapshot, createVolume, detachRoot, startSpare, stopSpare } from './steps-volume';
 import { RestoreInput, type RestoreState } from './types';
+import { describeRestoreChanges } from './changes';
 
 export type RestoreOutcome = Omit<RestoreRunResult, 'runId' | 'run'>;
 
@@ -43,5 +44,6 @@ export const restoreOperation = defineOperation({
             : `${input.spare.host} runs the backup ${input.backup.id} (recovery point ${Math.round(recoveryPointMs / 60_000)} min${recoveryTimeMs !== undefined ? `, recovery time ${Math.round(recoveryTimeMs / 1000)} s` : ''}).${state.leftToAdmin.length ? ` Left to you: ${state.leftToAdmin.length} item(s).` : ''}`,
     };
   },
+  describeChanges: describeRestoreChanges,
   outcome: (r: RestoreOutcome) => (r.leftToAdmin.length ? { ok: true, message: `Left to the admin: ${r.leftToAdmin.join(' | ')}` } : { ok: true }),
 });
