@@ -6,6 +6,7 @@
  * point-in-time at creation); if anything fails after the stop, the app is
  * started again before the error is reported.
  */
+import { sleep } from '../../sleep';
 import { z } from 'zod';
 import { BackupProfileSchema, TAG } from '../../../../shared/backup/profile';
 import { BackupRunRequestSchema, type BackupRunResult } from '../../../../shared/channels/backup';
@@ -52,19 +53,6 @@ async function withProvider<T>(ctx: Ctx, work: (p: BackupProvider) => Promise<T>
     await provider.close();
   }
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new DrydockError('CANCELLED', 'Cancelled by the admin'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 function runTags(ctx: Ctx): Record<string, string> {
   const m = ctx.state.machine!;

@@ -3,6 +3,7 @@
  * CircleCI's own renewal script does: poll `replicatedctl app status inspect`
  * until the state is reached and nothing is transitioning.
  */
+import { sleep } from '../../sleep';
 import { DrydockError } from '../../../../shared/errors';
 import type { HostSession } from '../../ssh/session';
 
@@ -30,21 +31,6 @@ export interface WaitOptions {
   timeoutMs?: number;
   pollMs?: number;
   onPoll?(status: AppStatus): void;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new DrydockError('CANCELLED', 'Cancelled by the admin'));
-    };
-    // Remove the listener when the timer fires, or a long wait piles them up.
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export async function waitForState(session: HostSession, want: 'started' | 'stopped', options: WaitOptions = {}): Promise<AppStatus> {

@@ -16,7 +16,8 @@ import { bareAddress, consoleFingerprints, readAssignments, REPLICATED_FILES, re
 import type { Ctx, RestoreInputT, RestoreState } from './types';
 import { SPARE_TAG } from './spare-record';
 import { assertDrillBlocked } from './drill-target';
-import { sleep, waitUntil, withProvider } from './waits';
+import { sleep } from '../../sleep';
+import { waitUntil, withProvider } from './waits';
 
 type RestoreStep = Step<RestoreInputT, RestoreState>;
 

@@ -1,4 +1,5 @@
 /** Providers and waits shared by the restore steps. */
+import { sleep } from '../../sleep';
 import { DrydockError } from '../../../../shared/errors';
 import { providerFor } from '../backup/factory';
 import type { BackupProvider } from '../backup/provider';
@@ -12,20 +13,6 @@ export async function withProvider<T>(ctx: Ctx, work: (p: BackupProvider) => Pro
   } finally {
     await provider.close();
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new DrydockError('CANCELLED', 'Cancelled by the admin'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**

@@ -11,7 +11,7 @@ import { DrydockError } from '../../../../../shared/errors';
 import type { NomadNode } from '../../../../../shared/install/nomad';
 import { defineOperation, type StepContext } from '../../operation';
 import { proxyTopology } from '../../proxy/topology';
-import { sleep } from '../services/wait';
+import { sleep } from '../../../sleep';
 import { unitActive } from './client-files';
 import { drainNode, nodeList, nodeName } from './cluster';
 import type { z } from 'zod';

@@ -20,7 +20,7 @@ import { hostFilesInPlace, planHostFiles, reviewedOf, writeHostFiles, type Revie
 import { restartDocker } from '../../proxy/restarts';
 import { hostBundleFiles, pushIfMissing } from '../bundle-files';
 import { dockerState, installDockerDebs } from '../docker';
-import { sleep } from '../services/wait';
+import { sleep } from '../../../sleep';
 import { binarySha256, clientFileSpecs, createNetwork, installBinary, networkExists, unitActive } from './client-files';
 import { nodeList } from './cluster';
 import { needsStart, planNomadInstall } from './plan';

@@ -5,24 +5,10 @@
  * Replicated itself is still starting, replicatedctl fails: that is a status
  * too, shown, not an error. A timeout names the last status seen.
  */
+import { sleep } from '../../../sleep';
 import { DrydockError } from '../../../../../shared/errors';
 import { appReady, describeAppStatus, parseAppStatus, type AppStatus } from '../../../../../shared/install/replicated';
 import type { HostSession } from '../../../ssh/session';
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new DrydockError('CANCELLED', 'Cancelled by the admin'));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new DrydockError('CANCELLED', 'Cancelled by the admin'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export interface WaitOptions {
   timeoutMs: number;
