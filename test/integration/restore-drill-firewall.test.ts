@@ -78,6 +78,10 @@ beforeAll(async () => {
   ip('-n', NS.ctr, 'route', 'add', 'default', 'via', '172.31.255.1');
   ip('-n', NS.world, 'route', 'add', '172.31.255.0/24', 'via', SPARE);
   inNs(NS.spare, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  // Docker's own NAT rule, as on every Services machine: it makes conntrack follow each connection
+  // from its first packet. Without it a fresh namespace starts tracking the admin's session only
+  // when the block loads, and takes whichever packet comes next as the session's first.
+  expect(inNs(NS.spare, 'iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', '-s', '172.31.255.0/24', '!', '-o', 'docker0', '-j', 'MASQUERADE').status).toBe(0);
   listen(NS.world, WORLD, 8080); // the outside (GitHub, SMTP…)
   listen(NS.spare, '127.0.0.1', 9000); // loopback service
   listen(NS.spare, SPARE, 9874); // the app's registry on PRIVATE_ADDRESS

@@ -61,8 +61,10 @@ async function runUntil(p: CliProcess, when?: () => boolean): Promise<{ killed: 
 }
 
 async function finish(world: RestoreWorld, id: string): Promise<void> {
-  const last = await runUntil(cli.start(['runs', 'resume', id, '--yes'], env(world)));
-  expect(last.code, last.stderr).toBe(0);
+  if (runFile(world)?.status !== 'done') {
+    const last = await runUntil(cli.start(['runs', 'resume', id, '--yes'], env(world)));
+    expect(last.code, last.stderr).toBe(0);
+  }
   const run = runFile(world)!;
   expect(run.status).toBe('done');
   const { spare, nomad1, nomad2 } = world.lab.hosts;
@@ -92,11 +94,16 @@ describe('restore: kill -9 of the CLI and resume', () => {
       id ||= runFile(world)!.id;
       checkSpare(world, `after the kill at the end of ${names[k]}`);
       if (!r.killed) break;
+      const after = world.fx.engine.runner.store.load(id)!;
+      // Near the end only quick steps remain (traffic, then the drill's two, skipped at once): the run
+      // may have ended just before the signal landed.
+      if (after.status === 'done') break;
       kills++;
       // The dead process's run shows as interrupted, and resumable.
-      expect(world.fx.engine.runner.describe(world.fx.engine.runner.store.load(id)!)).toMatchObject({ status: 'interrupted', resumable: true });
+      expect(world.fx.engine.runner.describe(after)).toMatchObject({ status: 'interrupted', resumable: true });
     }
-    expect(kills).toBeGreaterThanOrEqual(names.length - 2);
+    // Every boundary up to the re-pointing of the clients (the last slow step) was killed.
+    expect(kills).toBeGreaterThanOrEqual(names.indexOf('repoint-nomad') + 1);
     await finish(world, id);
   });
 
