@@ -166,7 +166,7 @@ test('drydock serve killed mid-run: the app opened again lands on the run, which
   // Every page says what is running, and leads back.
   await page.getByRole('link', { name: 'Hosts' }).click();
   const indicator = page.getByTestId('run-indicator');
-  await expect(indicator).toContainText('Restore onto the hot spare running, step 6 of 15: Start the spare on the restored disk');
+  await expect(indicator).toContainText('Restore onto the hot spare running, step 6 of 19: Start the spare on the restored disk');
   await indicator.getByRole('link', { name: 'Show in Restore' }).click();
   await expect(step(page, 'Start the spare on the restored disk')).toContainText('Running');
 

@@ -14,13 +14,14 @@ import { formatAge, formatDuration } from '../../format';
 import { TrafficChange } from './preview-panel';
 import { TrafficCheckPanel } from './traffic-check';
 
-const VERIFY = /verif|health|status|check-app/i;
-const TRAFFIC = /traffic|dns|load-?balancer|switch/i;
+// The engine's own step names (restore/steps-after.ts): a title that merely mentions traffic is not the traffic step.
+const VERIFY = new Set(['verify-app']);
+const TRAFFIC = new Set(['switch-traffic']);
 
 export function FinishPanel({ run, result, plan }: { run: RunSummary; result: RestoreRunResult | null; plan: RestorePlan | null }) {
   const aborted = run.status === 'aborted';
-  const verify = run.steps.filter((s) => VERIFY.test(s.name) || VERIFY.test(s.title));
-  const traffic = run.steps.filter((s) => TRAFFIC.test(s.name) || TRAFFIC.test(s.title));
+  const verify = run.steps.filter((s) => VERIFY.has(s.name));
+  const traffic = run.steps.filter((s) => TRAFFIC.has(s.name));
   const drill = result?.mode === 'drill' || plan?.mode === 'drill' || /drill/.test(run.operation);
   return (
     <>
