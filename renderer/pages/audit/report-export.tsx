@@ -9,17 +9,7 @@ import { call } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { useRuns } from '../../store/runs-store';
 import './report-export.css';
-
-function download(filename: string, content: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { download } from '../../components/download';
 
 const dayAgo = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 16);
 

@@ -11,23 +11,13 @@ import { call } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { formatTime } from '../../format';
 import type { HostsChoice } from './hosts-step';
+import { download } from '../../components/download';
 
 const BADGE: Record<CheckStatus, { cls: string; text: string }> = {
   pass: { cls: 'badge--ok', text: 'Pass' },
   warn: { cls: 'badge--warn', text: 'Warning' },
   fail: { cls: 'badge--danger', text: 'Failed' },
 };
-
-function download(filename: string, content: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function StatusBadge({ status }: { status: CheckStatus }) {
   return <span className={`badge ${BADGE[status].cls}`}>{BADGE[status].text}</span>;

@@ -13,6 +13,7 @@ import { ErrorMessage } from '../../components/error-message';
 import { formatAge, formatDuration } from '../../format';
 import { TrafficChange } from './preview-panel';
 import { TrafficCheckPanel } from './traffic-check';
+import { download } from '../../components/download';
 
 // The engine's own step names (restore/steps-after.ts): a title that merely mentions traffic is not the traffic step.
 const VERIFY = new Set(['verify-app']);
@@ -84,17 +85,6 @@ export function FinishPanel({ run, result, plan }: { run: RunSummary; result: Re
       <ReportDownload runId={run.id} />
     </>
   );
-}
-
-function download(filename: string, content: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function ReportDownload({ runId }: { runId: string }) {
