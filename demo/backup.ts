@@ -16,6 +16,7 @@ import { Inventory } from '../electron/engine/inventory/inventory';
 import { BackupProfiles } from '../electron/engine/operations/backup/profiles';
 import { DEMO_HOSTS, EC2_ADDRESS, EC2_PORT, EC2_SPEED } from './installation';
 import type { PracticeService } from './services';
+import { startSpareBoots } from './spare';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const EC2_SIM = path.join(ROOT, 'dist', 'ec2-sim', 'main.js');
@@ -32,14 +33,14 @@ interface Ready {
 const address = (name: string) => DEMO_HOSTS.find((h) => h.name === name)!.address;
 
 /** Starts the simulator and waits for its one JSON line; it dies with the demo (pdeathsig) if the demo is killed outright. */
-async function startSimulator(stateFile: string): Promise<{ ready: Ready; stop(): Promise<void> }> {
+async function startSimulator(stateFile: string, bootHook: string): Promise<{ ready: Ready; stop(): Promise<void> }> {
   if (!fs.existsSync(EC2_SIM)) throw new Error(`the EC2 simulator is not built (${EC2_SIM}): run \`npm run build\``);
   if (!fs.existsSync(stateFile)) {
     // Seeds a new world; the simulator saves its full state back here on every change (--keep continues it).
     const seed = { instances: [{ name: 'services', privateIp: address('services') }, { name: 'spare', privateIp: address('spare') }] };
     fs.writeFileSync(stateFile, JSON.stringify(seed) + '\n', { mode: 0o600 });
   }
-  const args = ['--pdeathsig', 'TERM', '--', process.execPath, EC2_SIM, '--host', EC2_ADDRESS, '--port', String(EC2_PORT), '--state', stateFile, '--speed', String(EC2_SPEED)];
+  const args = ['--pdeathsig', 'TERM', '--', process.execPath, EC2_SIM, '--host', EC2_ADDRESS, '--port', String(EC2_PORT), '--state', stateFile, '--speed', String(EC2_SPEED), '--boot-hook', bootHook];
   const child = spawn('setpriv', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let out = '';
@@ -91,7 +92,12 @@ export const ec2Service: PracticeService = {
   async start(ctx) {
     const dir = path.join(ctx.dataDir, 'ec2');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const sim = await startSimulator(path.join(dir, 'state.json'));
+    // The spare's boots on a restored disk (the Restore wizard) reach the demo, which re-images its lab host.
+    const boots = await startSpareBoots(ctx.lab, dir);
+    const sim = await startSimulator(path.join(dir, 'state.json'), boots.socket).catch(async (err: unknown) => {
+      await boots.stop();
+      throw err;
+    });
     try {
       const { ready } = sim;
       const spare = ready.instances.find((i) => i.name === 'spare');
@@ -112,10 +118,14 @@ export const ec2Service: PracticeService = {
           `               backup profile "${BACKUP_PROFILE}"; AWS keys in ${files.credentials} (profile ${AWS_PROFILE_NAME}), not your ~/.aws`,
         ],
         env: { AWS_SHARED_CREDENTIALS_FILE: files.credentials, AWS_CONFIG_FILE: files.config },
-        stop: () => sim.stop(),
+        stop: async () => {
+          await sim.stop();
+          await boots.stop();
+        },
       };
     } catch (err) {
       await sim.stop();
+      await boots.stop();
       throw err;
     }
   },

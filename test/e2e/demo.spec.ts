@@ -4,8 +4,9 @@
  * ordinary account) trusts the Services machine with the printed fingerprint
  * and reads its facts; the CLI plans a proxy over the demo's inventory, the
  * Nomad clients through the bastion; the printed exports back up the
- * Services machine with the profile `demo` against the EC2 simulator; the
- * Health page shows the real Docker daemon's containers; a second demo
+ * Services machine with the profile `demo` against the EC2 simulator, and a
+ * DR drill restores it onto the spare (its firewall kept off this computer's);
+ * the Health page shows the real Docker daemon's containers; a second demo
  * refuses; Drydock's
  * processes reached nothing but loopback and the inventory; Ctrl-C leaves no
  * host process, mount, address lock or temporary folder behind.
@@ -112,6 +113,35 @@ test('the printed exports back up the Services machine with the profile "demo" a
   const spare = state.instances.find((i) => i.privateIp === '127.0.79.6')!;
   expect(JSON.parse(profiles.stdout)[0]).toMatchObject({ name: 'demo', provider: 'aws', instance: 'services', spareInstance: spare.id, imds: false });
   expect(state.snapshots.length).toBeGreaterThan(0);
+});
+
+test('a DR drill onto the spare from that backup: the spare boots the Services machine\'s disk, its new key is proven by the console, and this computer\'s firewall is never touched', async () => {
+  test.setTimeout(240_000);
+  const trusted = await cliAsUser(demo.home, ['hosts', 'trust', 'spare', '--fingerprint', demo.fingerprints.spare!], demo.connectionLog);
+  expect(trusted.code, trusted.stderr).toBe(0);
+  const firewall = () => execFileSync('iptables', ['-w', '-S'], { encoding: 'utf8' });
+  const before = firewall();
+  const exports = { ...demo.exports, DRYDOCK_RESTORE_POLL_MS: '300' };
+  const plan = await cliAsUser(demo.home, ['restore', 'plan', '--spare', 'spare', '--profile', 'demo', '--drill', '--json'], demo.connectionLog, exports);
+  expect(plan.code, plan.stderr).toBe(0);
+  expect((JSON.parse(plan.stdout) as { blocking: unknown[] }).blocking).toEqual([]);
+  // While the drill runs, this computer's own rules never carry Drydock's chains (they go to the spare's own namespace).
+  let sawDrydock = false;
+  const watch = setInterval(() => (sawDrydock ||= firewall().includes('DRYDOCK')), 200);
+  const ran = await cliAsUser(demo.home, ['restore', 'run', '--spare', 'spare', '--profile', 'demo', '--drill', '--yes', '--json'], demo.connectionLog, exports).finally(() => clearInterval(watch));
+  expect(ran.code, ran.stderr).toBe(0);
+  const result = JSON.parse(ran.stdout) as { mode: string; summary: string; hostKeys: { proof: string }[]; run: { steps: { name: string; status: string }[] } };
+  expect(result.mode).toBe('drill');
+  expect(result.hostKeys.map((k) => k.proof)).toContain('console');
+  expect(result.summary).toContain('the spare is back on its own root');
+  const status = Object.fromEntries(result.run.steps.map((s) => [s.name, s.status]));
+  expect(status['drill-block-load']).toBe('done');
+  expect(status['verify-app']).toBe('done');
+  expect(sawDrydock, 'Drydock chains in this computer\'s iptables during the drill').toBe(false);
+  expect(firewall()).toBe(before);
+  // Back on its own disk: the spare answers with its own key again (the demo's known_hosts, strictly checked) and its own address.
+  const own = execFileSync('ssh', ['-F', '/dev/null', '-i', `${demo.dir}/files/id_ed25519`, '-o', `UserKnownHostsFile=${demo.home}/known_hosts`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', 'root@127.0.79.6', 'cat /etc/default/replicated'], { encoding: 'utf8' });
+  expect(own).toContain('PRIVATE_ADDRESS=127.0.79.6');
 });
 
 test('Health shows the real Docker daemon\'s containers: postgres stopped there is down in the app, started again it is up', async ({ page }) => {
