@@ -4,7 +4,8 @@
  * image again with no overlay file left; the stored image holds what was
  * written before the snapshot and not what was written after; its checksum
  * verifies (and a changed image does not); a failure injected after the
- * snapshot still leaves no overlay; an unsafe store is refused; and the
+ * snapshot still leaves no overlay; a shut-off domain is copied as it is,
+ * with no snapshot; an unsafe store is refused; and the
  * backup operation runs end to end with a libvirt profile.
  */
 import { execFileSync } from 'node:child_process';
@@ -96,6 +97,29 @@ describe('libvirt backup (real libvirtd, over SSH)', () => {
     expect(overlays()).toEqual([]);
     const [listed] = await p.listSnapshots({ tags: { [TAG.run]: 'run-fail-1' } });
     expect(listed).toMatchObject({ state: 'error', message: 'injected: copy failed' });
+  });
+
+  it('a shut-off domain is copied as it is: no snapshot, no overlay, the domain left shut off', async () => {
+    const { image } = lv.createDomain('svc-off');
+    lv.write('svc-off', 0x3c, 0, '1M');
+    lv.virsh('destroy', 'svc-off');
+    const p = provider('svc-off');
+    const m = await p.findMachine('svc-off');
+    expect(m.running).toBe(false);
+    let snapshotTaken = false;
+    p.afterSnapshot = async () => {
+      snapshotTaken = true;
+    };
+    const [snap] = await p.createSnapshots({ machine: m, disks: await p.disks(m), tags: { [TAG.run]: 'run-off-1', [TAG.mode]: 'consistent' }, description: 'shut off' });
+    expect(snap).toMatchObject({ state: 'completed', root: true, device: 'vda', disk: image });
+    expect(snapshotTaken, 'no external snapshot of a domain that is not running').toBe(false);
+    expect(overlays()).toEqual([]);
+    expect(lv.virsh('domstate', 'svc-off').trim()).toBe('shut off');
+    expect(lv.virsh('domblklist', 'svc-off')).toContain(image);
+    const stored = `${STORE}/${snap.id}.qcow2`;
+    expect(readsAs(stored, 0x3c)).toMatch(/read 1048576\/1048576/);
+    expect(readsAs(stored, 0x3c)).not.toMatch(/verification failed/);
+    await p.verifySnapshot(snap.id);
   });
 
   it('refuses a store that is a symlink or open to others', async () => {
