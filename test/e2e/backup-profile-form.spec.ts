@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { screenshotBothSchemes } from './screenshots';
 
 const CLI = path.resolve(__dirname, '../../dist/electron/cli.js');
 
@@ -91,6 +92,7 @@ test('a libvirt profile: hosts from the inventory, field messages from the schem
   await form.getByLabel('libvirt URI').blur();
   await expect(form.getByLabel('libvirt URI')).toHaveAccessibleDescription(/Must be a libvirt URI such as qemu:\/\/\/system/);
   expect(await rpc<unknown[]>(page, drydock.url, 'backup:profiles', {})).toEqual([]);
+  await screenshotBothSchemes(page, 'backup-profile-libvirt-invalid');
 
   // Fixed: saved, whatever the look at the domain finds (nothing listens on the hypervisor's port here).
   await form.getByLabel('Hypervisor', { exact: true }).selectOption('kvm1');
