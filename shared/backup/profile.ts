@@ -57,7 +57,7 @@ export const LibvirtProfileSchema = z
     uri: z.string().regex(/^[a-z+]+:\/\/[^\s]*$/, 'a libvirt URI such as qemu:///system').default('qemu:///system'),
     store: StoreRef,
     spareHypervisor: HostName.optional(),
-    spareDomain: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+    spareDomain: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a libvirt domain name').optional(),
   })
   .strict();
 

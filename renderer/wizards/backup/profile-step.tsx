@@ -1,7 +1,9 @@
 /**
  * Step 1: where the Services machine's disks live and how to reach them. An
- * existing profile, or a new AWS one; keys typed here stay in memory for
- * this session only (the profile on disk never holds a secret).
+ * existing profile (its fields shown), or a new one: AWS EBS or KVM/libvirt,
+ * with the hot spare it restores onto. Each field shows its own problem by
+ * the contract's schema; keys typed here stay in memory for this session
+ * only (the profile on disk never holds a secret).
  */
 import { useEffect, useState } from 'react';
 import type { BackupProfile } from '../../../shared/backup/profile';
@@ -9,42 +11,44 @@ import { toErrorPayload, type ErrorPayload } from '../../../shared/errors';
 import { call } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { Field } from '../../components/field';
+import { useCheckedForm } from '../../components/use-checked-form';
+import { useHosts } from '../../store/hosts-store';
+import { AwsFields } from './aws-fields';
+import { LibvirtFields } from './libvirt-fields';
+import { EMPTY_PROFILE_FORM, profileErrorsFromDetails, sessionKeys, toProfileRequest, validateProfile, type ProfileField, type ProfileFormValues, type Provider } from './profile-form-model';
+import { ProfileFacts } from './profile-facts';
 
-export interface AwsForm {
-  name: string;
-  instance: string;
-  region: string;
-  endpoint: string;
-  awsProfile: string;
-  tunnelVia: string;
-  imds: boolean;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-const EMPTY: AwsForm = { name: 'prod', instance: '', region: 'us-east-1', endpoint: '', awsProfile: '', tunnelVia: '', imds: false, accessKeyId: '', secretAccessKey: '' };
+const PROVIDER_LABEL: Record<Provider, string> = { aws: 'AWS', libvirt: 'libvirt' };
 
 export function ProfileStep({ onChosen }: { onChosen(profile: BackupProfile): Promise<void> }) {
+  const { hosts, load } = useHosts();
   const [profiles, setProfiles] = useState<BackupProfile[] | null>(null);
   const [chosen, setChosen] = useState('');
-  const [form, setForm] = useState<AwsForm>(EMPTY);
+  const [values, setValues] = useState<ProfileFormValues>(EMPTY_PROFILE_FORM);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
+  const form = useCheckedForm(validateProfile(values), (details) => profileErrorsFromDetails(details, values));
 
   useEffect(() => {
-    void call('backup:profiles', {}).then((list) => {
-      setProfiles(list);
-      setChosen(list[0]?.name ?? '');
-    });
-  }, []);
+    void load();
+    void call('backup:profiles', {})
+      .then((list) => {
+        setProfiles(list);
+        setChosen(list[0]?.name ?? '');
+      })
+      .catch((err: unknown) => setError(toErrorPayload(err)));
+  }, [load]);
 
-  const set = <K extends keyof AwsForm>(key: K, value: AwsForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const update = (field: ProfileField, value: string) => {
+    setValues((v) => ({ ...v, [field]: value }));
+    form.edited(field);
+  };
 
-  const go = async (work: () => Promise<BackupProfile>) => {
+  const use = async (profile: BackupProfile) => {
     setBusy(true);
     setError(null);
     try {
-      await onChosen(await work());
+      await onChosen(profile);
     } catch (err) {
       setError(toErrorPayload(err));
     } finally {
@@ -52,26 +56,18 @@ export function ProfileStep({ onChosen }: { onChosen(profile: BackupProfile): Pr
     }
   };
 
-  const pickExisting = () => go(async () => profiles!.find((p) => p.name === chosen)!);
-  const saveNew = () =>
-    go(async () => {
-      const f = form;
-      const saved = await call('backup:profile-set', {
-        name: f.name.trim(),
-        provider: 'aws',
-        instance: f.instance.trim(),
-        region: f.region.trim(),
-        imds: f.imds,
-        ...(f.endpoint.trim() ? { endpoint: f.endpoint.trim() } : {}),
-        ...(f.awsProfile.trim() ? { awsProfile: f.awsProfile.trim() } : {}),
-        ...(f.tunnelVia.trim() ? { tunnelVia: f.tunnelVia.trim() } : {}),
-      });
-      if (f.accessKeyId.trim() || f.secretAccessKey) {
-        await call('backup:aws-keys', { profile: saved.name, keys: { accessKeyId: f.accessKeyId.trim(), secretAccessKey: f.secretAccessKey } });
-      }
-      return saved;
-    });
+  const submit = form.submit(async () => {
+    const saved = await call('backup:profile-set', toProfileRequest(values));
+    const keys = sessionKeys(values);
+    if (keys) await call('backup:aws-keys', { profile: saved.name, keys });
+    // Saved: listed above from now on, whatever the look at the machine finds.
+    setProfiles((list) => [...(list ?? []).filter((p) => p.name !== saved.name), saved]);
+    setChosen(saved.name);
+    await use(saved);
+  });
 
+  const current = profiles?.find((p) => p.name === chosen);
+  const provider = values.provider;
   return (
     <section className="section" aria-labelledby="backup-profile-heading">
       <h2 id="backup-profile-heading">1. Provider and credentials</h2>
@@ -88,50 +84,41 @@ export function ProfileStep({ onChosen }: { onChosen(profile: BackupProfile): Pr
               </select>
             )}
           </Field>
+          {current && <ProfileFacts profile={current} />}
           <div className="actions actions--start">
-            <button type="button" className="button button--primary" disabled={busy} onClick={() => void pickExisting()}>
+            <button type="button" className="button button--primary" disabled={busy || !current} onClick={() => current && void use(current)}>
               Use this profile
             </button>
           </div>
         </div>
       )}
-      <form
-        className="panel backup-form"
-        aria-label="New AWS backup profile"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void saveNew();
-        }}
-      >
-        <h3>New AWS EBS profile</h3>
+      <form ref={form.formRef} className="panel backup-form" aria-label={`New ${PROVIDER_LABEL[provider]} backup profile`} onSubmit={submit} noValidate>
+        <h3>New backup profile</h3>
+        <fieldset className="backup-choice">
+          <legend>Where the Services machine runs</legend>
+          <label>
+            <input type="radio" name="backup-provider" checked={provider === 'aws'} onChange={() => setValues((v) => ({ ...v, provider: 'aws' }))} /> AWS: EBS
+            snapshots of an EC2 instance
+          </label>
+          <label>
+            <input type="radio" name="backup-provider" checked={provider === 'libvirt'} onChange={() => setValues((v) => ({ ...v, provider: 'libvirt' }))} /> KVM /
+            libvirt: disk images of a domain, kept on a store host
+          </label>
+        </fieldset>
         <div className="backup-form__grid">
-          <Field label="Profile name">{(c) => <input {...c} value={form.name} onChange={(e) => set('name', e.target.value)} />}</Field>
-          <Field label="Services instance" hint="Instance id (i-…), private IP address or Name tag">
-            {(c) => <input {...c} value={form.instance} onChange={(e) => set('instance', e.target.value)} />}
-          </Field>
-          <Field label="Region">{(c) => <input {...c} value={form.region} onChange={(e) => set('region', e.target.value)} />}</Field>
-          <Field label="EC2 endpoint" optional hint="VPC endpoint, GovCloud or an isolated region">
-            {(c) => <input {...c} value={form.endpoint} onChange={(e) => set('endpoint', e.target.value)} />}
-          </Field>
-          <Field label="AWS profile in ~/.aws" optional hint="SSO, credential_process and assume-role profiles work">
-            {(c) => <input {...c} value={form.awsProfile} onChange={(e) => set('awsProfile', e.target.value)} />}
-          </Field>
-          <Field label="Tunnel through host" optional hint="An inventory host that can reach the EC2 API (TLS stays end to end)">
-            {(c) => <input {...c} value={form.tunnelVia} onChange={(e) => set('tunnelVia', e.target.value)} />}
-          </Field>
-          <Field label="Access key id" optional hint="Kept in memory for this session only">
-            {(c) => <input {...c} autoComplete="off" value={form.accessKeyId} onChange={(e) => set('accessKeyId', e.target.value)} />}
-          </Field>
-          <Field label="Secret access key" optional>
-            {(c) => <input {...c} type="password" autoComplete="off" value={form.secretAccessKey} onChange={(e) => set('secretAccessKey', e.target.value)} />}
+          <Field label="Profile name" error={form.errorOf('name')}>
+            {(c) => <input {...c} value={values.name} spellCheck={false} onChange={(e) => update('name', e.target.value)} onBlur={() => form.touch('name')} />}
           </Field>
         </div>
-        <label className="backup-check">
-          <input type="checkbox" checked={form.imds} onChange={(e) => set('imds', e.target.checked)} /> Drydock runs on an EC2 instance: also ask the instance metadata service
-        </label>
+        {provider === 'aws' ? (
+          <AwsFields values={values} errorOf={form.errorOf} update={update} leave={form.touch} onImds={(imds) => setValues((v) => ({ ...v, imds }))} />
+        ) : (
+          <LibvirtFields values={values} errorOf={form.errorOf} update={update} leave={form.touch} hosts={hosts} />
+        )}
+        {form.failure && <ErrorMessage error={form.failure} prefix="The profile was not saved." />}
         <div className="actions actions--start">
-          <button type="submit" className="button button--primary" disabled={busy}>
-            {busy ? 'Checking…' : 'Save and look at the instance'}
+          <button type="submit" className="button button--primary" disabled={busy || form.busy}>
+            {busy || form.busy ? 'Checking…' : provider === 'aws' ? 'Save and look at the instance' : 'Save and look at the domain'}
           </button>
         </div>
       </form>

@@ -3,12 +3,13 @@
  * newest completed one, its age shown as the recovery point (what the
  * restored installation will have lost); the spare is an inventory host
  * with role `spare`; the backup profile is asked only when there are
- * several. A drill is chosen here too, with what it means.
+ * several. A drill, or a refresh that keeps the spare warm, is chosen here
+ * too, with what it means.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { BackupProfile } from '../../../shared/backup/profile';
 import type { BackupView } from '../../../shared/backup/catalog';
-import type { RestorePlanRequest } from '../../../shared/channels/restore';
+import type { RestoreMode, RestorePlanRequest } from '../../../shared/channels/restore';
 import { toErrorPayload, type ErrorPayload } from '../../../shared/errors';
 import { call } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
@@ -20,7 +21,7 @@ export interface RestoreChoice {
   spare: string;
   profile?: string;
   backup?: string;
-  mode: 'restore' | 'drill';
+  mode: RestoreMode;
 }
 
 export function toPlanRequest(choice: RestoreChoice): RestorePlanRequest {
@@ -39,9 +40,10 @@ export function ChooseStep({ initial, onPreview }: ChooseStepProps) {
   const [backups, setBackups] = useState<BackupView[] | null>(null);
   const [backup, setBackup] = useState(initial?.backup ?? '');
   const [spare, setSpare] = useState(initial?.spare ?? '');
-  const [mode, setMode] = useState<'restore' | 'drill'>(initial?.mode ?? 'restore');
+  const [mode, setMode] = useState<RestoreMode>(initial?.mode ?? 'restore');
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [busy, setBusy] = useState(false);
+  const refreshWhat = useId();
 
   useEffect(() => {
     void load();
@@ -145,12 +147,20 @@ export function ChooseStep({ initial, onPreview }: ChooseStepProps) {
             <input type="radio" name="restore-mode" checked={mode === 'drill'} onChange={() => setMode('drill')} /> Disaster-recovery drill: the same restore
             onto the spare with nothing re-pointed, to measure the recovery time; the preview says how production is kept safe
           </label>
+          <label>
+            <input type="radio" name="restore-mode" checked={mode === 'refresh-spare'} onChange={() => setMode('refresh-spare')} aria-describedby={refreshWhat} />{' '}
+            Refresh the spare (keep it warm)
+          </label>
+          <p id={refreshWhat} className="muted restore-mode__what">
+            The spare is imaged with the chosen backup (the newest completed one unless you pick another) and its identity fixed, the app left stopped,
+            nothing re-pointed. A later failover onto it with that backup skips the volume steps (no stop, no disk swap).
+          </p>
         </fieldset>
       </div>
       {error && <ErrorMessage error={error} prefix="Could not prepare the preview." />}
       <div className="actions actions--start">
         <button type="button" className="button button--primary" disabled={busy || !!why} onClick={() => void preview()}>
-          {busy ? 'Reading the backup and the spare…' : 'Preview the restore'}
+          {busy ? 'Reading the backup and the spare…' : mode === 'refresh-spare' ? 'Preview the refresh' : 'Preview the restore'}
         </button>
         {why && <span className="muted">{why}</span>}
       </div>

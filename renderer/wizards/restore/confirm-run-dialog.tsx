@@ -2,7 +2,8 @@
  * The confirmation before a restore or a drill starts, as the proxy apply
  * asks: every disruptive step listed (the spare stopped, its root swapped,
  * Replicated restarted, the Nomad clients restarted), and what an abort
- * would put back. Cancel has the focus.
+ * would put back. Cancel has the focus. A refresh of the spare says it
+ * leaves the app stopped and re-points nothing.
  */
 import type { RestorePlan } from '../../../shared/channels/restore';
 import { ConfirmDialog } from '../../components/confirm-dialog';
@@ -10,10 +11,11 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 export function ConfirmRunDialog({ plan, onConfirm, onClose }: { plan: RestorePlan; onConfirm(): Promise<void>; onClose(): void }) {
   const steps = plan.steps.filter((s) => !s.skipped);
   const drill = plan.mode === 'drill';
+  const refresh = plan.mode === 'refresh-spare';
   return (
     <ConfirmDialog
-      title={drill ? 'Run the disaster-recovery drill?' : 'Restore onto the spare?'}
-      confirmLabel={drill ? 'Run the drill' : 'Restore onto the spare'}
+      title={drill ? 'Run the disaster-recovery drill?' : refresh ? 'Refresh the spare?' : 'Restore onto the spare?'}
+      confirmLabel={drill ? 'Run the drill' : refresh ? 'Refresh the spare' : 'Restore onto the spare'}
       onConfirm={onConfirm}
       onClose={onClose}
     >
@@ -30,7 +32,8 @@ export function ConfirmRunDialog({ plan, onConfirm, onClose }: { plan: RestorePl
       <p>
         The spare&rsquo;s current root disk is detached and kept, never deleted. Until traffic is switched, Abort puts the spare back as it was (its own root
         re-attached; the restored volume kept for inspection).
-        {drill ? ' A drill re-points nothing.' : ''} A host key Drydock cannot prove stops the run for you to confirm.
+        {drill ? ' A drill re-points nothing.' : ''}
+        {refresh ? ' A refresh leaves the app on the spare stopped and re-points nothing.' : ''} A host key Drydock cannot prove stops the run for you to confirm.
       </p>
     </ConfirmDialog>
   );

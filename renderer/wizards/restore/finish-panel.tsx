@@ -2,7 +2,9 @@
  * After the run: the verification it did, the switch of traffic left to the
  * admin (exactly what to change, and what the run's check found), the
  * recovery point and time, and the report to download. An aborted run says
- * the spare is back as it was; its report is offered too.
+ * the spare is back as it was; its report is offered too. A refresh of the
+ * spare switches no traffic and verifies no app (it is left stopped): it
+ * says which backup the spare holds now (refresh-panel).
  */
 import { useState } from 'react';
 import type { RestorePlan, RestoreRunResult } from '../../../shared/channels/restore';
@@ -14,6 +16,8 @@ import { formatAge, formatDuration } from '../../format';
 import { TrafficChange } from './preview-panel';
 import { TrafficCheckPanel } from './traffic-check';
 import { download } from '../../components/download';
+import { recoveryMode } from './recovery-runs';
+import { RefreshDone } from './refresh-panel';
 
 // The engine's own step names (restore/steps-after.ts): a title that merely mentions traffic is not the traffic step.
 const VERIFY = new Set(['verify-app']);
@@ -23,7 +27,8 @@ export function FinishPanel({ run, result, plan }: { run: RunSummary; result: Re
   const aborted = run.status === 'aborted';
   const verify = run.steps.filter((s) => VERIFY.has(s.name));
   const traffic = run.steps.filter((s) => TRAFFIC.has(s.name));
-  const drill = result?.mode === 'drill' || plan?.mode === 'drill' || /drill/.test(run.operation);
+  const mode = recoveryMode(run, result?.mode ?? plan?.mode);
+  const refresh = mode === 'refresh-spare';
   return (
     <>
       <div role="status" className={`message ${aborted ? 'message--warn' : run.verdict?.ok === false ? 'message--error' : 'message--ok'}`} data-testid="restore-summary">
@@ -32,10 +37,11 @@ export function FinishPanel({ run, result, plan }: { run: RunSummary; result: Re
             ? 'Aborted: every step done was undone, newest first. The spare has its own root disk again; the restored volume is kept for inspection.'
             : (result?.summary ?? run.verdict?.message ?? `${run.title ?? 'The restore'} finished.`)}
         </p>
-        {result?.recoveryPointMs !== undefined && <p>Recovery point: {formatAge(result.recoveryPointMs)} before the failover.</p>}
+        {result?.recoveryPointMs !== undefined && !refresh && <p>Recovery point: {formatAge(result.recoveryPointMs)} before the failover.</p>}
         {result?.recoveryTimeMs !== undefined && <p data-testid="recovery-time">Recovery time: {formatDuration(result.recoveryTimeMs)}.</p>}
       </div>
-      {!aborted && (
+      {!aborted && refresh && <RefreshDone run={run} result={result} plan={plan} />}
+      {!aborted && !refresh && (
         <section className="section" aria-labelledby="restore-verify-heading">
           <h2 id="restore-verify-heading">4. Verification</h2>
           {verify.length ? (
@@ -62,7 +68,7 @@ export function FinishPanel({ run, result, plan }: { run: RunSummary; result: Re
           )}
         </section>
       )}
-      {!aborted && !drill && (
+      {!aborted && mode === 'restore' && (
         <section className="section" aria-labelledby="restore-traffic-heading">
           <h2 id="restore-traffic-heading">5. Switch traffic to the spare</h2>
           {plan && <TrafficChange plan={plan} heading={false} />}

@@ -72,6 +72,7 @@ export function LineChangesTable({ plan }: { plan: RestorePlan }) {
 
 export function NomadTable({ plan }: { plan: RestorePlan }) {
   if (plan.mode === 'drill') return <p>A drill re-points nothing: the Nomad clients keep talking to the primary.</p>;
+  if (plan.mode === 'refresh-spare') return <p>A refresh of the spare re-points nothing: the Nomad clients keep talking to the primary.</p>;
   if (plan.nomadClients.length === 0) return <p>No Nomad client is in the inventory: none is re-pointed.</p>;
   return (
     <table className="table table--compact" aria-label="Nomad clients to re-point">

@@ -4,12 +4,14 @@
  * change, the Nomad clients to re-point, the DNS or load-balancer change
  * left to the admin, and every step in order. A blocking problem is shown
  * first and disables Run; Run opens the confirmation (confirm-run-dialog).
+ * A refresh of the spare says what it leaves (the app stopped, nothing
+ * re-pointed); a failover onto a refreshed spare says which backup it holds.
  */
 import { useState } from 'react';
 import type { RestorePlan } from '../../../shared/channels/restore';
 import { formatAge, formatTime } from '../../format';
 import { ConfirmRunDialog } from './confirm-run-dialog';
-import { drillSafety } from './recovery-runs';
+import { drillSafety, MODE_NAME } from './recovery-runs';
 import { LineChangesTable, NomadTable, VolumeTable } from './plan-tables';
 
 interface PreviewPanelProps {
@@ -22,6 +24,8 @@ interface PreviewPanelProps {
 export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
   const [confirming, setConfirming] = useState(false);
   const drill = plan.mode === 'drill';
+  const refresh = plan.mode === 'refresh-spare';
+  const holdsChosen = !!plan.spare.holds && plan.spare.holds.backup === plan.backup?.id && plan.steps.some((s) => s.name === 'create-volume' && s.skipped);
   const safety = drillSafety(plan.steps);
   // A drill without its outbound block would start a live copy of production: not from this wizard,
   // whatever engine answers it (a second line of defence behind the engine's own plan).
@@ -35,7 +39,7 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
       {blocked && (
         <div role="alert" className="message message--error" data-testid="restore-blocking">
           <p>
-            <strong>The {drill ? 'drill' : 'restore'} cannot run:</strong>
+            <strong>The {MODE_NAME[plan.mode].noun} cannot run:</strong>
           </p>
           <ul>
             {plan.blocking.map((p) => (
@@ -65,7 +69,8 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
           <>
             <dt>Recovery point</dt>
             <dd data-testid="preview-recovery-point">
-              {formatTime(b.startedAt)}, {formatAge(b.ageMs)} before this preview: what was done after it is lost.
+              {formatTime(b.startedAt)}, {formatAge(b.ageMs)} before this preview:{' '}
+              {refresh ? 'the spare will hold the installation as it was then (a failover later loses what was done after it).' : 'what was done after it is lost.'}
             </dd>
           </>
         )}
@@ -85,6 +90,22 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
         <dd>{[plan.primary.host, plan.primary.address].filter(Boolean).join(', ') || 'not in the inventory'}</dd>
       </dl>
 
+      {refresh && b && (
+        <div className="message restore-drill" data-testid="refresh-explained">
+          <p>
+            <strong>A refresh of the spare.</strong> {plan.spare.host} is imaged with backup <code>{b.id}</code> and its identity is fixed for its own
+            address; the app is left stopped. Nothing is re-pointed and the app is neither started nor verified: the Nomad clients, DNS and the load
+            balancer stay on the primary.
+          </p>
+          <p>A later failover onto this spare with backup {b.id} skips the volume steps (no stop of the spare, no disk swap).</p>
+        </div>
+      )}
+      {!refresh && holdsChosen && plan.spare.holds && (
+        <p className="message message--ok" data-testid="spare-holds">
+          The spare already holds backup <code>{plan.spare.holds.backup}</code> (refreshed from it; the backup is {formatAge(plan.spare.holds.ageMs)} old): the
+          volume steps are skipped.
+        </p>
+      )}
       {drill && (
         <div className="message restore-drill" data-testid="drill-explained">
           <p>
@@ -111,7 +132,7 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
       <LineChangesTable plan={plan} />
       <h3>Nomad clients</h3>
       <NomadTable plan={plan} />
-      {plan.noProxy.length > 0 && !drill && (
+      {plan.noProxy.length > 0 && plan.mode === 'restore' && (
         <>
           <h3>Proxy exceptions naming the old address</h3>
           <ul>
@@ -123,7 +144,7 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
           </ul>
         </>
       )}
-      {!drill && <TrafficChange plan={plan} />}
+      {plan.mode === 'restore' && <TrafficChange plan={plan} />}
 
       <h3>Steps</h3>
       <ol className="restore-plan-steps" aria-label="Planned steps">
@@ -153,7 +174,7 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
           Back
         </button>
         <button type="button" className="button button--danger" disabled={blocked || busy} onClick={() => setConfirming(true)}>
-          {drill ? 'Run the drill…' : 'Run the restore…'}
+          {drill ? 'Run the drill…' : refresh ? 'Refresh the spare…' : 'Run the restore…'}
         </button>
         {blocked && <span className="muted">Fix the problems above, then preview again.</span>}
       </div>

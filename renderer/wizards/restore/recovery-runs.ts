@@ -4,6 +4,7 @@
  * undo an abort would run (newest first) and whether a failed step may be
  * skipped. Pure: read from the engine's run summaries only.
  */
+import type { RestoreMode } from '../../../shared/channels/restore';
 import { DRILL_STEPS } from '../../../shared/restore/drill-steps';
 import type { RunStep, RunSummary } from '../../../shared/runs';
 
@@ -11,6 +12,27 @@ import type { RunStep, RunSummary } from '../../../shared/runs';
 export function isRecoveryOperation(operation: string): boolean {
   return operation === 'restore' || operation.startsWith('restore-') || operation === 'refresh-spare';
 }
+
+/**
+ * What a recovery run does (restore, drill or refresh of the spare): the
+ * plan's or the result's mode when this window has them, else read from the
+ * engine's own step notes (a page opened again mid-run); a run with no such
+ * note yet is taken for a restore, whose first steps are the same.
+ */
+export function recoveryMode(run: Pick<RunSummary, 'steps'> | undefined, known?: RestoreMode): RestoreMode {
+  if (known) return known;
+  const notes = run?.steps.map((s) => s.message ?? '') ?? [];
+  if (notes.some((m) => m.startsWith('Refresh-spare'))) return 'refresh-spare';
+  if (notes.some((m) => m.startsWith('Drill'))) return 'drill';
+  return 'restore';
+}
+
+/** The mode in the admin's words, for headings and buttons. */
+export const MODE_NAME: Record<RestoreMode, { noun: string; title: string }> = {
+  restore: { noun: 'restore', title: 'Restore' },
+  drill: { noun: 'drill', title: 'Drill' },
+  'refresh-spare': { noun: 'refresh of the spare', title: 'Refresh' },
+};
 
 /**
  * A recovery run the admin still has to finish: running, being aborted, or

@@ -13,7 +13,7 @@ import { ErrorMessage } from '../../components/error-message';
 import { formatTime } from '../../format';
 import { FinishPanel } from './finish-panel';
 import { HostKeyPanel } from './host-key-panel';
-import { runPhase, stoppedStep } from './recovery-runs';
+import { MODE_NAME, recoveryMode, runPhase, stoppedStep } from './recovery-runs';
 import { StoppedActions, AbortButton } from './run-actions';
 import { CommandOutput, RunSteps } from './run-steps';
 
@@ -44,9 +44,10 @@ export function RunPanel({ run, starting, result, plan, error, acting, act, trus
   const phase = run ? runPhase(run) : null;
   const failed = run ? stoppedStep(run) : undefined;
   const ended = phase === 'done' || phase === 'aborted';
+  const mode = recoveryMode(run, result?.mode ?? plan?.mode);
   return (
     <section className="section" aria-labelledby="restore-run-heading" aria-busy={phase === 'running' || phase === 'aborting' || starting}>
-      <h2 id="restore-run-heading">3. {run && /drill/.test(run.operation) ? 'Drill' : 'Restore'} run</h2>
+      <h2 id="restore-run-heading">3. {MODE_NAME[mode].title} run</h2>
       {run ? (
         <p className="muted" data-testid="restore-run">
           {run.title ?? run.operation} · run {run.id}, started {formatTime(run.startedAt)} ·{' '}
