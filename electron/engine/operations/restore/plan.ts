@@ -18,7 +18,7 @@ import { KnownHosts } from '../../ssh/known-hosts';
 import { readCatalog } from '../backup/catalog';
 import { providerFor } from '../backup/factory';
 import { BackupProfiles } from '../backup/profiles';
-import type { Disk, Machine } from '../backup/provider';
+import { isUnsupported, type Disk, type Machine } from '../backup/provider';
 import { NOMAD_CONFIG, repointNomadConfig } from './identity';
 import { restoreOperation } from './operation';
 import { spareHolds } from './spare-record';
@@ -74,6 +74,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   let backup: BackupView | undefined;
   let primary: Machine | undefined;
   let backups: BackupView[] = [];
+  let isolationUnsupported: string | undefined;
   try {
     backups = await readCatalog(provider, profile, engine.runner.store, signal);
     backup = chooseBackup(backups, req.backup);
@@ -85,6 +86,15 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
       root = (await provider.disks(machine, { signal })).find((d) => d.device === machine!.rootDevice);
     } catch (err) {
       blocking.push({ code: 'spare-not-found', message: `The spare's machine (${ref}) was not found through profile ${profile.name}: ${toErrorPayload(err).message}. Give it with --spare-instance.` });
+    }
+    // "Unsupported for this machine" is known before anything is touched: the preview says so, not the run.
+    if (canIsolate && mode !== 'restore' && machine) {
+      try {
+        await provider.networkIsolated!(machine, { signal });
+      } catch (err) {
+        if (isUnsupported(err)) isolationUnsupported = toErrorPayload(err).message;
+        else warnings.push(`Whether the spare is cut off could not be read (${toErrorPayload(err).message}); the run checks again before it boots`);
+      }
     }
     try {
       primary = await provider.findMachine(profile.provider === 'aws' ? profile.instance : profile.domain, { signal });
@@ -105,9 +115,9 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   if (machine && !machine.zone) blocking.push({ code: 'zone-unknown', message: `The availability zone of ${machine.id} is unknown` });
   if (backup && backup.snapshots.length > 1) warnings.push(`Backup ${backup.id} also holds ${backup.snapshots.length - 1} data volume snapshot(s): only the root is restored; restore data volumes (e.g. /data/circle/storage-fileserver) the same way if the install keeps data there`);
 
-  const isolation = isolationOf(mode, profile.provider, canIsolate, !!req.spareIsolated);
+  const isolation = isolationOf(mode, profile.provider, canIsolate && !isolationUnsupported, !!req.spareIsolated, isolationUnsupported);
   if (isolation.needed && !isolation.available && !isolation.acknowledged) {
-    blocking.push({ code: 'spare-not-isolated', message: `The ${profile.provider} provider cannot cut the spare off before the restored disk boots, and production's app starts at boot with the spare's open egress (scheduled workflows, mail, GitHub). Cut the spare's outbound network at the hypervisor/cloud (only SSH reaches it), then confirm it: --spare-isolated (CLI) or the wizard's checkbox.` });
+    blocking.push({ code: 'spare-not-isolated', message: `${isolationUnsupported ? `The ${profile.provider} provider cannot cut this spare off (${isolationUnsupported.replace(/\.$/, '')})` : `The ${profile.provider} provider cannot cut the spare off`} before the restored disk boots, and production's app starts at boot with the spare's open egress (scheduled workflows, mail, GitHub). Cut the spare's outbound network at the hypervisor/cloud (only SSH reaches it), then confirm it: --spare-isolated (CLI) or the wizard's checkbox.` });
   }
 
   const servicesHost = engine.inventory.list().find((h) => h.role === 'services');
@@ -232,7 +242,8 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
 }
 
 /** How the spare is kept from reaching out while it boots production's disk, as the preview says it. */
-function isolationOf(mode: RestoreMode, provider: string, available: boolean, acknowledged: boolean): RestorePlan['isolation'] {
+function isolationOf(mode: RestoreMode, provider: string, available: boolean, acknowledged: boolean, unsupported?: string): RestorePlan['isolation'] {
+  const cannot = unsupported ? `The ${provider} provider cannot isolate this spare (${unsupported.replace(/\.$/, '')})` : `The ${provider} provider cannot isolate the spare`;
   const needed = mode !== 'restore';
   const how = !needed
     ? 'Not in a failover: the spare becomes production and keeps its network'
@@ -241,8 +252,8 @@ function isolationOf(mode: RestoreMode, provider: string, available: boolean, ac
         ? "Before it boots: the spare's security groups replaced by one of its own (tagged drydock:isolates=<instance>, in its VPC) with no egress and only the tcp/22 rules of its groups in; checked through EC2; put back at the end or by an abort"
         : 'Before it boots: a network filter on the spare that drops every outbound connection but the replies to SSH; checked through the provider; taken off at the end or by an abort'
       : acknowledged
-        ? `The ${provider} provider cannot isolate the spare: you confirmed you cut its outbound network at the hypervisor/cloud (only SSH reaches it); recorded in the run and the report`
-        : `The ${provider} provider cannot isolate the spare: blocked until you cut its outbound network yourself and confirm it`;
+        ? `${cannot}: you confirmed you cut its outbound network at the hypervisor/cloud (only SSH reaches it); recorded in the run and the report`
+        : `${cannot}: blocked until you cut its outbound network yourself and confirm it`;
   return { needed, available, acknowledged, how };
 }
 

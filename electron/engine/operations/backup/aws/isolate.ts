@@ -99,22 +99,27 @@ const haveSources = (g: SecurityGroup): Set<string> =>
     ]),
   );
 
+/** Its VPC; throws `unsupported` (details) for an instance Drydock cannot cut off with one group swap. */
+function isolatable(i: Instance): string {
+  if (!i.VpcId) throw new DrydockError('COMMAND_FAILED', `Instance ${i.InstanceId} is in no VPC: its network cannot be cut with a security group (unsupported)`, { unsupported: true });
+  if ((i.NetworkInterfaces ?? []).length > 1) {
+    throw new DrydockError('COMMAND_FAILED', `Instance ${i.InstanceId} has ${i.NetworkInterfaces!.length} network interfaces: Drydock isolates only a spare with one (unsupported)`, { unsupported: true });
+  }
+  return i.VpcId;
+}
+
 /** Read the world: the instance's only group is its isolating group, with no egress and nothing but tcp/22 in. */
 export async function awsNetworkIsolated(send: Send, machine: Machine, options?: CallOptions): Promise<boolean> {
   const i = await instanceOf(send, machine.id, options);
-  if (!i.VpcId) return false;
-  const g = await isolatingGroup(send, machine.id, i.VpcId, options);
+  const vpcId = isolatable(i);
+  const g = await isolatingGroup(send, machine.id, vpcId, options);
   const groups = groupsOf(i);
   return !!g && groups.length === 1 && groups[0] === g.GroupId && !(g.IpPermissionsEgress ?? []).length && (g.IpPermissions ?? []).every(isSshOnly);
 }
 
 export async function awsIsolateNetwork(send: Send, machine: Machine, options?: CallOptions): Promise<NetworkIsolation> {
   const i = await instanceOf(send, machine.id, options);
-  const vpcId = i.VpcId;
-  if (!vpcId) throw new DrydockError('COMMAND_FAILED', `Instance ${machine.id} is in no VPC: its network cannot be cut with a security group (unsupported)`, { unsupported: true });
-  if ((i.NetworkInterfaces ?? []).length > 1) {
-    throw new DrydockError('COMMAND_FAILED', `Instance ${machine.id} has ${i.NetworkInterfaces!.length} network interfaces: Drydock isolates only a spare with one (unsupported); cut its network yourself and confirm with --spare-isolated`, { unsupported: true });
-  }
+  const vpcId = isolatable(i);
   const current = groupsOf(i);
   let g = await isolatingGroup(send, machine.id, vpcId, options);
   // The instance already wears the group (a crash after the swap): what it had before is on the group's tags.
