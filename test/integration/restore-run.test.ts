@@ -178,7 +178,9 @@ describe('restore onto the hot spare (AWS)', () => {
 
     const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
     expect(aborted.status).toBe('aborted');
-    expect(aborted.steps.filter((s) => s.status === 'undone').map((s) => s.name)).toEqual(['stop-spare', 'detach-root', 'attach-root', 'start-spare', 'reconnect']);
+    expect(aborted.steps.filter((s) => s.status === 'undone').map((s) => s.name)).toEqual(['stop-spare', 'detach-root', 'attach-root', 'isolate-spare', 'start-spare', 'reconnect']);
+    // In a failover the isolation step cut nothing off, and its undo says so.
+    expect(aborted.steps.find((s) => s.name === 'isolate-spare')?.message).toBe('Nothing to put back: a failover cuts nothing off');
     expect(world.rootsAttached()).toEqual([world.spareRoot]);
     expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
     // The restored volume is kept for inspection.

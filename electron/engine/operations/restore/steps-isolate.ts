@@ -73,7 +73,7 @@ export const isolateSpare: RestoreStep = {
     if (!ok) throw new DrydockError('COMMAND_FAILED', `The spare ${ctx.input.spare.machineId} is not cut off after isolation (its groups or filter changed): it is not started. Check it, then resume or abort.`);
   },
   undo: async (ctx) => {
-    if (ctx.input.mode === 'restore') return;
+    if (ctx.input.mode === 'restore') return ctx.note('Nothing to put back: a failover cuts nothing off');
     if (ctx.state.isolatedByAdmin && !ctx.state.isolation) return void remindAdmin(ctx);
     const record = ctx.state.isolation;
     if (!record) return;
