@@ -14,13 +14,16 @@ import { DrydockError } from '../../shared/errors';
 import { CliExit, EXIT, usage, type CliContext } from './context';
 import type { CliCommand } from './help';
 
-const USAGE = `restore plan --spare NAME [--profile NAME] [--backup ID] [--spare-instance ID] [--drill] [--json]
-  restore run --spare NAME [--profile NAME] [--backup ID] [--spare-instance ID] [--drill] [--yes] [--json]
+const USAGE = `restore plan --spare NAME [--profile NAME] [--backup ID] [--spare-instance ID] [--drill [--spare-isolated]] [--json]
+  restore run --spare NAME [--profile NAME] [--backup ID] [--spare-instance ID] [--drill [--spare-isolated]] [--yes] [--json]
   restore abort [--run ID] [--yes] [--json]
-  restore refresh-spare --spare NAME [--profile NAME] [--backup ID] [--yes] [--json]
+  restore refresh-spare --spare NAME [--profile NAME] [--backup ID] [--spare-isolated] [--yes] [--json]
   restore trust-key --run ID --fingerprint SHA256:… [--yes]
-  restore schedule --spare NAME --every DURATION --drill|--refresh-spare [--profile NAME] [--json]
+  restore schedule --spare NAME --every DURATION --drill|--refresh-spare [--profile NAME] [--spare-isolated] [--json]
   restore report --run ID --out FILE.md|FILE.html`;
+
+/** The admin's word, for a provider that cannot cut the spare off itself. */
+const ISOLATED = { '--spare-isolated': "drill / refresh-spare when the provider cannot isolate the spare: you confirm you have cut the spare's outbound network at the hypervisor/cloud (only SSH reaches it)" };
 
 const COMMON = {
   '--spare NAME': 'the inventory host with role spare',
@@ -34,19 +37,19 @@ export const restoreCli: CliCommand = {
   summary: 'disaster recovery: restore the newest backup onto the hot spare (preview, run, abort, report)',
   run: restoreCommand,
   subcommands: {
-    plan: { usage: 'restore plan --spare NAME [--profile NAME] [--backup ID] [--spare-instance ID] [--drill] [--json]', summary: 'The preview: backup and recovery point, every step, volume and file line changes, clients to re-point, the DNS change, what blocks. Writes nothing.', options: { ...COMMON, '--drill': 'preview a DR drill' } },
+    plan: { usage: 'restore plan --spare NAME [--profile NAME] [--backup ID] [--spare-instance ID] [--drill [--spare-isolated]] [--json]', summary: 'The preview: backup and recovery point, every step, how the spare is cut off (drill), volume and file line changes, clients to re-point, the DNS change, what blocks. Writes nothing.', options: { ...COMMON, '--drill': 'preview a DR drill', ...ISOLATED } },
     run: {
-      usage: 'restore run --spare NAME [--profile NAME] [--backup ID] [--drill] [--yes] [--json]',
+      usage: 'restore run --spare NAME [--profile NAME] [--backup ID] [--drill [--spare-isolated]] [--yes] [--json]',
       summary: 'Run the restore (one recovery at a time). Stops with exit 3 for a host key it cannot prove; resume with drydock runs resume ID.',
-      options: { ...COMMON, '--drill': "a DR drill: nothing re-pointed, the spare's outbound traffic blocked before the app starts, the RTO measured, then the spare put back on its own root", '--yes': 'confirm the run without asking (never trusts a host key)' },
+      options: { ...COMMON, '--drill': "a DR drill: the spare cut off at the provider (only SSH reaches it) before the restored disk boots, nothing re-pointed, an outbound block on the host too before the app starts, the RTO measured, then the spare put back on its own root and given its network back", ...ISOLATED, '--yes': 'confirm the run without asking (never trusts a host key)' },
     },
     abort: { usage: 'restore abort [--run ID] [--yes] [--json]', summary: "Undo every step done so far, newest first: the spare's own root goes back, the restored volume is kept. Default: the unfinished restore run.", options: { '--run ID': 'the run (default: the one unfinished restore run)', '--yes': 'abort without asking' } },
-    'refresh-spare': { usage: 'restore refresh-spare --spare NAME [--profile NAME] [--backup ID] [--yes] [--json]', summary: 'Image the spare with the newest completed backup and leave the app stopped (keep the spare warm).', options: { ...COMMON, '--yes': 'go ahead without asking' } },
+    'refresh-spare': { usage: 'restore refresh-spare --spare NAME [--profile NAME] [--backup ID] [--spare-isolated] [--yes] [--json]', summary: "Image the spare with the newest completed backup and leave the app stopped (keep the spare warm); the spare is cut off (only SSH) while it boots production's disk and gets its network back once the app is stopped and its identity fixed.", options: { ...COMMON, ...ISOLATED, '--yes': 'go ahead without asking' } },
     'trust-key': { usage: 'restore trust-key --run ID --fingerprint SHA256:… [--yes]', summary: "Accept the spare's new host key after checking it on the spare's console; then drydock runs resume ID.", options: { '--fingerprint SHA256:…': "exactly as the spare's console shows it", '--yes': 'confirm without asking' } },
     schedule: {
-      usage: 'restore schedule --spare NAME --every DURATION --drill|--refresh-spare [--profile NAME] [--json]',
+      usage: 'restore schedule --spare NAME --every DURATION --drill|--refresh-spare [--profile NAME] [--spare-isolated] [--json]',
       summary: 'A DR drill or a refresh of the spare, headless on a timer, like drydock backup schedule: prints the systemd timer + service and a crontab line.',
-      options: { '--every DURATION': '15m, 6h, 1d, 1w…', '--drill': 'schedule a DR drill', '--refresh-spare': 'schedule keeping the spare warm' },
+      options: { '--every DURATION': '15m, 6h, 1d, 1w…', '--drill': 'schedule a DR drill', '--refresh-spare': 'schedule keeping the spare warm', '--spare-isolated': 'put --spare-isolated in the scheduled command (only if the spare stays cut off at the hypervisor/cloud)' },
     },
     report: { usage: 'restore report --run ID --out FILE.md|FILE.html', summary: 'The recovery report: recovery point and time, every step with commands and timings, file diffs, host keys, what was left to do.' },
   },
@@ -64,6 +67,7 @@ const OPTIONS = {
   out: { type: 'string' },
   every: { type: 'string' },
   'refresh-spare': { type: 'boolean' },
+  'spare-isolated': { type: 'boolean' },
 } as const;
 
 export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<void> {
@@ -76,8 +80,11 @@ export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<v
       ...(values.profile ? { profile: values.profile } : {}),
       ...(values.backup ? { backup: values.backup } : {}),
       ...(values['spare-instance'] ? { spareInstance: values['spare-instance'] } : {}),
+      ...(values['spare-isolated'] ? { spareIsolated: true } : {}),
     };
   };
+  // The word is about a spare that boots production's disk cut off: a failover does not cut it off.
+  if (values['spare-isolated'] && !values.drill && sub !== 'refresh-spare' && sub !== 'schedule') usage('--spare-isolated goes with --drill or refresh-spare');
   switch (sub) {
     case 'plan': {
       const plan = await ctx.call('restore:plan', { ...target(), ...(values.drill ? { mode: 'drill' as const } : {}) });
@@ -119,7 +126,7 @@ async function confirm(ctx: CliContext, question: string): Promise<void> {
   if (answer !== 'yes') throw new CliExit(EXIT.needsConfirmation, 'Not done: nothing was changed.');
 }
 
-async function run(ctx: CliContext, req: { spare: string; profile?: string; backup?: string; spareInstance?: string; mode: 'restore' | 'drill' | 'refresh-spare' }, yes: boolean): Promise<void> {
+async function run(ctx: CliContext, req: { spare: string; profile?: string; backup?: string; spareInstance?: string; spareIsolated?: boolean; mode: 'restore' | 'drill' | 'refresh-spare' }, yes: boolean): Promise<void> {
   const plan = await ctx.call('restore:plan', req);
   if (!ctx.json) formatPlan(plan).forEach((l) => ctx.err(l));
   if (plan.blocking.length) {
@@ -147,7 +154,7 @@ async function run(ctx: CliContext, req: { spare: string; profile?: string; back
   ctx.out(`Report: drydock restore report --run ${result.runId} --out restore-${result.runId}.html`);
 }
 
-async function schedule(ctx: CliContext, values: { spare?: string; profile?: string; every?: string; drill?: boolean; 'refresh-spare'?: boolean }): Promise<void> {
+async function schedule(ctx: CliContext, values: { spare?: string; profile?: string; every?: string; drill?: boolean; 'refresh-spare'?: boolean; 'spare-isolated'?: boolean }): Promise<void> {
   const use = 'restore schedule --spare NAME --every DURATION --drill|--refresh-spare [--profile NAME]';
   if (!values.spare || !values.every || values.drill === values['refresh-spare']) usage(use);
   let interval;
@@ -158,7 +165,7 @@ async function schedule(ctx: CliContext, values: { spare?: string; profile?: str
   }
   if (values.profile && !(await ctx.call('backup:profiles', {})).some((p) => p.name === values.profile)) throw new CliExit(EXIT.failed, `No backup profile ${values.profile} (drydock backup profile list)`);
   const kind = values.drill ? 'drill' : 'refresh-spare';
-  const args = ['restore', ...(values.drill ? ['run'] : ['refresh-spare']), '--spare', values.spare, ...(values.profile ? ['--profile', values.profile] : []), ...(values.drill ? ['--drill'] : []), '--yes'];
+  const args = ['restore', ...(values.drill ? ['run'] : ['refresh-spare']), '--spare', values.spare, ...(values.profile ? ['--profile', values.profile] : []), ...(values.drill ? ['--drill'] : []), ...(values['spare-isolated'] ? ['--spare-isolated'] : []), '--yes'];
   const info = await ctx.call('app:info', {});
   const drydock = path.resolve(process.argv[1] ?? 'drydock');
   const files = scheduleFiles(values.profile ?? '', interval, drydock, info.home, {
@@ -195,6 +202,7 @@ export function formatPlan(plan: RestorePlan): string[] {
   lines.push(plan.backup ? `Backup ${plan.backup.id}: ${plan.backup.state}, root snapshot ${plan.backup.snapshotId}; recovery point ${plan.backup.recoveryPoint}` : 'Backup: none chosen');
   lines.push('Steps:');
   for (const s of plan.steps) lines.push(`  ${s.skipped ? '-' : '•'} ${s.title}: ${s.skipped ? `not run (${s.why})` : s.detail}`);
+  if (plan.isolation.needed) lines.push(`Spare's network while it boots production's disk: ${plan.isolation.how}`);
   lines.push('Volumes:');
   for (const v of plan.volumes) lines.push(`  ${v.action} ${v.subject}: ${v.detail}`);
   lines.push('Lines that change on the spare:');

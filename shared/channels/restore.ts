@@ -31,6 +31,14 @@ export const RestorePlanRequestSchema = z
     mode: z.enum(RESTORE_MODES).optional(),
     /** The spare's instance when the profile does not name one and its address does not find it. */
     spareInstance: InstanceRef.optional(),
+    /**
+     * Drill and refresh-spare, when the provider cannot cut the spare off
+     * itself: the admin's explicit word "I have cut the spare's outbound
+     * network at the hypervisor/cloud: only SSH reaches it". Without it such
+     * a plan is blocked (the restored disk would boot production's app with
+     * open egress).
+     */
+    spareIsolated: z.boolean().optional(),
   })
   .strict();
 export type RestorePlanRequest = z.input<typeof RestorePlanRequestSchema>;
@@ -75,7 +83,7 @@ export const NomadRepointSchema = z.object({
 });
 
 export const BlockingProblemSchema = z.object({
-  code: z.enum(['backup-not-completed', 'no-backup', 'root-device-mismatch', 'spare-not-spare', 'spare-running-unknown', 'spare-not-found', 'zone-unknown', 'provider', 'lock-held']),
+  code: z.enum(['backup-not-completed', 'no-backup', 'root-device-mismatch', 'spare-not-spare', 'spare-running-unknown', 'spare-not-found', 'zone-unknown', 'provider', 'lock-held', 'spare-not-isolated']),
   message: z.string(),
 });
 
@@ -118,6 +126,13 @@ export const RestorePlanSchema = z.object({
   /** NO_PROXY entries naming the old address. */
   noProxy: z.array(z.object({ host: z.string(), file: z.string(), entry: z.string() })),
   traffic: z.object({ from: z.string().optional(), to: z.string(), hostname: z.string().optional(), instructions: z.array(z.string()) }),
+  /**
+   * Drill / refresh-spare: how the spare is kept from reaching out while it
+   * boots production's disk. needed: false in a failover; available: the
+   * provider isolates it (isolate-spare); acknowledged: the admin's
+   * spareIsolated, which stands in when it is not available.
+   */
+  isolation: z.object({ needed: z.boolean(), available: z.boolean(), acknowledged: z.boolean(), how: z.string() }),
   blocking: z.array(BlockingProblemSchema),
   warnings: z.array(z.string()),
   /** What the admin reviewed: a run with another fingerprint is refused (CONFLICT). */

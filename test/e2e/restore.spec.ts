@@ -166,7 +166,7 @@ test('drydock serve killed mid-run: the app opened again lands on the run, which
   // Every page says what is running, and leads back.
   await page.getByRole('link', { name: 'Hosts' }).click();
   const indicator = page.getByTestId('run-indicator');
-  await expect(indicator).toContainText('Restore onto the hot spare running, step 6 of 19: Start the spare on the restored disk');
+  await expect(indicator).toContainText('Restore onto the hot spare running, step 7 of 21: Start the spare on the restored disk');
   await indicator.getByRole('link', { name: 'Show in Restore' }).click();
   await expect(step(page, 'Start the spare on the restored disk')).toContainText('Running');
 
@@ -342,5 +342,22 @@ test('a drill: nothing re-pointed, and run only when its plan blocks the spare\'
   await expect(preview.getByTestId('drill-explained')).toContainText('outbound traffic is blocked');
   await expect(preview.getByTestId('restore-blocking')).toHaveCount(0);
   await expect(preview.getByRole('button', { name: 'Run the drill…' })).toBeEnabled();
+  // Before the restored disk boots the spare is cut off at EC2 (a group of its own): said, and no admin's word asked.
+  await expect(preview.getByTestId('spare-isolation')).toContainText('no egress');
+  await expect(preview.getByTestId('spare-isolated')).toHaveCount(0);
   await screenshotBothSchemes(page, 'restore-drill-preview');
+
+  // A spare EC2 cannot cut off this way (in no VPC): blocked, and only then the admin is asked for their word.
+  delete world.sim.world.state.instances.find((i) => world.sim.world.nameOf(i.tags) === 'spare')!.vpcId;
+  await preview.getByRole('button', { name: 'Back' }).click();
+  await choose.getByRole('button', { name: 'Preview the restore' }).click();
+  await expect(preview.getByTestId('restore-blocking')).toContainText('cannot cut this spare off');
+  await expect(preview.getByRole('button', { name: 'Run the drill…' })).toBeDisabled();
+  await preview.getByTestId('spare-isolated').click();
+  await expect(preview.getByTestId('spare-isolated')).toBeChecked();
+  await expect(preview.getByTestId('restore-blocking')).toHaveCount(0);
+  await expect(preview.getByTestId('spare-isolation')).toContainText('you confirmed you cut its outbound network');
+  await expect(preview.getByRole('button', { name: 'Run the drill…' })).toBeEnabled();
+  const acked = await rpc<{ isolation: { acknowledged: boolean }; blocking: unknown[] }>(page, drydock.url, 'restore:plan', { spare: NAMES.spare, mode: 'drill', spareIsolated: true });
+  expect(acked).toMatchObject({ isolation: { acknowledged: true }, blocking: [] });
 });

@@ -5,6 +5,7 @@
  * delete) and for a restore (volume from snapshot, stop/start, detach/attach).
  */
 import { TIMINGS, type SimInstance, type SimSnapshot, type SimVolume, type Tag, type World } from './model';
+import { instanceGroupsXml, SECURITY_GROUP_ACTIONS, SECURITY_GROUP_MUTATING } from './security-groups';
 import { applyFilters, Ec2Error, filters, iso, list, required, tagField, tags, tagSet, tagSpecs, type Params, type XmlValue } from './query';
 
 export interface ActionContext {
@@ -53,6 +54,13 @@ function instanceXml(world: World, i: SimInstance): XmlValue {
       ebs: { volumeId: v.id, status: v.attachment!.state, attachTime: iso(v.attachment!.since), deleteOnTermination: v.attachment!.deleteOnTermination },
     })),
     tagSet: tagSet(i.tags),
+    vpcId: i.vpcId,
+    subnetId: i.subnetId,
+    groupSet: instanceGroupsXml(world, i.groups ?? []),
+    // One interface, the primary: the instance's groups are its groups (ModifyInstanceAttribute changes them).
+    networkInterfaceSet: i.vpcId
+      ? [{ networkInterfaceId: `eni-${i.id.slice(2)}`, subnetId: i.subnetId, vpcId: i.vpcId, privateIpAddress: i.privateIp, status: 'in-use', attachment: { attachmentId: `eni-attach-${i.id.slice(2)}`, deviceIndex: 0, status: 'attached' }, groupSet: instanceGroupsXml(world, i.groups ?? []) }]
+      : undefined,
   };
 }
 
@@ -116,8 +124,8 @@ function setTags(target: Tag[], add: Tag[]): void {
 }
 
 function taggable(world: World, id: string): { tags: Tag[] } {
-  const r = world.instance(id) ?? world.volume(id) ?? world.snapshot(id);
-  if (!r) throw new Ec2Error(400, id.startsWith('snap-') ? 'InvalidSnapshot.NotFound' : id.startsWith('vol-') ? 'InvalidVolume.NotFound' : 'InvalidID', `The ID '${id}' does not exist`);
+  const r = world.instance(id) ?? world.volume(id) ?? world.snapshot(id) ?? world.securityGroup(id);
+  if (!r) throw new Ec2Error(400, id.startsWith('snap-') ? 'InvalidSnapshot.NotFound' : id.startsWith('vol-') ? 'InvalidVolume.NotFound' : id.startsWith('sg-') ? 'InvalidGroup.NotFound' : 'InvalidID', `The ID '${id}' does not exist`);
   return r;
 }
 
@@ -139,6 +147,8 @@ export const ACTIONS: Record<string, Action> = {
         case 'ip-address': return i.publicIp && i.state === 'running' ? [i.publicIp] : [];
         case 'instance-state-name': return [i.state];
         case 'availability-zone': return [i.az];
+        case 'vpc-id': return i.vpcId ? [i.vpcId] : [];
+        case 'instance.group-id': return i.groups ?? [];
         default: return tagField(i.tags, name);
       }
     });
@@ -308,11 +318,17 @@ export const ACTIONS: Record<string, Action> = {
       if (!world.volumesOf(i.id).some((v) => v.attachment!.device === i.rootDeviceName && v.attachment!.state === 'attached')) {
         throw new Ec2Error(400, 'IncorrectInstanceState', `The instance '${id}' does not have a volume attached at root (${i.rootDeviceName})`);
       }
-      if (i.state === 'stopped') Object.assign(i, { state: 'pending', since: Date.now() });
+      if (i.state === 'stopped') {
+        Object.assign(i, { state: 'pending', since: Date.now() });
+        // What it booted with: a test reads which groups were on the spare when its restored disk came up.
+        (i.boots ??= []).push({ at: i.since, rootVolumeId: world.rootVolumeOf(i)!.id, groups: [...(i.groups ?? [])] });
+      }
       return stateChange(i, previous);
     }),
   }),
+
+  ...SECURITY_GROUP_ACTIONS,
 };
 
 /** Actions that change the world (the state file is saved after them). */
-export const MUTATING = new Set(['CopySnapshot', 'CreateSnapshot', 'CreateSnapshots', 'DeleteSnapshot', 'CreateTags', 'DeleteTags', 'CreateVolume', 'AttachVolume', 'DetachVolume', 'StopInstances', 'StartInstances']);
+export const MUTATING = new Set(['CopySnapshot', 'CreateSnapshot', 'CreateSnapshots', 'DeleteSnapshot', 'CreateTags', 'DeleteTags', 'CreateVolume', 'AttachVolume', 'DetachVolume', 'StopInstances', 'StartInstances', ...SECURITY_GROUP_MUTATING]);

@@ -39,6 +39,33 @@ export interface SimInstance {
   bootedRoot?: string;
   /** What GetConsoleOutput answers (cloud-init's boot log); set by a test with Ec2Simulator.setConsoleOutput. */
   consoleOutput?: string;
+  vpcId?: string;
+  subnetId?: string;
+  /** The security groups of the instance's primary network interface (the only one the simulator models). */
+  groups?: string[];
+  /** Each start from stopped: the root it booted and the groups it had at that moment (what a test asserts the spare BOOTED with). */
+  boots?: { at: number; rootVolumeId: string; groups: string[] }[];
+}
+
+/** A security group rule as EC2 lists it (IpPermission); protocol '-1' is every protocol, ports absent then. */
+export interface SimRule {
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrs: string[];
+  ipv6Cidrs: string[];
+  /** Source (ingress) or destination (egress) security group ids. */
+  groups: string[];
+}
+
+export interface SimSecurityGroup {
+  id: string;
+  name: string;
+  description: string;
+  vpcId: string;
+  ingress: SimRule[];
+  egress: SimRule[];
+  tags: Tag[];
 }
 
 export interface SimAttachment {
@@ -85,6 +112,9 @@ export interface SimState {
   instances: SimInstance[];
   volumes: SimVolume[];
   snapshots: SimSnapshot[];
+  /** Absent in state files written before the simulator had networks: seeded on load. */
+  vpcId?: string;
+  securityGroups?: SimSecurityGroup[];
 }
 
 /** Times at speed 1, roughly what EC2 takes for small volumes. */
@@ -107,11 +137,43 @@ export class World {
     public state: SimState,
     public speed: number,
     private readonly file?: string,
-  ) {}
+  ) {
+    this.seedNetwork();
+  }
+
+  /**
+   * One VPC with its `default` group (open to itself, all egress, as EC2
+   * makes it), and for each instance its own group: SSH from anywhere, the
+   * CircleCI ports, all egress. Instances are in both, as an install is.
+   */
+  private seedNetwork(): void {
+    const s = this.state;
+    if (s.securityGroups) return;
+    s.vpcId = this.newId('vpc');
+    const allOut: SimRule = { protocol: '-1', cidrs: ['0.0.0.0/0'], ipv6Cidrs: [], groups: [] };
+    const def: SimSecurityGroup = { id: this.newId('sg'), name: 'default', description: 'default VPC security group', vpcId: s.vpcId, ingress: [], egress: [{ ...allOut }], tags: [] };
+    def.ingress.push({ protocol: '-1', cidrs: [], ipv6Cidrs: [], groups: [def.id] });
+    s.securityGroups = [def];
+    for (const i of s.instances) {
+      const name = this.nameOf(i.tags) ?? i.id;
+      const tcp = (port: number, cidr = '0.0.0.0/0'): SimRule => ({ protocol: 'tcp', fromPort: port, toPort: port, cidrs: [cidr], ipv6Cidrs: [], groups: [] });
+      const own: SimSecurityGroup = { id: this.newId('sg'), name: `circleci-${name}`, description: `CircleCI ${name}`, vpcId: s.vpcId, ingress: [tcp(22), tcp(80), tcp(443), tcp(8800, '10.0.0.0/8')], egress: [{ ...allOut }], tags: [{ Key: 'Name', Value: `circleci-${name}` }] };
+      s.securityGroups.push(own);
+      i.vpcId = s.vpcId;
+      i.subnetId ??= `subnet-${s.vpcId.slice(4)}`;
+      i.groups = [def.id, own.id];
+    }
+  }
+
+  securityGroup(id: string): SimSecurityGroup | undefined {
+    return this.state.securityGroups?.find((g) => g.id === id);
+  }
 
   static create(region: string, specs: InstanceSpec[], speed: number, file?: string): World {
-    const world = new World({ accountId: '123456789012', region, serial: 1, instances: [], volumes: [], snapshots: [] }, speed, file);
+    const world = new World({ accountId: '123456789012', region, serial: 1, instances: [], volumes: [], snapshots: [], securityGroups: [] }, speed, file);
     specs.forEach((spec, i) => world.addInstance(spec, i));
+    delete world.state.securityGroups;
+    world.seedNetwork();
     world.save();
     return world;
   }

@@ -94,8 +94,12 @@ describe('DR drill (AWS, EC2 simulator)', () => {
     expect(skipped).toEqual(['copy-snapshot', 'repoint-nomad', 'no-proxy', 'switch-traffic']);
     const names = plan.steps.map((s) => s.name);
     expect(names.indexOf('drill-block-load')).toBeLessThan(names.indexOf('start-app'));
-    expect(names.slice(-2)).toEqual(['drill-block-remove', 'drill-put-back']);
+    expect(names.slice(-3)).toEqual(['drill-block-remove', 'drill-put-back', 'release-spare-network']);
+    expect(names.indexOf('isolate-spare')).toBe(names.indexOf('start-spare') - 1);
+    expect(plan.isolation).toEqual({ needed: true, available: true, acknowledged: false, how: expect.stringMatching(/no egress/) });
     expect(plan.traffic.instructions).toEqual(['drill: nothing is re-pointed']);
+    const ownGroups = world.spareGroups();
+    expect(ownGroups).toHaveLength(2);
 
     const result = await world.call('restore:run', { spare: 'spare', mode: 'drill', planFingerprint: plan.fingerprint, confirmed: true });
     expect(result.run.status).toBe('done');
@@ -103,6 +107,20 @@ describe('DR drill (AWS, EC2 simulator)', () => {
     expect(result.recoveryTimeMs).toBeGreaterThan(0);
     expect(result.summary).toMatch(/DR drill .* measured recovery time \d+ s; nothing re-pointed.*the spare is back on its own root/);
     expect(world.reimages).toBe(1);
+
+    // The spare BOOTED the restored disk with one group only, Drydock's: no egress at all, nothing in but tcp/22.
+    const restored = (world.fx.engine.runner.store.load(result.runId)!.state as { volumeId?: string; isolation?: { detail: { groupId: string; originalGroups: string[] } } });
+    expect(restored.isolation?.detail.originalGroups).toEqual(ownGroups);
+    const boot = world.spareBoots.find((b) => b.rootVolumeId === restored.volumeId)!;
+    expect(boot.groups.map((g) => g.id)).toEqual([restored.isolation!.detail.groupId]);
+    expect(boot.groups[0].egress).toEqual([]);
+    expect(boot.groups[0].ingress.length).toBeGreaterThan(0);
+    expect(boot.groups[0].ingress.every((r) => r.protocol === 'tcp' && r.fromPort === 22 && r.toPort === 22)).toBe(true);
+    expect(world.sim.world.instance(world.spareId)!.boots!.find((b) => b.rootVolumeId === restored.volumeId)!.groups).toEqual([restored.isolation!.detail.groupId]);
+    // After the drill: its own groups back, Drydock's group gone, made once.
+    expect(world.spareGroups()).toEqual(ownGroups);
+    expect(world.isolatingGroups()).toEqual([]);
+    expect(world.sim.calls('CreateSecurityGroup')).toHaveLength(1);
 
     // The block was loaded (and read back) before Replicated restarted and the app started.
     const calls = (spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter(Boolean);
@@ -154,6 +172,7 @@ describe('DR drill (AWS, EC2 simulator)', () => {
     const world = w;
     const inSpareNs = useSpareNamespace(world);
     world.healthy = false;
+    const ownGroups = world.spareGroups();
     const err = await world.call('restore:run', { spare: 'spare', mode: 'drill', confirmed: true }).catch((e: Error & { code?: string; details?: Record<string, unknown> }) => e);
     expect((err as { code?: string }).code).toBe('COMMAND_FAILED');
     const [run] = world.fx.engine.runner.store.list();
@@ -167,6 +186,12 @@ describe('DR drill (AWS, EC2 simulator)', () => {
     expect(world.rootsAttached()).toEqual([world.spareRoot]);
     expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
     expect(world.keys.spareNow()).toBe(world.keys.spareOwn);
+    // The spare had booted the restored disk cut off; the abort gave it its own groups back before it started on its own root.
+    expect(world.spareBoots[0].groups.map((g) => g.id)).toEqual([(world.fx.engine.runner.store.load(run.id)!.state as { isolation?: { detail: { groupId: string } } }).isolation?.detail.groupId ?? 'none']);
+    expect(world.spareGroups()).toEqual(ownGroups);
+    expect(world.spareBoots.at(-1)!.groups.map((g) => g.id)).toEqual(ownGroups);
+    expect(world.isolatingGroups()).toEqual([]);
+    expect((await world.call('runs:get', { id: run.id })).steps.find((s) => s.name === 'isolate-spare')?.status).toBe('undone');
     // The abort ran the block's undo (chains out, rules files put back as they were: none); the restored volume is kept.
     expect(world.lab.hosts.spare.exec(`ls ${RULES_FILE.v4} 2>&1 || true`).stdout).toMatch(/No such file/);
     const calls = (world.lab.hosts.spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter(Boolean);

@@ -25,6 +25,8 @@ import { dispatch } from '../../electron/engine/api/dispatch';
 import { createHandlers } from '../../electron/engine/api/handlers';
 import { AwsProvider } from '../../electron/engine/operations/backup/aws/aws-provider';
 import { Ec2Simulator, type ReadyLine } from '../ec2-sim/server';
+import type { SimSecurityGroup } from '../ec2-sim/model';
+import { ISOLATES_TAG } from '../../electron/engine/operations/backup/aws/isolate';
 import { startLab, type Lab, type LabHost } from '../lab/lab';
 import { engineWithHosts, type EngineFixture } from './engine-fixture';
 
@@ -51,6 +53,11 @@ export interface RestoreWorld {
   /** Fingerprints seen: the primary's, and the spare's own before any re-image. */
   keys: { primary: string; spareOwn: string; spareNow: () => string };
   reimages: number;
+  /** The spare's security groups as EC2 has them now, and those Drydock made to isolate it. */
+  spareGroups(): string[];
+  isolatingGroups(): SimSecurityGroup[];
+  /** At each start of the spare: the root it booted, its groups, and a copy of each of those groups as they were then. */
+  spareBoots: { rootVolumeId: string; groups: SimSecurityGroup[] }[];
   call<C extends Channel>(channel: C, request: RequestOf<C>, emit?: (e: DrydockEvent) => void): Promise<ResponseOf<C>>;
   /** Values of a shell defaults file on a host, as the shell reads it (parsed, not grepped). */
   defaults(host: LabHost, file: string): Record<string, string>;
@@ -168,6 +175,9 @@ export async function startRestoreWorld(options: { speed?: number; backupState?:
     healthy: true,
     keys: { primary: services.fingerprint, spareOwn: spare.fingerprint, spareNow: () => spareFingerprint },
     reimages: 0,
+    spareGroups: () => [...(sim.world.instance(spareInst.id)!.groups ?? [])],
+    isolatingGroups: () => (sim.world.state.securityGroups ?? []).filter((g) => g.tags.some((t) => t.Key === ISOLATES_TAG && t.Value === spareInst.id)),
+    spareBoots: [],
     async call(channel, request, emit = () => undefined) {
       const result = await dispatch(handlers, channel, request, { emit });
       if (!result.ok) throw fromErrorPayload(result.error);
@@ -201,6 +211,8 @@ export async function startRestoreWorld(options: { speed?: number; backupState?:
   };
   sim.onBoot = async (boot) => {
     if (boot.instanceId !== spareInst.id) return;
+    const groups = (sim.world.instance(spareInst.id)!.groups ?? []).map((id) => JSON.parse(JSON.stringify(sim.world.securityGroup(id))) as SimSecurityGroup);
+    world.spareBoots.push({ rootVolumeId: boot.rootVolumeId, groups });
     const wipe = `cd / && rm -rf ${CIRCLECI_PATHS.join(' ')}`;
     if (boot.rootVolumeId === spareInst.rootVolumeId) {
       // Its own disk again: its own files and key.

@@ -185,10 +185,13 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     spare.exec(': >/var/log/lab/calls.log');
     const booted = bootGlue('spare2');
 
-    const plan = await call('restore:plan', { spare: 'spare', profile: 'kvm2', mode: 'drill' });
+    // The admin's word that the spare is cut off (where the libvirt provider cannot do it itself, the plan blocks
+    // without it; where it can, it cuts the spare off anyway). The AWS path's own isolation: restore-isolation.test.ts.
+    const plan = await call('restore:plan', { spare: 'spare', profile: 'kvm2', mode: 'drill', spareIsolated: true });
     expect(plan.blocking).toEqual([]);
+    expect(plan.isolation).toMatchObject({ needed: true, acknowledged: true });
     expect(plan.spare).toMatchObject({ machineId: 'spare2', rootDisk: `hv2:${ownImage}` });
-    const err = await call('restore:run', { spare: 'spare', profile: 'kvm2', mode: 'drill', planFingerprint: plan.fingerprint, confirmed: true }).catch((e: DrydockError) => e);
+    const err = await call('restore:run', { spare: 'spare', profile: 'kvm2', mode: 'drill', spareIsolated: true, planFingerprint: plan.fingerprint, confirmed: true }).catch((e: DrydockError) => e);
     expect((err as DrydockError).code).toBe('CONFIRMATION_REQUIRED');
     const runId = (err as DrydockError).details!.runId as string;
     for (let i = 0; i < 200 && !booted.reimaged; i++) await sleep(50);

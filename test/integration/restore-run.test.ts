@@ -72,6 +72,10 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(plan.lineChanges).toContainEqual({ host: 'spare', file: '/etc/default/replicated-operator', key: 'DAEMON_HOST', old: `[${world.lab.hosts.services.ip}]`, new: `[${world.lab.hosts.spare.ip}]`, readAfterBoot: false });
     expect(plan.nomadClients.map((c) => c.host)).toEqual(['nomad1', 'nomad2']);
     expect(plan.steps.find((s) => s.name === 'copy-snapshot')?.skipped).toBe(true);
+    // A failover does not cut the spare off: it becomes production.
+    expect(plan.isolation).toMatchObject({ needed: false });
+    expect(plan.steps.filter((s) => /spare-network|isolate-spare/.test(s.name)).map((s) => [s.name, s.skipped])).toEqual([['isolate-spare', true], ['release-spare-network', true]]);
+    const ownGroups = world.spareGroups();
     expect(world.sim.requests.filter((r) => !/^Describe|GetConsoleOutput/.test(r.action)).length).toBe(callsBefore);
     expect(world.reimages).toBe(0);
 
@@ -83,6 +87,11 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(result.leftToAdmin.join('\n')).toMatch(/Point ci\.restore-test\.invalid at the spare/);
     const md = await expectRestored(world, result.runId);
     expect(md).toMatch(/printed by cloud-init on the spare's console/);
+    // Its groups untouched: it booted the restored disk with its own, nothing made or changed at EC2.
+    expect(world.spareBoots.at(-1)!.groups.map((g) => g.id)).toEqual(ownGroups);
+    expect(world.spareGroups()).toEqual(ownGroups);
+    expect(world.sim.calls('CreateSecurityGroup')).toEqual([]);
+    expect(world.sim.calls('ModifyInstanceAttribute')).toEqual([]);
     // One restore at a time, and this one is finished: the lock is gone.
     expect(await world.call('restore:lock', {})).toBeNull();
   });
@@ -169,7 +178,9 @@ describe('restore onto the hot spare (AWS)', () => {
 
     const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
     expect(aborted.status).toBe('aborted');
-    expect(aborted.steps.filter((s) => s.status === 'undone').map((s) => s.name)).toEqual(['stop-spare', 'detach-root', 'attach-root', 'start-spare', 'reconnect']);
+    expect(aborted.steps.filter((s) => s.status === 'undone').map((s) => s.name)).toEqual(['stop-spare', 'detach-root', 'attach-root', 'isolate-spare', 'start-spare', 'reconnect']);
+    // In a failover the isolation step cut nothing off, and its undo says so.
+    expect(aborted.steps.find((s) => s.name === 'isolate-spare')?.message).toBe('Nothing to put back: a failover cuts nothing off');
     expect(world.rootsAttached()).toEqual([world.spareRoot]);
     expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
     // The restored volume is kept for inspection.
@@ -212,8 +223,12 @@ describe('restore onto the hot spare (AWS)', () => {
     w = await startRestoreWorld();
     const world = w;
     // The full path, for comparison, is measured in the first test; here the refresh first.
+    const ownGroups = world.spareGroups();
     const refresh = await world.call('restore:run', { spare: 'spare', mode: 'refresh-spare', confirmed: true });
     expect(refresh.run.status).toBe('done');
+    // Cut off while it booted production's disk (restore-isolation.test.ts), its own network back at the end.
+    expect(world.spareBoots.at(-1)!.groups.map((g) => g.name)).toEqual([`drydock-isolate-${world.spareId}`]);
+    expect(world.spareGroups()).toEqual(ownGroups);
     expect(refresh.summary).toMatch(/now holds backup/);
     expect(world.lab.hosts.spare.exec('replicatedctl app status').stdout).toMatch(/stopped/);
     expect(world.defaults(world.lab.hosts.spare, '/etc/default/replicated').PRIVATE_ADDRESS).toBe(world.lab.hosts.spare.ip);
@@ -224,7 +239,7 @@ describe('restore onto the hot spare (AWS)', () => {
     const plan = await world.call('restore:plan', { spare: 'spare' });
     expect(plan.blocking).toEqual([]);
     expect(plan.spare.holds).toMatchObject({ backup: world.backup.id });
-    expect(plan.steps.filter((s) => s.skipped).map((s) => s.name)).toEqual(['copy-snapshot', 'create-volume', 'stop-spare', 'detach-root', 'attach-root', 'drill-block-write', 'drill-block-load', 'drill-block-remove', 'drill-put-back']);
+    expect(plan.steps.filter((s) => s.skipped).map((s) => s.name)).toEqual(['copy-snapshot', 'create-volume', 'stop-spare', 'detach-root', 'attach-root', 'isolate-spare', 'drill-block-write', 'drill-block-load', 'drill-block-remove', 'drill-put-back', 'release-spare-network']);
     const stops = world.sim.calls('StopInstances').length;
     const failover = await world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true });
     expect(failover.run.status).toBe('done');

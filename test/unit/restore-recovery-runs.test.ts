@@ -65,7 +65,10 @@ describe('recovery runs', () => {
 
   it("a drill's plan protects production only with a live outbound-block step", () => {
     const base = [{ name: 'start-app', title: 'Restart Replicated and start the app', skipped: false }];
-    expect(drillSafety(base)).toEqual({ blocksOutbound: false, putsBack: false });
+    expect(drillSafety(base)).toEqual({ blocksOutbound: false, putsBack: false, isolates: false });
+    // The cut at the provider before the restored disk boots: only the engine's step, and only when it runs.
+    expect(drillSafety([...base, { name: 'isolate-spare', title: "Cut the spare's outbound network", skipped: false }]).isolates).toBe(true);
+    expect(drillSafety([...base, { name: 'isolate-spare', title: "Cut the spare's outbound network", skipped: true }]).isolates).toBe(false);
     expect(drillSafety([...base, { name: 'drill-block-load', title: "Load the spare's outbound block", skipped: false }]).blocksOutbound).toBe(true);
     expect(drillSafety([...base, { name: 'drill-block-load', title: "Load the spare's outbound block", skipped: true }]).blocksOutbound).toBe(false);
     // A step whose title merely mentions a block is not the engine's block step.

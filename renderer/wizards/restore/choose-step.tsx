@@ -22,10 +22,12 @@ export interface RestoreChoice {
   profile?: string;
   backup?: string;
   mode: RestoreMode;
+  /** The admin's word that they cut the spare off themselves (the provider cannot); set from the preview's checkbox. */
+  spareIsolated?: boolean;
 }
 
 export function toPlanRequest(choice: RestoreChoice): RestorePlanRequest {
-  return { spare: choice.spare, mode: choice.mode, ...(choice.profile ? { profile: choice.profile } : {}), ...(choice.backup ? { backup: choice.backup } : {}) };
+  return { spare: choice.spare, mode: choice.mode, ...(choice.profile ? { profile: choice.profile } : {}), ...(choice.backup ? { backup: choice.backup } : {}), ...(choice.spareIsolated ? { spareIsolated: true } : {}) };
 }
 
 interface ChooseStepProps {

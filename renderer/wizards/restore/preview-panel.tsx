@@ -19,17 +19,20 @@ interface PreviewPanelProps {
   busy: boolean;
   onBack(): void;
   onRun(): Promise<void>;
+  /** The admin's word that the spare is cut off at the hypervisor/cloud: plans again with it (it is part of the plan's fingerprint). */
+  onSpareIsolated(yes: boolean): Promise<void>;
 }
 
-export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
+export function PreviewPanel({ plan, busy, onBack, onRun, onSpareIsolated }: PreviewPanelProps) {
   const [confirming, setConfirming] = useState(false);
   const drill = plan.mode === 'drill';
   const refresh = plan.mode === 'refresh-spare';
   const holdsChosen = !!plan.spare.holds && plan.spare.holds.backup === plan.backup?.id && plan.steps.some((s) => s.name === 'create-volume' && s.skipped);
   const safety = drillSafety(plan.steps);
-  // A drill without its outbound block would start a live copy of production: not from this wizard,
-  // whatever engine answers it (a second line of defence behind the engine's own plan).
-  const unsafeDrill = drill && !safety.blocksOutbound;
+  // A drill without its outbound block, or a drill or refresh without the spare cut off before it boots, would
+  // start a live copy of production: not from this wizard, whatever engine answers it (a second line of defence
+  // behind the engine's own plan).
+  const unsafeDrill = (drill && (!safety.blocksOutbound || !safety.isolates)) || (refresh && !safety.isolates);
   const blocked = plan.blocking.length > 0 || unsafeDrill;
   const b = plan.backup;
   return (
@@ -47,8 +50,8 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
             ))}
             {unsafeDrill && (
               <li>
-                This drill&rsquo;s plan has no step that blocks the spare&rsquo;s outbound traffic before the app starts: the copy of production could run
-                scheduled workflows, send mail and call GitHub. Drydock does not run such a drill from here.
+                This drill&rsquo;s plan does not cut the spare off before it boots and block its outbound traffic before the app starts: the copy of
+                production could run scheduled workflows, send mail and call GitHub. Drydock does not run such a drill from here.
               </li>
             )}
           </ul>
@@ -106,6 +109,8 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
           volume steps are skipped.
         </p>
       )}
+      {plan.isolation.needed && <SpareIsolation plan={plan} busy={busy} onSpareIsolated={onSpareIsolated} />}
+
       {drill && (
         <div className="message restore-drill" data-testid="drill-explained">
           <p>
@@ -189,6 +194,38 @@ export function PreviewPanel({ plan, busy, onBack, onRun }: PreviewPanelProps) {
         />
       )}
     </section>
+  );
+}
+
+/**
+ * How the spare is kept from reaching out while it boots production's disk.
+ * Where the provider cannot cut it off, the admin may say they did it
+ * themselves (a checkbox shown only then); the plan is made again with it.
+ */
+function SpareIsolation({ plan, busy, onSpareIsolated }: { plan: RestorePlan; busy: boolean; onSpareIsolated(yes: boolean): Promise<void> }) {
+  const [saving, setSaving] = useState(false);
+  const iso = plan.isolation;
+  return (
+    <div className={`message ${iso.available || iso.acknowledged ? '' : 'message--warn'}`} data-testid="spare-isolation">
+      <p>
+        <strong>The spare&rsquo;s network while it boots production&rsquo;s disk.</strong> {iso.how}.
+      </p>
+      {!iso.available && (
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            data-testid="spare-isolated"
+            checked={iso.acknowledged}
+            disabled={busy || saving}
+            onChange={(e) => {
+              setSaving(true);
+              void onSpareIsolated(e.target.checked).finally(() => setSaving(false));
+            }}
+          />{' '}
+          I have cut the spare&rsquo;s outbound network at the hypervisor/cloud: only SSH reaches it.
+        </label>
+      )}
+    </div>
   );
 }
 

@@ -5,7 +5,7 @@
  * skipped. Pure: read from the engine's run summaries only.
  */
 import type { RestoreMode } from '../../../shared/channels/restore';
-import { DRILL_STEPS } from '../../../shared/restore/drill-steps';
+import { DRILL_STEPS, ISOLATION_STEPS } from '../../../shared/restore/drill-steps';
 import type { RunStep, RunSummary } from '../../../shared/runs';
 
 /** The restore operation and its variants (drill, refresh of the spare). */
@@ -109,9 +109,11 @@ export function pastNoReturn(run: RunSummary): RunStep | undefined {
  * outbound block would start a copy of production that can run scheduled
  * workflows, send mail and call GitHub: the wizard does not run it.
  */
-export function drillSafety(steps: readonly { name: string; title: string; skipped: boolean }[]): { blocksOutbound: boolean; putsBack: boolean } {
+export function drillSafety(steps: readonly { name: string; title: string; skipped: boolean }[]): { blocksOutbound: boolean; putsBack: boolean; isolates: boolean } {
   const live = steps.filter((s) => !s.skipped);
   return {
+    // The cut before the restored disk boots (the app starts at boot, before the host's block).
+    isolates: live.some((s) => s.name === ISOLATION_STEPS.isolate),
     blocksOutbound: live.some((s) => s.name === DRILL_STEPS.blockLoad),
     putsBack: live.some((s) => s.name === DRILL_STEPS.putBack),
   };

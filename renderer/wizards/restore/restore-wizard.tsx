@@ -107,7 +107,9 @@ export function RestoreWizard() {
         you have seen every step, and an abort puts the spare back as it was.
       </PageHeading>
       {shown === 'choose' && <ChooseStep initial={choice} onPreview={preview} />}
-      {shown === 'preview' && plan && <PreviewPanel plan={plan} busy={run.busy} onBack={() => setStage('choose')} onRun={start} />}
+      {shown === 'preview' && plan && (
+        <PreviewPanel plan={plan} busy={run.busy} onBack={() => setStage('choose')} onRun={start} onSpareIsolated={(yes) => (choice ? preview({ ...choice, spareIsolated: yes }) : Promise.resolve())} />
+      )}
       {shown === 'run' && (
         <RunPanel
           run={run.run}

@@ -57,6 +57,26 @@ export interface ProviderCapabilities {
   multiDiskConsistent: boolean;
 }
 
+/**
+ * What isolateNetwork changed, kept in the run's state (JSON) so that
+ * releaseNetwork, after a crash or in an abort, puts back exactly that.
+ */
+export interface NetworkIsolation {
+  provider: 'aws' | 'libvirt';
+  summary: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * A provider that cannot isolate this particular machine says so with this
+ * (details.unsupported): the restore then needs the admin's own word that the
+ * spare is cut off, as when the provider has no isolateNetwork at all.
+ */
+export function isUnsupported(err: unknown): boolean {
+  const e = err as { details?: { unsupported?: unknown }; message?: unknown } | undefined;
+  return !!e && (e.details?.unsupported === true || (typeof e.message === 'string' && /\bunsupported\b/i.test(e.message)));
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
   /** Progress of a long provider-side action, 0–100, with a line for the admin. */
@@ -96,6 +116,13 @@ export interface BackupProvider {
   tagDisk?(id: string, tags: Record<string, string>, options?: CallOptions): Promise<void>;
   /** Disks carrying every given tag (a restore finds the volume it created before a crash). */
   findDisks?(tags: Record<string, string>, options?: CallOptions): Promise<Disk[]>;
+
+  /** Cut the machine off from every outbound connection except replies to inbound SSH, before a restored disk boots (drill, refresh-spare). Idempotent: an isolation Drydock already made is found (tags/names) and returned. Returns what releaseNetwork needs to put things back. */
+  isolateNetwork?(machine: Machine, options?: CallOptions): Promise<NetworkIsolation>;
+  /** Put back exactly what isolateNetwork changed. Idempotent. */
+  releaseNetwork?(machine: Machine, isolation: NetworkIsolation, options?: CallOptions): Promise<void>;
+  /** Read the real world: is the machine isolated now? */
+  networkIsolated?(machine: Machine, options?: CallOptions): Promise<boolean>;
 
   close(): Promise<void>;
 }

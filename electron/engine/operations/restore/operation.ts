@@ -11,6 +11,7 @@ import { fixIdentity, reconnect, resetNomad, startApp, stopApp } from './steps-h
 import { noProxy, repointNomad, switchTraffic, verifyApp } from './steps-after';
 import { drillBlockLoad, drillBlockRemove, drillBlockWrite, drillPutBack } from './steps-drill';
 import { attachRoot, copySnapshot, createVolume, detachRoot, startSpare, stopSpare } from './steps-volume';
+import { isolateSpare, releaseSpareNetwork } from './steps-isolate';
 import { RestoreInput, type RestoreState } from './types';
 import { describeRestoreChanges } from './changes';
 
@@ -24,7 +25,7 @@ export const restoreOperation = defineOperation({
   recovery: true,
   input: RestoreInput,
   initialState: (): RestoreState => ({ hostKeys: [], leftToAdmin: [], timings: { startedAt: Date.now() } }),
-  steps: [copySnapshot, createVolume, stopSpare, detachRoot, attachRoot, startSpare, reconnect, stopApp, fixIdentity, resetNomad, drillBlockWrite, drillBlockLoad, startApp, verifyApp, repointNomad, noProxy, switchTraffic, drillBlockRemove, drillPutBack],
+  steps: [copySnapshot, createVolume, stopSpare, detachRoot, attachRoot, isolateSpare, startSpare, reconnect, stopApp, fixIdentity, resetNomad, drillBlockWrite, drillBlockLoad, startApp, verifyApp, repointNomad, noProxy, switchTraffic, drillBlockRemove, drillPutBack, releaseSpareNetwork],
   result: (state, input): RestoreOutcome => {
     const recoveryPointMs = (state.timings.startedAt ?? Date.now()) - Date.parse(input.backup.startedAt);
     const recoveryTimeMs = state.appVerifiedAt && state.timings.startedAt ? state.appVerifiedAt - state.timings.startedAt : undefined;
@@ -38,9 +39,9 @@ export const restoreOperation = defineOperation({
       leftToAdmin: state.leftToAdmin,
       summary:
         mode === 'refresh-spare'
-          ? `The spare ${input.spare.host} now holds backup ${input.backup.id} (app left stopped).`
+          ? `The spare ${input.spare.host} now holds backup ${input.backup.id} (app left stopped; ${state.isolatedByAdmin ? 'its network was cut by you while it booted production\u2019s disk' : 'cut off at the provider while it booted production\u2019s disk, its network given back at the end'}).`
           : mode === 'drill'
-            ? `DR drill on ${input.spare.host} with backup ${input.backup.id}: recovery point ${Math.round(recoveryPointMs / 60_000)} min, measured recovery time ${recoveryTimeMs !== undefined ? `${Math.round(recoveryTimeMs / 1000)} s` : 'not measured (the app was not verified)'}; nothing re-pointed, outbound traffic blocked while the app ran${state.drillPutBack ? ', the spare is back on its own root' : ''}.`
+            ? `DR drill on ${input.spare.host} with backup ${input.backup.id}: recovery point ${Math.round(recoveryPointMs / 60_000)} min, measured recovery time ${recoveryTimeMs !== undefined ? `${Math.round(recoveryTimeMs / 1000)} s` : 'not measured (the app was not verified)'}; nothing re-pointed, ${state.isolatedByAdmin ? 'the spare cut off by you' : 'the spare cut off at the provider'} before it booted and outbound traffic blocked while the app ran${state.drillPutBack ? ', the spare is back on its own root' : ''}.`
             : `${input.spare.host} runs the backup ${input.backup.id} (recovery point ${Math.round(recoveryPointMs / 60_000)} min${recoveryTimeMs !== undefined ? `, recovery time ${Math.round(recoveryTimeMs / 1000)} s` : ''}).${state.leftToAdmin.length ? ` Left to you: ${state.leftToAdmin.length} item(s).` : ''}`,
     };
   },

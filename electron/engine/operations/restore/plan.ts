@@ -18,7 +18,7 @@ import { KnownHosts } from '../../ssh/known-hosts';
 import { readCatalog } from '../backup/catalog';
 import { providerFor } from '../backup/factory';
 import { BackupProfiles } from '../backup/profiles';
-import type { Disk, Machine } from '../backup/provider';
+import { isUnsupported, type Disk, type Machine } from '../backup/provider';
 import { NOMAD_CONFIG, repointNomadConfig } from './identity';
 import { restoreOperation } from './operation';
 import { spareHolds } from './spare-record';
@@ -67,11 +67,14 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   if (unfinished) blocking.push({ code: 'lock-held', message: `Run ${unfinished.id} on ${spareHost.name} is unfinished (${unfinished.status}): resume it (drydock runs resume ${unfinished.id}) or abort it (drydock restore abort --run ${unfinished.id}) first` });
 
   const provider = await providerFor(engine, profile, signal);
+  // Read now, the provider is closed below: whether it can cut the spare off itself (drill, refresh-spare).
+  const canIsolate = !!(provider.isolateNetwork && provider.releaseNetwork && provider.networkIsolated);
   let machine: Machine | undefined;
   let root: Disk | undefined;
   let backup: BackupView | undefined;
   let primary: Machine | undefined;
   let backups: BackupView[] = [];
+  let isolationUnsupported: string | undefined;
   try {
     backups = await readCatalog(provider, profile, engine.runner.store, signal);
     backup = chooseBackup(backups, req.backup);
@@ -83,6 +86,15 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
       root = (await provider.disks(machine, { signal })).find((d) => d.device === machine!.rootDevice);
     } catch (err) {
       blocking.push({ code: 'spare-not-found', message: `The spare's machine (${ref}) was not found through profile ${profile.name}: ${toErrorPayload(err).message}. Give it with --spare-instance.` });
+    }
+    // "Unsupported for this machine" is known before anything is touched: the preview says so, not the run.
+    if (canIsolate && mode !== 'restore' && machine) {
+      try {
+        await provider.networkIsolated!(machine, { signal });
+      } catch (err) {
+        if (isUnsupported(err)) isolationUnsupported = toErrorPayload(err).message;
+        else warnings.push(`Whether the spare is cut off could not be read (${toErrorPayload(err).message}); the run checks again before it boots`);
+      }
     }
     try {
       primary = await provider.findMachine(profile.provider === 'aws' ? profile.instance : profile.domain, { signal });
@@ -102,6 +114,11 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   }
   if (machine && !machine.zone) blocking.push({ code: 'zone-unknown', message: `The availability zone of ${machine.id} is unknown` });
   if (backup && backup.snapshots.length > 1) warnings.push(`Backup ${backup.id} also holds ${backup.snapshots.length - 1} data volume snapshot(s): only the root is restored; restore data volumes (e.g. /data/circle/storage-fileserver) the same way if the install keeps data there`);
+
+  const isolation = isolationOf(mode, profile.provider, canIsolate && !isolationUnsupported, !!req.spareIsolated, isolationUnsupported);
+  if (isolation.needed && !isolation.available && !isolation.acknowledged) {
+    blocking.push({ code: 'spare-not-isolated', message: `${isolationUnsupported ? `The ${profile.provider} provider cannot cut this spare off (${isolationUnsupported.replace(/\.$/, '')})` : `The ${profile.provider} provider cannot cut the spare off`} before the restored disk boots, and production's app starts at boot with the spare's open egress (scheduled workflows, mail, GitHub). Cut the spare's outbound network at the hypervisor/cloud (only SSH reaches it), then confirm it: --spare-isolated (CLI) or the wizard's checkbox.` });
+  }
 
   const servicesHost = engine.inventory.list().find((h) => h.role === 'services');
   const kh = new KnownHosts(path.join(engine.home, 'known_hosts'));
@@ -157,6 +174,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
     step('stop-spare', `Stop ${machine?.id ?? '?'} (wait stopped)`, holdsChosen, `the spare already holds backup ${held}`),
     step('detach-root', `Detach ${root?.id ?? '?'} from ${machine?.rootDevice ?? '?'}, tag it drydock:kept-root-of=${machine?.id ?? '?'}; never deleted`, holdsChosen, `the spare already holds backup ${held}`),
     step('attach-root', `Attach the new volume at ${machine?.rootDevice ?? '?'}`, holdsChosen, `the spare already holds backup ${held}`),
+    step('isolate-spare', isolation.how, !isolation.needed, 'a failover: the spare becomes production and keeps its network'),
     step('start-spare', `Start ${machine?.id ?? '?'} (wait running)`),
     step('reconnect', "Accept only the primary's known key or a fingerprint cloud-init printed on the spare's console; anything else waits for your confirmation"),
     step('stop-app', 'replicatedctl app stop (the restored disk started the primary\'s app)'),
@@ -171,6 +189,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
     step('switch-traffic', 'Check from this computer that the hostname resolves to the spare; otherwise the exact DNS / load balancer change is left to you', notRestore, `${mode} re-points nothing`),
     step('drill-block-remove', `Take out ${CHAIN} and ${FWD_CHAIN} and put the rules files back as they were (before the spare leaves the restored disk they live on)`, !drill, 'only in a DR drill'),
     step('drill-put-back', `Stop ${machine?.id ?? '?'}, detach the restored disk (kept for inspection), re-attach ${root?.id ?? '?'} at ${machine?.rootDevice ?? '?'}${machine?.running ? ', start it' : ''}; its own host key trusted again`, !drill, 'only in a DR drill'),
+    step('release-spare-network', isolation.available ? `Put back ${machine?.id ?? 'the spare'}'s own security groups / network filter, as isolate-spare recorded them${drill ? ' (after it is back on its own root)' : ' (after the app was stopped and its identity fixed)'}` : "Left to you: give the spare its outbound network back where you cut it", !isolation.needed, 'a failover isolates nothing'),
   ];
   const volumes: RestorePlan['volumes'] = [
     { action: 'create', subject: 'new', detail: `from ${snapshot?.id ?? '?'} in ${machine?.zone ?? '?'}` },
@@ -186,7 +205,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
       ? [`${mode}: nothing is re-pointed`]
       : [`Change the DNS A record of the CircleCI hostname from ${backup?.publicAddress ?? oldPrivate ?? 'the old address'} to ${targets.join(' or ')}, or set the load balancer's target to instance ${machine?.id ?? '?'}`, 'If the hostname changes, update the GitHub OAuth application\'s callback URL'],
   };
-  const fingerprint = createHash('sha256').update(JSON.stringify([mode, profile.name, snapshot?.id, machine?.id, machine?.rootDevice, root?.id, spareHost.address, clients.map((c) => c.name)])).digest('hex');
+  const fingerprint = createHash('sha256').update(JSON.stringify([mode, profile.name, snapshot?.id, machine?.id, machine?.rootDevice, root?.id, spareHost.address, clients.map((c) => c.name), isolation])).digest('hex');
   const plan: RestorePlan = {
     mode,
     profile: profile.name,
@@ -202,6 +221,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
     nomadClients,
     noProxy: [],
     traffic,
+    isolation,
     blocking,
     warnings,
     fingerprint,
@@ -216,8 +236,25 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
       backup: { id: backup.id, snapshotId: snapshot.id, startedAt: backup.startedAt, ...(profile.provider === 'aws' ? { region: profile.region } : {}), ...(backup.privateAddress ? { privateAddress: backup.privateAddress } : {}), ...(backup.publicAddress ? { publicAddress: backup.publicAddress } : {}) },
       primary: { ...(servicesHost ? { host: servicesHost.name, address: servicesHost.address } : {}), fingerprints: primaryKeys },
       nomadClients: clients.map((c) => c.name),
+      ...(isolation.needed && req.spareIsolated ? { spareIsolated: true } : {}),
     },
   };
+}
+
+/** How the spare is kept from reaching out while it boots production's disk, as the preview says it. */
+function isolationOf(mode: RestoreMode, provider: string, available: boolean, acknowledged: boolean, unsupported?: string): RestorePlan['isolation'] {
+  const cannot = unsupported ? `The ${provider} provider cannot isolate this spare (${unsupported.replace(/\.$/, '')})` : `The ${provider} provider cannot isolate the spare`;
+  const needed = mode !== 'restore';
+  const how = !needed
+    ? 'Not in a failover: the spare becomes production and keeps its network'
+    : available
+      ? provider === 'aws'
+        ? "Before it boots: the spare's security groups replaced by one of its own (tagged drydock:isolates=<instance>, in its VPC) with no egress and only the tcp/22 rules of its groups in; checked through EC2; put back at the end or by an abort"
+        : 'Before it boots: a network filter on the spare that drops every outbound connection but the replies to SSH; checked through the provider; taken off at the end or by an abort'
+      : acknowledged
+        ? `${cannot}: you confirmed you cut its outbound network at the hypervisor/cloud (only SSH reaches it); recorded in the run and the report`
+        : `${cannot}: blocked until you cut its outbound network yourself and confirm it`;
+  return { needed, available, acknowledged, how };
 }
 
 export async function planRestore(engine: Engine, req: RestorePlanRequest, signal?: AbortSignal): Promise<RestorePlan> {

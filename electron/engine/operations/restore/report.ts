@@ -19,6 +19,13 @@ const PROOF: Record<string, string> = {
   refused: 'REFUSED: neither the primary\'s key nor on the console; nothing was run under it',
 };
 
+/** How the spare was kept from reaching out while it ran production's disk (drill, refresh-spare): by the provider, or by the admin's word. */
+function isolationFact(input: RestoreInputT, state: RestoreState): string {
+  if (state.isolation) return `cut off at the provider: ${state.isolation.summary}; ${state.networkReleasedAt ? `given back at ${new Date(state.networkReleasedAt).toISOString()}` : 'not given back yet'}`;
+  if (state.isolatedByAdmin || input.spareIsolated) return 'the provider could not isolate it; the admin confirmed they cut its outbound network at the hypervisor/cloud (only SSH in), and puts it back';
+  return 'not isolated yet';
+}
+
 export function restoreSections(run: RunRecord): ReportSection[] {
   const input = run.input as RestoreInputT;
   const state = run.state as RestoreState;
@@ -39,6 +46,7 @@ export function restoreSections(run: RunRecord): ReportSection[] {
           ['Spare\'s own root', `${input.spare.originalRoot}: detached, tagged drydock:kept-root-of=${input.spare.machineId}, never deleted`],
           ['Restored volume', input.spare.holds ? `none needed: the spare already held backup ${input.spare.holds} on ${input.spare.originalRoot} (refresh-spare), so the volume steps were skipped` : (state.volumeId ?? 'not created')],
           ...(input.mode === 'restore' ? [['Traffic switch', state.trafficVerified ? 'checked: the hostname resolves to the spare from Drydock' : (state as { trafficConfirmedAt?: string }).trafficConfirmedAt ? `confirmed by the admin at ${(state as { trafficConfirmedAt?: string }).trafficConfirmedAt}` : 'not confirmed: left to the admin'] as [string, string]] : []),
+          ...(input.mode !== 'restore' ? [['Spare\'s network before it booted', isolationFact(input, state)] as [string, string]] : []),
           ['Outcome', run.status + (run.error ? `: ${run.error}` : '')],
         ],
       },

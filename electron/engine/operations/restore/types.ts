@@ -8,6 +8,7 @@ import { RESTORE_MODES } from '../../../../shared/channels/restore';
 import type { ReportableState } from '../../report/run-record';
 import type { StepContext } from '../operation';
 import type { DrillFirewallState } from './drill-firewall/steps';
+import type { NetworkIsolation } from '../backup/provider';
 
 export const RestoreInput = z
   .object({
@@ -42,6 +43,8 @@ export const RestoreInput = z
     endpointHost: z.string().optional(),
     /** The name users reach CircleCI by, for the DNS check. */
     hostname: z.string().optional(),
+    /** The admin's word that they cut the spare's outbound network themselves (the provider cannot): drill, refresh-spare. */
+    spareIsolated: z.boolean().optional(),
     planFingerprint: z.string(),
     createdBy: z.string(),
     /** Tests shorten the waits; the admin's runs use the defaults. */
@@ -75,6 +78,12 @@ export interface RestoreState extends ReportableState {
   timings: Record<string, number>;
   /** The drill's outbound block (drill-firewall/): its backup set and what load created. */
   drillFirewall?: DrillFirewallState;
+  /** What isolate-spare changed at the provider (release-spare-network and an abort put it back). */
+  isolation?: NetworkIsolation;
+  /** The provider could not isolate: the admin said they cut the spare's network themselves. */
+  isolatedByAdmin?: boolean;
+  /** ms since epoch: when the isolation was released. */
+  networkReleasedAt?: number;
   /** ms since epoch: when a drill put the spare back on its own root. */
   drillPutBack?: number;
 }

@@ -33,7 +33,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { AwsKeys, AwsProfile } from '../../../../../shared/backup/profile';
 import { TAG } from '../../../../../shared/backup/profile';
 import { DrydockError } from '../../../../../shared/errors';
-import type { BackupProvider, CallOptions, Disk, Machine, Snapshot, SnapshotRequest } from '../provider';
+import type { BackupProvider, CallOptions, Disk, Machine, NetworkIsolation, Snapshot, SnapshotRequest } from '../provider';
+import { awsIsolateNetwork, awsNetworkIsolated, awsReleaseNetwork } from './isolate';
 import { credentialChain, type Credentials } from './credentials';
 import { caList, tunnelAgents, type Forwarder } from './tunnel';
 
@@ -283,6 +284,19 @@ export class AwsProvider implements BackupProvider {
     const Filters = Object.entries(tags).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }));
     const out = await this.send<{ Volumes?: Volume[] }>('DescribeVolumes', new DescribeVolumesCommand({ Filters }), options);
     return (out.Volumes ?? []).map((v) => this.diskOf(v));
+  }
+
+  // A spare cut off by a security group of its own (isolate.ts).
+  isolateNetwork(machine: Machine, options?: CallOptions): Promise<NetworkIsolation> {
+    return awsIsolateNetwork((a, c, o) => this.send(a, c, o), machine, options);
+  }
+
+  releaseNetwork(machine: Machine, isolation: NetworkIsolation, options?: CallOptions): Promise<void> {
+    return awsReleaseNetwork((a, c, o) => this.send(a, c, o), machine, isolation, options);
+  }
+
+  networkIsolated(machine: Machine, options?: CallOptions): Promise<boolean> {
+    return awsNetworkIsolated((a, c, o) => this.send(a, c, o), machine, options);
   }
 
   async close(): Promise<void> {
