@@ -94,7 +94,7 @@ export async function detachDomainDisk(a: DomainAccess, device: string, image: s
   }
   const kept = keptPathOf(image);
   const [now, keptNow] = await Promise.all([exists(a.session, image), exists(a.session, kept)]);
-  if (now === 'file' && keptNow === 'none') await a.session.check(sh`mv -n -- ${image} ${kept} && [ -f ${kept} ] && [ ! -e ${image} ]`, { asRoot: true });
+  if (now === 'file' && keptNow === 'none') await a.session.check(sh`mv -T -n -- ${image} ${kept} && [ -f ${kept} ] && [ ! -e ${image} ]`, { asRoot: true });
   else if (now === 'file') throw new DrydockError('CONFLICT', `${a.session.host.name}:${kept} already exists, so ${image} (detached from ${a.domain} ${device}) was not renamed: move the older kept image away, then retry`);
   else if (keptNow !== 'file') throw new DrydockError('CONFLICT', `${a.session.host.name}: neither ${image} nor ${kept} exists after detaching it from ${a.domain}`);
 }
@@ -108,7 +108,7 @@ export async function attachDomainDisk(a: DomainAccess, device: string, image: s
 
   const kept = keptPathOf(image);
   const [now, keptNow] = await Promise.all([exists(a.session, image), exists(a.session, kept)]);
-  if (now === 'none' && keptNow === 'file') await a.session.check(sh`mv -n -- ${kept} ${image} && [ -f ${image} ]`, { asRoot: true });
+  if (now === 'none' && keptNow === 'file') await a.session.check(sh`mv -T -n -- ${kept} ${image} && [ -f ${image} ]`, { asRoot: true });
   else if (now !== 'file') throw new DrydockError('NOT_FOUND', `${a.session.host.name}:${image} is ${now === 'none' ? 'missing' : 'not a regular file'}: nothing was attached to ${a.domain}`);
   else if (keptNow === 'file') throw new DrydockError('CONFLICT', `${a.session.host.name}: both ${image} and ${kept} exist; which one ${a.domain} should boot is for you to decide: move one away, then retry`);
 
