@@ -190,6 +190,13 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
       new RegExp(`hv2:${images}, the folder of the spare's image, is owned by nobody \\(uid 65534\\) with mode 0755: .*Nothing was written there. Make it root's .*chown root: ${images}`),
     );
     expect(readdirSync(images).filter((f) => /restored|drydock-restore/.test(f))).toEqual([]);
+    // Nor is the spare's own image renamed (kept) there, and its definition is left as it was.
+    const p5 = provider('spare5', 'hv2');
+    await p5.stopMachine(await p5.findMachine('spare5'));
+    const m5 = await p5.findMachine('spare5');
+    await expect(p5.detachDisk(m5, (await p5.disks(m5))[0])).rejects.toThrow(/the folder of the spare's image, is owned by nobody .*: Drydock renames disk images there as root only when/);
+    expect(rootOf('spare5')).toBe(`${images}/spare5.qcow2`);
+    expect(existsSync(`${images}/spare5.qcow2`)).toBe(true);
 
     // Root's folder, but inside one libvirt's user could rename: refused too.
     const sub = `${images}/sub`;

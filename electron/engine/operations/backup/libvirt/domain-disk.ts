@@ -17,6 +17,7 @@
 import { DrydockError } from '../../../../../shared/errors';
 import type { HostSession } from '../../../ssh/session';
 import { quote, sh } from '../../../ssh/quote';
+import { checkImageFolder } from './pool-folder';
 
 export const KEPT_SUFFIX = '.drydock-kept';
 export const keptPathOf = (image: string): string => `${image}${KEPT_SUFFIX}`;
@@ -85,6 +86,8 @@ async function exists(s: HostSession, p: string): Promise<'file' | 'none' | 'oth
 export async function detachDomainDisk(a: DomainAccess, device: string, image: string): Promise<void> {
   assertSafePath(image);
   await shutOff(a, `detaching ${device}`);
+  // Before anything changes: the image is renamed as root in its folder, which no one else may control.
+  await checkImageFolder(a.session, image);
   const el = diskElements(await a.virsh(`dumpxml --inactive ${quote(a.domain)}`)).find((d) => d.target === device);
   if (el) {
     if (el.source !== image) throw new DrydockError('CONFLICT', `${a.domain} ${device} is ${el.source ?? 'not a file'}, not ${image}: nothing was detached`);
@@ -102,6 +105,7 @@ export async function detachDomainDisk(a: DomainAccess, device: string, image: s
 export async function attachDomainDisk(a: DomainAccess, device: string, image: string): Promise<void> {
   assertSafePath(image);
   await shutOff(a, `attaching ${image}`);
+  await checkImageFolder(a.session, image);
   const current = diskElements(await a.virsh(`dumpxml --inactive ${quote(a.domain)}`)).find((d) => d.target === device);
   if (current?.source === image) return;
   if (current) throw new DrydockError('CONFLICT', `${a.domain} ${device} already holds ${current.source ?? 'a disk'}: detach it first (a domain never gets two root disks)`);

@@ -19,7 +19,6 @@
 import { DrydockError } from '../../../../../shared/errors';
 import type { HostSession } from '../../../ssh/session';
 import { sh } from '../../../ssh/quote';
-import { assertSafePath } from './domain-disk';
 
 export const STAGING_NAME = '.drydock-restore';
 
@@ -50,19 +49,11 @@ async function statAll(s: HostSession, paths: string[], signal?: AbortSignal): P
 
 const modeText = (mode: number) => mode.toString(8).padStart(4, '0');
 
-/**
- * Refuse a pool folder (or a folder above it) that anyone but root could
- * change; return the owner (uid:gid) of the spare's current image, which the
- * restored image gets (the user libvirt runs QEMU as, or root when libvirt
- * hands images over at start).
- */
-export async function checkPoolFolder(s: HostSession, dir: string, spareImage: string, signal?: AbortSignal): Promise<string> {
-  assertSafePath(dir);
-  assertSafePath(spareImage);
+/** Refuse a folder (or a folder above it) that anyone but root could change; `doing` says what root would do there. Paths: checked by the caller (assertSafePath). */
+async function checkFolders(s: HostSession, dir: string, extra: string[], doing: string, signal?: AbortSignal): Promise<Entry[]> {
   const folders = foldersOnTheWay(dir);
-  const entries = await statAll(s, [...folders, spareImage], signal);
-  const image = entries.pop()!;
-  for (const e of entries) {
+  const entries = await statAll(s, [...folders, ...extra], signal);
+  for (const e of entries.slice(0, folders.length)) {
     const isPool = e.path === dir;
     const what = isPool ? `${s.host.name}:${dir}, the folder of the spare's image,` : `${s.host.name}:${e.path}, a folder on the way to ${dir},`;
     if (e.type !== 'directory') {
@@ -73,13 +64,29 @@ export async function checkPoolFolder(s: HostSession, dir: string, spareImage: s
     if (e.uid !== '0' || (othersWrite && (isPool || !sticky))) {
       throw new DrydockError(
         'CONFLICT',
-        `${what} is owned by ${e.user} (uid ${e.uid}) with mode ${modeText(e.mode)}: Drydock writes the restored image there as root only when the folder is root's and no group or other user can write it (whoever can write it could swap in a symlink and have root write or chown a file of their choosing). Nothing was written there. Make it root's and closed to others (chown root: ${e.path}; chmod go-w ${e.path} — libvirt keeps reading images by their own owner and mode), or move the spare's disk to such a folder; then retry.`,
+        `${what} is owned by ${e.user} (uid ${e.uid}) with mode ${modeText(e.mode)}: Drydock ${doing} there as root only when the folder is root's and no group or other user can write it (whoever can write it could swap in a symlink and have root write or chown a file of their choosing). Nothing was written there. Make it root's and closed to others (chown root: ${e.path}; chmod go-w ${e.path} — libvirt keeps reading images by their own owner and mode), or move the spare's disk to such a folder; then retry.`,
       );
     }
   }
+  return entries.slice(folders.length);
+}
+
+/**
+ * The pool folder a restored image goes to, checked (checkFolders); returns
+ * the owner (uid:gid) of the spare's current image, which the restored image
+ * gets (the user libvirt runs QEMU as, or root when libvirt hands images
+ * over at start).
+ */
+export async function checkPoolFolder(s: HostSession, dir: string, spareImage: string, signal?: AbortSignal): Promise<string> {
+  const [image] = await checkFolders(s, dir, [spareImage], 'writes the restored image', signal);
   if (!image.type.startsWith('regular')) throw new DrydockError('CONFLICT', `${s.host.name}:${spareImage}, the spare's image, is a ${image.type}: Drydock restores beside a disk image that is a regular file only`);
   const owner = await s.check(sh`stat -c '%u:%g' -- ${spareImage}`, { asRoot: true, signal });
   return owner.trim();
+}
+
+/** The folder of a disk image Drydock renames as root (detach keeps it, attach puts it back). */
+export async function checkImageFolder(s: HostSession, image: string, signal?: AbortSignal): Promise<void> {
+  await checkFolders(s, image.slice(0, image.lastIndexOf('/')) || '/', [], 'renames disk images', signal);
 }
 
 /**
