@@ -187,7 +187,7 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
     const images = `${lv.dir}/images`;
     lv.createDomain('spare5', { diskMiB: 16 });
     await expect(provider('spare5', 'hv2').createDiskFromSnapshot(snap.id, 'hv2', {})).rejects.toThrow(
-      new RegExp(`hv2:${images}, the folder of the spare's image, is owned by nobody \\(uid 65534\\) with mode 0755: .*Nothing was written there. Make it root's .*chown root: ${images}`),
+      new RegExp(`hv2:${images}, the folder of the spare's image, is owned by nobody \\(uid 65534\\) with mode 0755: .*Nothing was written or renamed there. Make it root's .*chown root: ${images}`),
     );
     expect(readdirSync(images).filter((f) => /restored|drydock-restore/.test(f))).toEqual([]);
     // Nor is the spare's own image renamed (kept) there, and its definition is left as it was.

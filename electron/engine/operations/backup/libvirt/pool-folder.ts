@@ -64,7 +64,7 @@ async function checkFolders(s: HostSession, dir: string, extra: string[], doing:
     if (e.uid !== '0' || (othersWrite && (isPool || !sticky))) {
       throw new DrydockError(
         'CONFLICT',
-        `${what} is owned by ${e.user} (uid ${e.uid}) with mode ${modeText(e.mode)}: Drydock ${doing} there as root only when the folder is root's and no group or other user can write it (whoever can write it could swap in a symlink and have root write or chown a file of their choosing). Nothing was written there. Make it root's and closed to others (chown root: ${e.path}; chmod go-w ${e.path} — libvirt keeps reading images by their own owner and mode), or move the spare's disk to such a folder; then retry.`,
+        `${what} is owned by ${e.user} (uid ${e.uid}) with mode ${modeText(e.mode)}: Drydock ${doing} there as root only when the folder is root's and no group or other user can write it (whoever can write it could swap in a symlink and have root write or chown a file of their choosing). Nothing was written or renamed there. Make it root's and closed to others (chown root: ${e.path}; chmod go-w ${e.path} — libvirt keeps reading images by their own owner and mode), or move the spare's disk to such a folder; then retry.`,
       );
     }
   }
