@@ -17,10 +17,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Libvirt {
   dir: string;
+  /** A second images folder, root's and closed to others (mode 0755), as a spare's pool folder must be; the daemon (nobody) cannot create files in it, so no live backup there. */
+  rootPool: string;
   uri: string;
   virsh(...args: string[]): string;
   /** A 32 MiB domain with one qcow2 disk (vda, 64 MiB unless told), optionally filled with a pattern first; defined and started. */
-  createDomain(name: string, options?: { diskMiB?: number; fillMiB?: number }): { image: string };
+  createDomain(name: string, options?: { diskMiB?: number; fillMiB?: number; folder?: string }): { image: string };
   /** Write a byte pattern through QEMU's own block layer (the domain has no OS). */
   write(domain: string, pattern: number, offset: number, length: string): void;
   /** Make the folder visible at the same path inside a lab host. */
@@ -36,6 +38,9 @@ export async function startLibvirt(): Promise<Libvirt> {
   chmodSync(dir, 0o711);
   for (const d of [lv, path.join(lv, 'run'), images]) chownSync(d, NOBODY, NOBODY);
   chmodSync(path.join(lv, 'run'), 0o700);
+  const rootPool = path.join(dir, 'pool');
+  mkdirSync(rootPool, { mode: 0o755 });
+  chmodSync(rootPool, 0o755);
   const daemon = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', 'env', `HOME=${lv}`, `XDG_CONFIG_HOME=${lv}/config`, `XDG_RUNTIME_DIR=${lv}/run`, `XDG_CACHE_HOME=${lv}/cache`, `XDG_DATA_HOME=${lv}/data`, '/usr/sbin/libvirtd'], {
     stdio: ['ignore', 'ignore', 'ignore'],
   });
@@ -54,10 +59,11 @@ export async function startLibvirt(): Promise<Libvirt> {
   const domains: string[] = [];
   return {
     dir,
+    rootPool,
     uri,
     virsh,
     createDomain(name, options = {}) {
-      const image = path.join(images, `${name}.qcow2`);
+      const image = path.join(options.folder ?? images, `${name}.qcow2`);
       execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, `${options.diskMiB ?? 64}M`]);
       if (options.fillMiB) execFileSync('qemu-io', ['-c', `write -P 0x5a 0 ${options.fillMiB}M`, image], { stdio: 'ignore' });
       chownSync(image, NOBODY, NOBODY);

@@ -9,10 +9,13 @@
  *
  * Proven: the rendered files validate (iptables-restore --test, and
  * translated to nft for `nft -c`); with the block loaded, loopback, the
- * spare's own address and new inbound connections work, an established
- * connection goes on both ways, the outside is refused for the host and for
- * a container (forwarded, through DOCKER-USER); a second load changes
- * nothing; a rule taken out is noticed; removal leaves no trace.
+ * spare's own address and new inbound connections work, the admin's SSH
+ * session goes on both ways — on a spare where nothing tracked connections
+ * before the block (no NAT rule: conntrack first sees the session when the
+ * block loads, and the spare's sshd speaks first) — the outside is refused
+ * for the host (also from source port 22) and for a container (forwarded,
+ * through DOCKER-USER); a second load changes nothing; a rule taken out is
+ * noticed; removal leaves no trace.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +29,7 @@ const tag = String(process.pid % 100000);
 const NS = { spare: `dds${tag}`, world: `ddw${tag}`, ctr: `ddc${tag}` };
 const SPARE = '10.77.0.2';
 const WORLD = '10.77.0.1';
+const SPARE2 = '10.77.0.3';
 const BLOCK = { privateAddress: SPARE };
 let lab: Lab;
 let fx: EngineFixture;
@@ -67,6 +71,7 @@ beforeAll(async () => {
   }
   ip('-n', NS.spare, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.world);
   ip('-n', NS.spare, 'addr', 'add', `${SPARE}/24`, 'dev', 'eth0');
+  ip('-n', NS.spare, 'addr', 'add', `${SPARE2}/24`, 'dev', 'eth0');
   ip('-n', NS.world, 'addr', 'add', `${WORLD}/24`, 'dev', 'eth0');
   // Docker's bridge on the spare, a container behind it (forwarded through the spare).
   ip('-n', NS.spare, 'link', 'add', 'docker0', 'type', 'bridge');
@@ -78,10 +83,10 @@ beforeAll(async () => {
   ip('-n', NS.ctr, 'route', 'add', 'default', 'via', '172.31.255.1');
   ip('-n', NS.world, 'route', 'add', '172.31.255.0/24', 'via', SPARE);
   inNs(NS.spare, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-  // Docker's own NAT rule, as on every Services machine: it makes conntrack follow each connection
-  // from its first packet. Without it a fresh namespace starts tracking the admin's session only
-  // when the block loads, and takes whichever packet comes next as the session's first.
-  expect(inNs(NS.spare, 'iptables', '-w', '-t', 'nat', '-A', 'POSTROUTING', '-s', '172.31.255.0/24', '!', '-o', 'docker0', '-j', 'MASQUERADE').status).toBe(0);
+  // No NAT rule (Docker's MASQUERADE would make conntrack follow every connection from its first
+  // packet): here nothing tracks connections until the block loads, the hardest case for the
+  // admin's SSH session, which conntrack then first sees mid-stream.
+  expect(inNs(NS.spare, 'iptables', '-w', '-t', 'nat', '-S').stdout).not.toMatch(/^-A /m);
   listen(NS.world, WORLD, 8080); // the outside (GitHub, SMTP…)
   listen(NS.spare, '127.0.0.1', 9000); // loopback service
   listen(NS.spare, SPARE, 9874); // the app's registry on PRIVATE_ADDRESS
@@ -105,18 +110,28 @@ describe('DR drill outbound block (throw-away network namespaces)', () => {
       expect(nft.status, nft.stderr).toBe(0);
     }
     expect(renderRules(BLOCK, 'v4')).toContain(`-A DRYDOCK-DRILL -d ${SPARE}/32 -j RETURN`);
+    // sshd's own segments go out before any REJECT, from the inventory's SSH port when it is not 22.
+    for (const family of ['v4', 'v6'] as const) {
+      const lines = renderRules(BLOCK, family).split('\n');
+      const ssh = lines.indexOf('-A DRYDOCK-DRILL -p tcp -m tcp --sport 22 --tcp-flags SYN,ACK ACK -j RETURN');
+      expect(ssh).toBeGreaterThan(0);
+      expect(ssh).toBeLessThan(lines.findIndex((l) => l.startsWith('-A DRYDOCK-DRILL') && l.includes('REJECT')));
+    }
+    expect(renderRules({ privateAddress: SPARE, sshPort: 2222 }, 'v4')).toContain('-A DRYDOCK-DRILL -p tcp -m tcp --sport 2222 --tcp-flags SYN,ACK ACK -j RETURN');
+    expect(() => renderRules({ privateAddress: SPARE, sshPort: 0 }, 'v4')).toThrow(/Not a TCP port/);
     expect(() => renderRules({ privateAddress: '10.0.0.300' }, 'v4')).toThrow(/Not an IPv4 address/);
     expect(() => renderRules({ privateAddress: SPARE, extraBridges: ['br0; rm -rf /'] }, 'v4')).toThrow(/Not an interface name/);
   });
 
   it('blocks the spare’s new outbound connections (host and containers), keeps loopback, its own address, the SSH session and new inbound ones; removal leaves no trace', async () => {
-    // The admin's SSH session: opened before the block, from the world to the spare.
-    const server = spawn('ip', ['netns', 'exec', NS.spare, 'nc', '-l', SPARE, '2222'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // The admin's SSH session: opened before the block, from the world to the spare's sshd (port 22;
+    // a stand-in that only relays bytes: the firewall sees the same TCP session).
+    const server = spawn('ip', ['netns', 'exec', NS.spare, 'nc', '-l', SPARE, '22'], { stdio: ['pipe', 'pipe', 'ignore'] });
     children.push(server);
     let atServer = '';
     server.stdout!.on('data', (d: Buffer) => (atServer += d.toString()));
     await sleep(200);
-    const client = spawn('ip', ['netns', 'exec', NS.world, 'nc', SPARE, '2222'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const client = spawn('ip', ['netns', 'exec', NS.world, 'nc', SPARE, '22'], { stdio: ['pipe', 'pipe', 'ignore'] });
     children.push(client);
     let atClient = '';
     client.stdout!.on('data', (d: Buffer) => (atClient += d.toString()));
@@ -145,8 +160,18 @@ describe('DR drill outbound block (throw-away network namespaces)', () => {
     await load.verify!(ctx);
     expect(state.fw).toMatchObject({ createdDockerUser: { v4: true, v6: true }, ipv6: true });
 
+    // The session, first seen by conntrack now: the spare's sshd speaks first (as it does with a
+    // prompt or a keepalive), and the session goes on both ways.
+    server.stdin!.write('the spare speaks first\n');
+    expect(await until(() => atClient.includes('the spare speaks first'))).toBe(true);
+
     // The block, for real.
     expect(connect(NS.spare, WORLD, 8080)).toBe('refused');
+    // Not even from sshd's port: an outbound connection needs a SYN, which that rule never lets out.
+    // (From a second address of the spare: the stand-in sshd holds port 22 on the first.)
+    const fromPort22 = inNs(NS.spare, 'nc', '-zv', '-w', '3', '-s', SPARE2, '-p', '22', WORLD, '8080');
+    expect(fromPort22.status, fromPort22.stderr).not.toBe(0);
+    expect(fromPort22.stderr).toMatch(/refused/i);
     expect(connect(NS.ctr, WORLD, 8080)).toBe('refused');
     expect(connect(NS.spare, '127.0.0.1', 9000)).toBe('open');
     expect(connect(NS.spare, SPARE, 9874)).toBe('open');

@@ -71,7 +71,7 @@ beforeAll(async () => {
     { name: 'spare', role: 'spare' },
   ]);
   lv.createDomain('prim', { diskMiB: 64, fillMiB: 64 });
-  lv.createDomain('spare', { diskMiB: 64 });
+  lv.createDomain('spare', { diskMiB: 64, folder: lv.rootPool }); // a spare's pool folder is root's (pool-folder.ts)
   lv.write('spare', 0x33, 0, '1M');
   health = createServer((req, res) => {
     res.writeHead(req.url === '/health-check' ? 200 : 404);
@@ -137,7 +137,7 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     expect(err).toBeInstanceOf(DrydockError);
     expect((err as DrydockError).code).toBe('CONFIRMATION_REQUIRED');
     const runId = (err as DrydockError).details!.runId as string;
-    const restored = `${lv.dir}/images/spare-restored-${snap.id}.qcow2`;
+    const restored = `${lv.rootPool}/spare-restored-${snap.id}.qcow2`;
     expect(vda('spare')).toBe(restored);
     expect(lv.virsh('domstate', 'spare').trim()).toBe('running');
     expect(lab.hosts.hv2.exec(`test -f ${ownImage}.drydock-kept && echo kept`).stdout.trim()).toBe('kept');
@@ -165,7 +165,7 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     const { spare } = lab.hosts;
     const first = (await call('backup:profiles', {})).find((x) => x.name === 'kvm')!;
     await call('backup:profile-set', { name: 'kvm2', provider: 'libvirt', installationId: first.installationId, hypervisor: 'hv', domain: 'prim', uri: lv.uri, store: { host: 'hv', dir: STORE }, spareHypervisor: 'hv2', spareDomain: 'spare2' });
-    lv.createDomain('spare2', { diskMiB: 64 });
+    lv.createDomain('spare2', { diskMiB: 64, folder: lv.rootPool });
     const ownImage = vda('spare2')!;
     execFileSync('ip', ['netns', 'add', NS]);
     execFileSync('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
@@ -209,7 +209,7 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     // Put back: its own image on vda again (renamed back from .drydock-kept), running; the restored image kept.
     expect(vda('spare2')).toBe(ownImage);
     expect(lv.virsh('domstate', 'spare2').trim()).toBe('running');
-    expect(lab.hosts.hv2.exec(`test -f ${lv.dir}/images/spare2-restored-*.qcow2.drydock-kept && echo kept`).stdout.trim()).toBe('kept');
+    expect(lab.hosts.hv2.exec(`test -f ${lv.rootPool}/spare2-restored-*.qcow2.drydock-kept && echo kept`).stdout.trim()).toBe('kept');
     const md = (await call('restore:report', { runId, format: 'md' })).text;
     expect(md).toMatch(/\*\*Recovery time:\*\* \d/);
   }, 300_000);

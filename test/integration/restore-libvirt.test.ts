@@ -6,8 +6,12 @@
  * hv → this laptop → hv2).
  *
  * - a copy interrupted about half way resumes from the bytes already there
- *   (their prefix re-hashed on both sides) and sends less the second time;
- *   a partial copy whose bytes differ is started again from zero;
+ *   (their prefix re-hashed on both sides, in Drydock's root-only staging
+ *   folder) and sends less the second time; a partial copy whose bytes
+ *   differ is started again from zero;
+ * - a spare whose image folder (or a folder above it) someone other than
+ *   root could change is refused, nothing written there; a symlink planted
+ *   where the image or its partial copy goes is not followed;
  * - a full swap onto the spare domain and back: the spare's own image is
  *   kept (renamed, never deleted), the domain boots the restored image, undo
  *   puts the spare's image back and keeps the restored one for inspection;
@@ -16,7 +20,7 @@
  *   nothing is left behind.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAG } from '../../shared/backup/profile';
 import { spareHolds, SPARE_TAG } from '../../electron/engine/operations/restore/spare-record';
@@ -60,7 +64,7 @@ beforeAll(async () => {
   [snap] = await p.createSnapshots({ machine: m, disks: await p.disks(m), tags: { [TAG.run]: 'run-restore-src', [TAG.mode]: 'live' }, description: 'restore source' });
   const manifest = JSON.parse(lab.hosts.hv.exec(`cat ${STORE}/${snap.id}.json`).stdout) as { sha256: string; sizeBytes: number };
   [sha, total] = [manifest.sha256, manifest.sizeBytes];
-  lv.createDomain('spare', { diskMiB: 160 });
+  lv.createDomain('spare', { diskMiB: 160, folder: lv.rootPool });
   lv.write('spare', 0x33, 0, '1M');
 }, 240_000);
 
@@ -75,12 +79,15 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
     const p = provider('spare', 'hv2');
     const spare = await p.findMachine('spare');
     expect(spare).toMatchObject({ zone: 'hv2', running: true, rootDevice: 'vda' });
-    const dest = `${lv.dir}/images/spare-restored-${snap.id}.qcow2`;
+    const dest = `${lv.rootPool}/spare-restored-${snap.id}.qcow2`;
+    const partialFile = `${lv.rootPool}/.drydock-restore/spare-restored-${snap.id}.qcow2.partial`;
 
     const stop = new AbortController();
     const first = p.createDiskFromSnapshot(snap.id, 'hv2', { 'drydock:spare': 'spare1' }, { signal: stop.signal, onProgress: (pct) => pct >= 50 && stop.abort() });
     await expect(first).rejects.toThrow(/Cancelled/);
-    const partial = statSync(`${dest}.partial`).size;
+    const partial = statSync(partialFile).size;
+    // Staged where only root can reach: Drydock's folder, root's, 0700.
+    expect([statSync(`${lv.rootPool}/.drydock-restore`).uid, (statSync(`${lv.rootPool}/.drydock-restore`).mode & 0o7777).toString(8)]).toEqual([0, '700']);
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(total);
     expect(existsSync(dest)).toBe(false);
@@ -93,10 +100,11 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
     expect(second.bytesSent).toBeLessThan(total * 0.75);
     expect(disk).toMatchObject({ id: `hv2:${dest}`, zone: 'hv2', state: 'available', sizeGiB: 0.16, tags: { 'drydock:spare': 'spare1' } });
     expect(execFileSync('sha256sum', [dest], { encoding: 'utf8' }).split(' ')[0]).toBe(sha);
-    expect(existsSync(`${dest}.partial`)).toBe(false);
-    // Owned like its folder (libvirt's user in this lab), open to no one else.
+    expect(existsSync(partialFile)).toBe(false);
+    // Owned like the spare's own image (libvirt's user in this lab: QEMU opens it), open to no one else.
     expect((statSync(dest).mode & 0o777).toString(8)).toBe('600');
-    expect(statSync(dest).uid).toBe(statSync(`${lv.dir}/images`).uid);
+    expect(statSync(dest).uid).toBe(statSync(`${lv.rootPool}/spare.qcow2`).uid);
+    expect(statSync(dest).uid).not.toBe(0);
     // The store never left hv: hv2 got the bytes through this laptop.
     expect(lab.hosts.hv2.exec(`ls ${STORE}/${snap.id}.qcow2 2>&1 || true`).stdout).toMatch(/No such file/);
 
@@ -107,8 +115,8 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
     expect((await p.describeDisk(disk.id)).tags).toEqual({ 'drydock:spare': 'spare1', 'drydock:spare-ready-at': '2026-11-30T03:00:00Z' });
 
     // A partial copy of the same size but other bytes is not trusted: the copy starts from zero.
-    const other = `${lv.dir}/images/spare-restored-${snap.id}.qcow2`;
-    lab.hosts.hv2.exec(`mv ${other} /tmp/keep.qcow2 && head -c ${partial} /dev/urandom > ${other}.partial`);
+    const other = dest;
+    lab.hosts.hv2.exec(`mv ${other} /tmp/keep.qcow2 && head -c ${partial} /dev/urandom > ${partialFile}`);
     await p.createDiskFromSnapshot(snap.id, 'hv2', { 'drydock:spare': 'spare1' });
     expect(p.lastCopy).toMatchObject({ resumedFrom: 0, bytesSent: total, alreadyThere: false });
     expect(execFileSync('sha256sum', [other], { encoding: 'utf8' }).split(' ')[0]).toBe(sha);
@@ -116,8 +124,8 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
 
   it('swaps the spare domain onto the restored image and back (undo): the spare’s own image is kept, never two roots', async () => {
     const p = provider('spare', 'hv2');
-    const spareImage = `${lv.dir}/images/spare.qcow2`;
-    const restored = `${lv.dir}/images/spare-restored-${snap.id}.qcow2`;
+    const spareImage = `${lv.rootPool}/spare.qcow2`;
+    const restored = `${lv.rootPool}/spare-restored-${snap.id}.qcow2`;
     const disk = await p.describeDisk(`hv2:${restored}`);
     let spare = await p.findMachine('spare');
     const [root] = await p.disks(spare);
@@ -157,10 +165,10 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
   });
 
   it('to a hypervisor reached as a sudo user: the password goes to sudo, the bytes to dd; the refresh record rides on the disk', async () => {
-    lv.createDomain('spare4', { diskMiB: 160 });
+    lv.createDomain('spare4', { diskMiB: 160, folder: lv.rootPool });
     const p = provider('spare4', 'hv3');
     const disk = await p.createDiskFromSnapshot(snap.id, 'hv3', { [SPARE_TAG.backup]: 'run-restore-src', [SPARE_TAG.installation]: 'inst-a' });
-    const dest = `${lv.dir}/images/spare4-restored-${snap.id}.qcow2`;
+    const dest = `${lv.rootPool}/spare4-restored-${snap.id}.qcow2`;
     expect(p.lastCopy).toMatchObject({ resumedFrom: 0, bytesSent: total });
     expect(execFileSync('sha256sum', [dest], { encoding: 'utf8' }).split(' ')[0]).toBe(sha);
     expect(lab.hosts.hv3.exec(`grep -c ${SUDO_PW} ${dest} || true`).stdout.trim()).toBe('0');
@@ -174,10 +182,52 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
     expect((await ask()).usable).toBe(false);
   });
 
+  it('refuses a pool folder anyone but root could change (nothing written there); never follows a symlink planted where the image or its partial copy goes', async () => {
+    // The fixture's own images folder is libvirt's user's (nobody here), as a pool folder owned by libvirt-qemu would be.
+    const images = `${lv.dir}/images`;
+    lv.createDomain('spare5', { diskMiB: 16 });
+    await expect(provider('spare5', 'hv2').createDiskFromSnapshot(snap.id, 'hv2', {})).rejects.toThrow(
+      new RegExp(`hv2:${images}, the folder of the spare's image, is owned by nobody \\(uid 65534\\) with mode 0755: .*Nothing was written or renamed there. Make it root's .*chown root: ${images}`),
+    );
+    expect(readdirSync(images).filter((f) => /restored|drydock-restore/.test(f))).toEqual([]);
+    // Nor is the spare's own image renamed (kept) there, and its definition is left as it was.
+    const p5 = provider('spare5', 'hv2');
+    await p5.stopMachine(await p5.findMachine('spare5'));
+    const m5 = await p5.findMachine('spare5');
+    await expect(p5.detachDisk(m5, (await p5.disks(m5))[0])).rejects.toThrow(/the folder of the spare's image, is owned by nobody .*: Drydock renames disk images there as root only when/);
+    expect(rootOf('spare5')).toBe(`${images}/spare5.qcow2`);
+    expect(existsSync(`${images}/spare5.qcow2`)).toBe(true);
+
+    // Root's folder, but inside one libvirt's user could rename: refused too.
+    const sub = `${images}/sub`;
+    mkdirSync(sub, { mode: 0o755 });
+    lv.createDomain('spare6', { diskMiB: 16, folder: sub });
+    await expect(provider('spare6', 'hv2').createDiskFromSnapshot(snap.id, 'hv2', {})).rejects.toThrow(new RegExp(`hv2:${images}, a folder on the way to ${sub}, is owned by nobody`));
+    expect(readdirSync(sub)).toEqual(['spare6.qcow2']);
+
+    // Symlinks where the image or its partial copy go (only root could put them there, but still): refused, not followed.
+    lv.createDomain('spare7', { diskMiB: 16, folder: lv.rootPool });
+    const outside = `${lv.dir}/outside-target`;
+    writeFileSync(outside, 'not an image\n', { mode: 0o644 });
+    const before = statSync(outside);
+    const dest = `${lv.rootPool}/spare7-restored-${snap.id}.qcow2`;
+    symlinkSync(outside, dest);
+    await expect(provider('spare7', 'hv2').createDiskFromSnapshot(snap.id, 'hv2', {})).rejects.toThrow(/spare7-restored-.* is a symlink/);
+    unlinkSync(dest);
+    const partial = `${lv.rootPool}/.drydock-restore/spare7-restored-${snap.id}.qcow2.partial`;
+    symlinkSync(outside, partial);
+    await expect(provider('spare7', 'hv2').createDiskFromSnapshot(snap.id, 'hv2', {})).rejects.toThrow(/spare7-restored-.*\.partial is a symlink/);
+    expect(lstatSync(partial).isSymbolicLink()).toBe(true);
+    expect(existsSync(dest)).toBe(false);
+    unlinkSync(partial);
+    const after = statSync(outside);
+    expect([readFileSync(outside, 'utf8'), after.uid, after.mode, after.mtimeMs, after.size]).toEqual(['not an image\n', before.uid, before.mode, before.mtimeMs, before.size]);
+  });
+
   it('on the same hypervisor the copy runs on the host; a damaged backup image is detected and nothing is left', async () => {
-    lv.createDomain('spare3', { diskMiB: 160 });
+    lv.createDomain('spare3', { diskMiB: 160, folder: lv.rootPool });
     const p = provider('spare3');
-    const dest = `${lv.dir}/images/spare3-restored-${snap.id}.qcow2`;
+    const dest = `${lv.rootPool}/spare3-restored-${snap.id}.qcow2`;
     const disk = await p.createDiskFromSnapshot(snap.id, 'hv', {});
     expect(disk.id).toBe(`hv:${dest}`);
     expect(p.lastCopy).toMatchObject({ resumedFrom: 0, bytesSent: total });
@@ -187,7 +237,7 @@ describe('libvirt restore onto a spare (real libvirtd, two hypervisors over SSH)
     lab.hosts.hv.exec(`qemu-io -c 'write -P 0x11 1M 4k' ${STORE}/${snap.id}.qcow2`);
     await expect(p.createDiskFromSnapshot(snap.id, 'hv', {})).rejects.toThrow(/Backup .* does not match its manifest .*the backup image is damaged/);
     expect(existsSync(dest)).toBe(false);
-    expect(existsSync(`${dest}.partial`)).toBe(false);
+    expect(existsSync(`${lv.rootPool}/.drydock-restore/spare3-restored-${snap.id}.qcow2.partial`)).toBe(false);
   });
 
   it('copySnapshot is not applicable to libvirt; there is no console output to read', async () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { diskElements, keptPathOf, minimalElement, pointElementAt } from '../../electron/engine/operations/backup/libvirt/domain-disk';
 import { parseDiskId } from '../../electron/engine/operations/backup/libvirt/restored-disk';
+import { foldersOnTheWay } from '../../electron/engine/operations/backup/libvirt/pool-folder';
 import { blockDifference, blockGone, chainRules } from '../../electron/engine/operations/restore/drill-firewall/rules';
 
 const DOMAIN = `<domain type='kvm'><name>spare</name><devices>
@@ -49,6 +50,13 @@ describe('libvirt disk elements', () => {
   });
 });
 
+describe('pool folder', () => {
+  it('every folder from / down to the pool folder is checked', () => {
+    expect(foldersOnTheWay('/var/lib/libvirt/images')).toEqual(['/', '/var', '/var/lib', '/var/lib/libvirt', '/var/lib/libvirt/images']);
+    expect(foldersOnTheWay('/')).toEqual(['/']);
+  });
+});
+
 describe('drill block against iptables -S', () => {
   const block = { privateAddress: '10.0.0.5' };
   const { rules, hooks } = chainRules(block, 'v4');
@@ -66,6 +74,16 @@ describe('drill block against iptables -S', () => {
     expect(blockDifference(block, 'v4', shown(rules, [hooks[0], ...hooks]))).toBe('OUTPUT -j DRYDOCK-DRILL is hooked 2 times');
     expect(blockDifference(block, 'v4', ['-P OUTPUT ACCEPT', '-A OUTPUT -j ACCEPT', ...hooks, ...rules].join('\n'))).toBe('DRYDOCK-DRILL is not the first rule of OUTPUT');
     expect(blockDifference(block, 'v4', shown(rules, [hooks[0]]))).toBe('DOCKER-USER -j DRYDOCK-DRILL-FWD is hooked 0 times');
+  });
+
+  it("sshd's own port is part of the plan: a missing sshd rule, or one for another port, is a difference", () => {
+    const ssh = '-A DRYDOCK-DRILL -p tcp -m tcp --sport 22 --tcp-flags SYN,ACK ACK -j RETURN';
+    expect(rules).toContain(ssh);
+    expect(blockDifference(block, 'v4', shown(rules.filter((r) => r !== ssh), hooks))).toBe(`missing rules: ${ssh}`);
+    const on2222 = { ...block, sshPort: 2222 };
+    expect(blockDifference(on2222, 'v4', shown(rules, hooks))).toMatch(/^missing rules: .*--sport 2222 /);
+    expect(blockDifference(on2222, 'v4', shown(chainRules(on2222, 'v4').rules, hooks))).toBeNull();
+    expect(() => chainRules({ ...block, sshPort: 70000 }, 'v6')).toThrow(/Not a TCP port: 70000/);
   });
 
   it('gone means no rule, hook or chain of ours (another chain with a similar name is not ours)', () => {

@@ -16,7 +16,8 @@ export function setDrillShellForTests(shell: DrillShell | undefined): void {
 export async function drillTarget(ctx: Ctx): Promise<DrillFirewallTarget> {
   const session = await ctx.services.pool.session(ctx.input.spare.host, ctx.signal);
   const shell = drillShell(ctx.input.spare.host);
-  return { session, block: { privateAddress: ctx.input.spare.address }, ...(shell ? { shell } : {}) };
+  // sshd's own port stays open for the admin's session (rules.ts): the port Drydock reaches the spare on.
+  return { session, block: { privateAddress: ctx.input.spare.address, sshPort: session.host.port }, ...(shell ? { shell } : {}) };
 }
 
 /** The app starts only with the block in place (checked again, not taken from the record). */

@@ -7,6 +7,11 @@
  * before it takes its final name; a copy that does not match is removed and
  * the message says whether the backup itself or the transfer was at fault.
  *
+ * The copy is written in Drydock's staging folder (root's, 0700, in the
+ * checked pool folder: pool-folder.ts), where no one else can put a symlink;
+ * only the verified image gets its owner and mode there and is renamed into
+ * the pool folder (`mv -T`, never over an existing name).
+ *
  * Same hypervisor: `dd` on the host. Another hypervisor: the bytes go through
  * this laptop, from one SSH session's `dd` to the other's (the hypervisors
  * need no route or trust between them).
@@ -50,12 +55,17 @@ export interface CopyRequest {
   image: string;
   manifest: Manifest;
   target: HostSession;
-  /** The final path on the target; the copy is written to `${dest}.partial` first. */
+  /** The final path on the target, in a checked pool folder (checkPoolFolder). */
   dest: string;
+  /** Drydock's staging folder beside it (stagingFolder): the copy is written to `<staging>/<name>.partial` first. */
+  staging: string;
+  /** `uid:gid` the finished image gets (the spare's own image's), with mode 0600. */
+  owner: string;
 }
 
 export async function copyImage(req: CopyRequest, options?: CallOptions): Promise<CopyResult> {
-  const { source, target, image, manifest: m, dest } = req;
+  const { source, target, image, manifest: m, dest, staging, owner } = req;
+  if (!/^\d+:\d+$/.test(owner)) throw new DrydockError('INVALID_INPUT', `Not a uid:gid: ${owner}`);
   const signal = options?.signal;
   const total = m.sizeBytes;
   if (m.state !== 'completed' || !m.sha256 || total === undefined) throw new DrydockError('CONFLICT', `Backup ${m.id} is ${m.state}: it cannot be restored`);
@@ -69,7 +79,7 @@ export async function copyImage(req: CopyRequest, options?: CallOptions): Promis
   const srcSize = await sizeOf(source, image, signal);
   if (srcSize !== total) throw new DrydockError('CONFLICT', `Backup ${m.id} on ${source.host.name} is ${srcSize === null ? 'missing' : `${srcSize} bytes, its manifest says ${total}`}: it cannot be restored`);
 
-  const partial = `${dest}.partial`;
+  const partial = `${staging}/${dest.slice(dest.lastIndexOf('/') + 1)}.partial`;
   let from = 0;
   const have = await sizeOf(target, partial, signal);
   if (have !== null && have > 0 && have <= total) {
@@ -97,7 +107,9 @@ export async function copyImage(req: CopyRequest, options?: CallOptions): Promis
         : `The copy of backup ${m.id} on ${where} came out ${size === total ? `with SHA-256 ${digest}` : `${size} bytes long`}, not the backup's (the transfer was corrupted); it was removed. Retry the step to copy again.`,
     );
   }
-  await target.check(sh`mv -f -- ${partial} ${dest}`, { asRoot: true, signal });
+  // Owner and mode while only root can reach it; then the rename: -T so a directory there is not moved into, -n so nothing is replaced.
+  const moved = await target.sudo(sh`p=${partial}; d=${dest}; chmod 600 -- "$p" && chown -h ${owner} -- "$p" && mv -T -n -- "$p" "$d" && [ ! -e "$p" ] && [ ! -L "$d" ] && [ -f "$d" ]`, { signal });
+  if (moved.code !== 0) throw new DrydockError('CONFLICT', `The verified copy of backup ${m.id} could not take its name ${where} (${moved.stderr.trim() || 'something else is there'}); it is kept as ${target.host.name}:${partial}. Move away what is at ${dest}, then retry.`);
   return { resumedFrom: from, bytesSent: sent, alreadyThere: false };
 }
 
@@ -107,12 +119,14 @@ export async function copyImage(req: CopyRequest, options?: CallOptions): Promis
  * itself (a wrapper killed instead would leave an orphan dd writing on).
  */
 function lockThen(partial: string): string {
-  return `umask 077; exec 9<>${quote(partial)} && flock -w 60 9 || { echo "${partial} is locked by another copy" >&2; exit 75; }; exec`;
+  // In the root-only staging folder (no one else can swap the name): `exec 9<>` may open it as the shell does.
+  const p = quote(partial);
+  return `umask 077; if [ -L ${p} ]; then echo "${partial} is a symlink: not followed" >&2; exit 3; fi; exec 9<>${p} && flock -w 60 9 || { echo "${partial} is locked by another copy" >&2; exit 75; }; exec`;
 }
 
 /** dd on one host; progress from dd's own counter. */
 async function copyOnHost(s: HostSession, image: string, partial: string, from: number, total: number, options?: CallOptions): Promise<number> {
-  const script = `${lockThen(partial)} dd if=${quote(image)} of=${quote(partial)} bs=4M iflag=skip_bytes oflag=seek_bytes skip=${from} seek=${from} conv=notrunc status=progress`;
+  const script = `${lockThen(partial)} dd if=${quote(image)} of=${quote(partial)} bs=4M iflag=skip_bytes,nofollow oflag=seek_bytes,nofollow skip=${from} seek=${from} conv=notrunc status=progress`;
   await s.check(script, {
     asRoot: true,
     signal: options?.signal,
@@ -128,12 +142,12 @@ async function copyOnHost(s: HostSession, image: string, partial: string, from: 
 /** Source dd → this laptop → target dd, with back-pressure; either side failing stops both. */
 async function copyBetween(src: HostSession, image: string, dst: HostSession, partial: string, from: number, total: number, options?: CallOptions): Promise<number> {
   const signal = options?.signal;
-  const writer = await dst.openStream(`${lockThen(partial)} dd of=${quote(partial)} bs=4M iflag=fullblock oflag=seek_bytes seek=${from} conv=notrunc status=none`, { asRoot: true, signal });
+  const writer = await dst.openStream(`${lockThen(partial)} dd of=${quote(partial)} bs=4M iflag=fullblock oflag=seek_bytes,nofollow seek=${from} conv=notrunc status=none`, { asRoot: true, signal });
   // dd says nothing on stdout, but an unread stream never ends, and the channel would never close.
   writer.channel.resume();
   let reader;
   try {
-    reader = await src.openStream(`exec dd if=${quote(image)} bs=4M iflag=skip_bytes skip=${from} status=none`, { asRoot: true, signal });
+    reader = await src.openStream(`exec dd if=${quote(image)} bs=4M iflag=skip_bytes,nofollow skip=${from} status=none`, { asRoot: true, signal });
   } catch (err) {
     writer.channel.close();
     throw err;

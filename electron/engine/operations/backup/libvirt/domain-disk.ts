@@ -17,6 +17,7 @@
 import { DrydockError } from '../../../../../shared/errors';
 import type { HostSession } from '../../../ssh/session';
 import { quote, sh } from '../../../ssh/quote';
+import { checkImageFolder } from './pool-folder';
 
 export const KEPT_SUFFIX = '.drydock-kept';
 export const keptPathOf = (image: string): string => `${image}${KEPT_SUFFIX}`;
@@ -85,6 +86,8 @@ async function exists(s: HostSession, p: string): Promise<'file' | 'none' | 'oth
 export async function detachDomainDisk(a: DomainAccess, device: string, image: string): Promise<void> {
   assertSafePath(image);
   await shutOff(a, `detaching ${device}`);
+  // Before anything changes: the image is renamed as root in its folder, which no one else may control.
+  await checkImageFolder(a.session, image);
   const el = diskElements(await a.virsh(`dumpxml --inactive ${quote(a.domain)}`)).find((d) => d.target === device);
   if (el) {
     if (el.source !== image) throw new DrydockError('CONFLICT', `${a.domain} ${device} is ${el.source ?? 'not a file'}, not ${image}: nothing was detached`);
@@ -94,7 +97,7 @@ export async function detachDomainDisk(a: DomainAccess, device: string, image: s
   }
   const kept = keptPathOf(image);
   const [now, keptNow] = await Promise.all([exists(a.session, image), exists(a.session, kept)]);
-  if (now === 'file' && keptNow === 'none') await a.session.check(sh`mv -n -- ${image} ${kept} && [ -f ${kept} ] && [ ! -e ${image} ]`, { asRoot: true });
+  if (now === 'file' && keptNow === 'none') await a.session.check(sh`mv -T -n -- ${image} ${kept} && [ -f ${kept} ] && [ ! -e ${image} ]`, { asRoot: true });
   else if (now === 'file') throw new DrydockError('CONFLICT', `${a.session.host.name}:${kept} already exists, so ${image} (detached from ${a.domain} ${device}) was not renamed: move the older kept image away, then retry`);
   else if (keptNow !== 'file') throw new DrydockError('CONFLICT', `${a.session.host.name}: neither ${image} nor ${kept} exists after detaching it from ${a.domain}`);
 }
@@ -102,13 +105,14 @@ export async function detachDomainDisk(a: DomainAccess, device: string, image: s
 export async function attachDomainDisk(a: DomainAccess, device: string, image: string): Promise<void> {
   assertSafePath(image);
   await shutOff(a, `attaching ${image}`);
+  await checkImageFolder(a.session, image);
   const current = diskElements(await a.virsh(`dumpxml --inactive ${quote(a.domain)}`)).find((d) => d.target === device);
   if (current?.source === image) return;
   if (current) throw new DrydockError('CONFLICT', `${a.domain} ${device} already holds ${current.source ?? 'a disk'}: detach it first (a domain never gets two root disks)`);
 
   const kept = keptPathOf(image);
   const [now, keptNow] = await Promise.all([exists(a.session, image), exists(a.session, kept)]);
-  if (now === 'none' && keptNow === 'file') await a.session.check(sh`mv -n -- ${kept} ${image} && [ -f ${image} ]`, { asRoot: true });
+  if (now === 'none' && keptNow === 'file') await a.session.check(sh`mv -T -n -- ${kept} ${image} && [ -f ${image} ]`, { asRoot: true });
   else if (now !== 'file') throw new DrydockError('NOT_FOUND', `${a.session.host.name}:${image} is ${now === 'none' ? 'missing' : 'not a regular file'}: nothing was attached to ${a.domain}`);
   else if (keptNow === 'file') throw new DrydockError('CONFLICT', `${a.session.host.name}: both ${image} and ${kept} exist; which one ${a.domain} should boot is for you to decide: move one away, then retry`);
 

@@ -28,8 +28,9 @@ import type { BackupProvider, CallOptions, Disk, Machine, Snapshot, SnapshotRequ
 import { checkStore, readManifests, sha256Of, verifyImage, writeManifest, type Manifest } from './store';
 import { TAG } from '../../../../../shared/backup/profile';
 import { copyImage, type CopyResult } from './copy';
+import { checkPoolFolder, stagingFolder } from './pool-folder';
 import { assertSafePath, attachDomainDisk, detachDomainDisk, type DomainAccess } from './domain-disk';
-import { checkImageDir, DISK_MANIFEST_KIND, parseDiskId, readDiskManifest, SPARE_DOMAIN_TAG, waitFor, writeDiskManifest, type DiskManifest } from './restored-disk';
+import { DISK_MANIFEST_KIND, parseDiskId, readDiskManifest, SPARE_DOMAIN_TAG, waitFor, writeDiskManifest, type DiskManifest } from './restored-disk';
 
 interface BlkEntry {
   type: string;
@@ -241,7 +242,8 @@ export class LibvirtProvider implements BackupProvider {
    * Copy backup `snapshotId` to hypervisor `zone`, beside the spare domain's
    * current root image (the domain from tag `drydock:spare-domain`, else the
    * profile's spare), as `<domain>-restored-<backup>.qcow2`: resumable,
-   * SHA-256 verified; owned like its folder, mode 0600. The tags go into a
+   * SHA-256 verified; owned like the spare's own image, mode 0600 (the folder
+   * must be root's and closed to others: pool-folder.ts). The tags go into a
    * manifest beside it in Drydock's store on that hypervisor.
    */
   async createDiskFromSnapshot(snapshotId: string, zone: string, tags: Record<string, string>, options?: CallOptions): Promise<Disk> {
@@ -256,11 +258,12 @@ export class LibvirtProvider implements BackupProvider {
     if (!root) throw new DrydockError('NOT_FOUND', `${domain} on ${zone} has no disk to restore beside`);
     const dir = root.source.slice(0, root.source.lastIndexOf('/'));
     assertSafePath(root.source);
-    await checkImageDir(target, dir, root.source, options?.signal);
+    // Root writes there: only into a folder no one else controls, by way of Drydock's own staging folder (pool-folder.ts).
+    const owner = await checkPoolFolder(target, dir, root.source, options?.signal);
     await checkStore(target, this.profile.store.dir, options?.signal);
+    const staging = await stagingFolder(target, dir, options?.signal);
     const dest = `${dir}/${domain}-restored-${snapshotId}.qcow2`;
-    this.lastCopy = await copyImage({ source, image: `${this.profile.store.dir}/${m.id}.qcow2`, manifest: m, target, dest }, options);
-    await target.check(sh`chown --reference=${dir} -- ${dest} && chmod 600 -- ${dest}`, { asRoot: true, signal: options?.signal });
+    this.lastCopy = await copyImage({ source, image: `${this.profile.store.dir}/${m.id}.qcow2`, manifest: m, target, dest, staging, owner }, options);
     // Asked again for a disk already there (a resumed step): the tags recorded since are kept, the given ones win.
     const earlier = this.lastCopy.alreadyThere ? await readDiskManifest(target, this.profile.store.dir, dest, options?.signal) : null;
     const sidecar: DiskManifest = earlier?.backup === m.id ? { ...earlier, tags: { ...earlier.tags, ...tags } } : { kind: DISK_MANIFEST_KIND, version: 1, image: dest, backup: m.id, sha256: m.sha256!, createdAt: new Date().toISOString(), tags };

@@ -48,21 +48,6 @@ export function parseDiskId(id: string, defaultHost: string): { host: string; im
   return { host, image };
 }
 
-/** The folder the restored image goes to: a real directory (no symlink on its path), open to no one else, root's or the owner of the spare's image (libvirt's user). */
-export async function checkImageDir(s: HostSession, dir: string, spareImage: string, signal?: AbortSignal): Promise<void> {
-  const out = await s.sudo(
-    sh`d=${dir}; [ -d "$d" ] && [ ! -L "$d" ] || { echo "not a directory"; exit 3; }; [ "$(readlink -f "$d")" = "$d" ] || { echo "path through a symlink: $(readlink -f "$d")"; exit 3; }; stat -c '%u %a' "$d" ${spareImage}`,
-    { signal },
-  );
-  const [dirLine, imageLine] = out.stdout.trim().split('\n');
-  if (out.code !== 0 || !imageLine) throw new DrydockError('CONFLICT', `${s.host.name}:${dir} cannot hold the restored image (${(out.stdout + out.stderr).trim()})`);
-  const [uid, mode] = dirLine.split(' ');
-  const imageUid = imageLine.split(' ')[0];
-  if ((parseInt(mode, 8) & 0o022) !== 0 || (uid !== '0' && uid !== imageUid)) {
-    throw new DrydockError('CONFLICT', `${s.host.name}:${dir} (owner uid ${uid}, mode ${mode}) is writable by others or belongs to someone other than root or libvirt's user: the restored image is not put there`);
-  }
-}
-
 export async function waitFor(read: () => Promise<string>, wanted: string, ms: number, signal?: AbortSignal): Promise<boolean> {
   const until = Date.now() + ms;
   for (;;) {

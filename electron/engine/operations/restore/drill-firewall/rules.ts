@@ -10,7 +10,8 @@
  *   is forwarded, not output (Docker keeps DOCKER-USER's rules, never ours).
  *
  * Open: loopback, replies and related traffic (the admin's SSH session, and
- * any new SSH or health check coming in), the Docker bridges (`docker+`,
+ * any new SSH or health check coming in), what the spare's sshd sends from
+ * its own port (see sshRule), the Docker bridges (`docker+`,
  * `br-+`: also those Replicated creates after the block), and the host's own
  * address (the app pulls images from PRIVATE_ADDRESS:9874). Everything else
  * is rejected at once (TCP reset, ICMP unreachable), not dropped: an app
@@ -30,6 +31,8 @@ export interface DrillBlock {
   privateAddress: string;
   /** Bridges besides Docker's own (`docker+`, `br-+`) that must stay open, e.g. a custom bridge the app uses. */
   extraBridges?: string[];
+  /** The port the spare's sshd listens on (the inventory's port for the spare; default 22). */
+  sshPort?: number;
 }
 
 const IFACE = /^[A-Za-z0-9_.+-]{1,15}$/;
@@ -39,6 +42,31 @@ export function bridgesOf(b: DrillBlock): string[] {
   const extra = b.extraBridges ?? [];
   for (const i of extra) if (!IFACE.test(i)) throw new DrydockError('INVALID_INPUT', `Not an interface name: ${i}`);
   return [...new Set(['docker+', 'br-+', ...extra])];
+}
+
+export function sshPortOf(b: DrillBlock): number {
+  const port = b.sshPort ?? 22;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new DrydockError('INVALID_INPUT', `Not a TCP port: ${String(b.sshPort)}`);
+  return port;
+}
+
+/**
+ * The admin's SSH session must not depend on conntrack. On a spare where
+ * nothing used conntrack before the block loads (no NAT rule yet: Docker
+ * not started), conntrack first meets the session mid-stream, and when that
+ * first packet is sshd's (a keepalive, output), it is NEW, not ESTABLISHED:
+ * the REJECT would reset the admin's session. So sshd's own traffic goes
+ * out by its source port — but only segments of a connection already open
+ * (ACK set, SYN not): a new outbound TCP connection starts with a bare SYN
+ * and cannot get through here, even from a process bound to that port (only
+ * root can bind it, and sshd holds it); an ACK sent to a server nothing
+ * connected to opens nothing (it answers RST). The SYN-ACK to a new login
+ * coming in is ESTABLISHED for conntrack, which saw the login's SYN. Data,
+ * FIN and RST+ACK of the session pass. (`--tcp-flags SYN NONE` would say it
+ * too, but iptables-restore-translate renders it in a form nft rejects.)
+ */
+function sshRule(b: DrillBlock): string {
+  return `-A ${CHAIN} -p tcp -m tcp --sport ${sshPortOf(b)} --tcp-flags SYN,ACK ACK -j RETURN`;
 }
 
 /** The rules of our two chains (v4 or v6), each as `iptables -S` prints it, and the hooks into OUTPUT and DOCKER-USER. */
@@ -51,6 +79,7 @@ export function chainRules(b: DrillBlock, family: 'v4' | 'v6'): { rules: string[
   ];
   const rules = [
     `-A ${CHAIN} -o lo -j RETURN`,
+    sshRule(b),
     ...common(CHAIN, 'o'),
     ...(family === 'v4' ? [`-A ${CHAIN} -d ${b.privateAddress}/32 -j RETURN`] : []),
     `-A ${CHAIN} -p tcp -j REJECT --reject-with tcp-reset`,
