@@ -77,7 +77,7 @@ test('refresh the spare from the wizard to the end; the failover preview then na
 
   const run = page.getByRole('region', { name: '3. Refresh run' });
   await expect(run.getByTestId('restore-phase')).toHaveText('Finished', { timeout: 150_000 });
-  await expect(page.getByTestId('restore-summary')).toContainText(`The spare ${NAMES.spare} now holds backup ${backupId} (app left stopped).`);
+  await expect(page.getByTestId('restore-summary')).toContainText(`The spare ${NAMES.spare} now holds backup ${backupId} (app left stopped; cut off at the provider while it booted production’s disk, its network given back at the end).`);
   const warm = page.getByRole('region', { name: '4. The spare is warm' });
   await expect(warm.getByTestId('spare-now-holds')).toContainText(`now holds backup ${backupId}`);
   await expect(warm.getByRole('list', { name: 'What the refresh left as it was' })).toContainText('it was not started and not verified');
