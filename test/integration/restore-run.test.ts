@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DrydockError } from '../../shared/errors';
+import { CUSTOMIZATIONS, DOCKER_DROP_IN, ENVIRONMENT } from '../../shared/proxy/render';
 import { parseHcl, startRestoreWorld, type RestoreWorld } from './restore-fixture';
 
 let w: RestoreWorld | undefined;
@@ -17,6 +18,32 @@ afterEach(async () => {
 });
 
 const spareCalls = (world: RestoreWorld) => (world.lab.hosts.spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter(Boolean);
+
+/** NO_PROXY of a Docker drop-in's Environment= words (systemd's quoting), split on commas. */
+function dropInNoProxy(text: string): string[] {
+  const words = /^Environment=(.*)$/m.exec(text)![1].match(/"[^"]*"/g)!.map((w) => w.slice(1, -1));
+  return words.find((w) => w.startsWith('NO_PROXY='))!.slice('NO_PROXY='.length).split(',');
+}
+
+/** The bypass lists as the shell and systemd read them: the old private address replaced by `now`, every other entry as it was. */
+function expectBypassSwapped(world: RestoreWorld, now: string, publicNow = '203.0.113.11') {
+  const { services, spare, nomad1, nomad2 } = world.lab.hosts;
+  const expected = ['127.0.0.1', 'localhost', now, publicNow, 'ghe.restore-test.invalid', `${services.ip}0`];
+  for (const c of [nomad1, nomad2]) {
+    const env = world.defaults(c, ENVIRONMENT);
+    expect(env.NO_PROXY.split(',')).toEqual(expected);
+    expect(env.no_proxy.split(',')).toEqual(expected);
+    expect(env.HTTP_PROXY).toBe('http://ci-bot:p%40ss@127.0.81.250:3128');
+    expect(env.PATH).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    expect(dropInNoProxy(c.readFile(DOCKER_DROP_IN)!)).toEqual(expected);
+  }
+  if (now === services.ip) return;
+  const custom = world.defaults(spare, CUSTOMIZATIONS);
+  expect(custom.NO_PROXY.split(',')).toEqual(expected);
+  const flag = custom.JVM_OPTS.split(' ').find((w) => w.startsWith('-Dhttp.nonProxyHosts='))!;
+  expect(flag.slice(flag.indexOf('=') + 1).split('|')).toEqual(['127.0.0.1', 'localhost', now, 'ghe.restore-test.invalid']);
+  expect(custom.CIRCLE_URL).toBe('https://ci.restore-test.invalid');
+}
 
 /** `identityFixedHere`: false when an earlier refresh-spare run fixed the files (its report has the diffs). */
 async function expectRestored(world: RestoreWorld, runId: string, identityFixedHere = true) {
@@ -35,6 +62,7 @@ async function expectRestored(world: RestoreWorld, runId: string, identityFixedH
     expect(cfg.telemetry?.statsd_address).toBe(`${spare.ip}:8125`);
     expect(cfg.advertise).toEqual({ http: c.ip, rpc: c.ip, serf: c.ip });
   }
+  expectBypassSwapped(world, spare.ip);
   const nodes = spare.exec('docker exec nomad nomad node-status').stdout;
   expect(nodes).toMatch(/nomad1\s.*ready/);
   expect(nodes).toMatch(/nomad2\s.*ready/);
@@ -55,6 +83,9 @@ async function expectRestored(world: RestoreWorld, runId: string, identityFixedH
     expect(md).toContain(`+DAEMON_HOST=[${spare.ip}]`);
     expect(md).toContain('rm -rf /opt/nomad');
   }
+  // The proxy files' diffs (the URL's password masked) and the Docker restart left to the admin.
+  expect(md).toContain(DOCKER_DROP_IN);
+  expect(md).not.toContain('p%40ss');
   const html = (await world.call('restore:report', { runId, format: 'html' })).text;
   expect(html).toContain('<table');
   return md;
@@ -81,6 +112,9 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(result.hostKeys).toEqual([{ fingerprint: world.keys.spareNow(), keyType: 'ssh-ed25519', proof: 'console' }]);
     expect(result.recoveryTimeMs).toBeGreaterThan(0);
     expect(result.leftToAdmin.join('\n')).toMatch(/Point ci\.restore-test\.invalid at the spare/);
+    expect(result.leftToAdmin.join('\n')).toMatch(/nomad1: NO_PROXY in \/etc\/systemd\/system\/docker\.service\.d\/http-proxy\.conf now names the spare.*systemctl restart docker/);
+    // Nothing restarted docker behind the admin's back.
+    expect(world.lab.hosts.nomad1.readFile('/var/log/lab/units.log') ?? '').not.toMatch(/restart docker/);
     const md = await expectRestored(world, result.runId);
     expect(md).toMatch(/printed by cloud-init on the spare's console/);
     // One restore at a time, and this one is finished: the lock is gone.
@@ -217,7 +251,7 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(refresh.summary).toMatch(/now holds backup/);
     expect(world.lab.hosts.spare.exec('replicatedctl app status').stdout).toMatch(/stopped/);
     expect(world.defaults(world.lab.hosts.spare, '/etc/default/replicated').PRIVATE_ADDRESS).toBe(world.lab.hosts.spare.ip);
-    expect(refresh.run.steps.filter((s) => s.status === 'skipped').map((s) => s.name)).toEqual(['copy-snapshot', 'drill-block-write', 'drill-block-load', 'start-app', 'verify-app', 'repoint-nomad', 'no-proxy', 'switch-traffic', 'drill-block-remove', 'drill-put-back']);
+    expect(refresh.run.steps.filter((s) => s.status === 'skipped').map((s) => s.name)).toEqual(['copy-snapshot', 'drill-block-write', 'drill-block-load', 'no-proxy', 'start-app', 'verify-app', 'repoint-nomad', 'switch-traffic', 'drill-block-remove', 'drill-put-back']);
     const restoredRoot = world.rootsAttached()[0];
     expect(restoredRoot).not.toBe(world.spareRoot);
 
@@ -238,6 +272,27 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(refreshReport).toContain('rm -rf /opt/nomad');
     expect(report).toMatch(/the spare already held backup .* so the volume steps were skipped/);
     expect(report).toMatch(/\*\*Recovery time:\*\* \d/);
+  });
+  it('NO_PROXY rewritten on the clients and the spare is put back by an abort before the traffic switch', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const { nomad1, nomad2, services } = world.lab.hosts;
+    const before = [nomad1, nomad2].map((c) => [c.readFile(ENVIRONMENT), c.readFile(DOCKER_DROP_IN)]);
+    const plan = await world.call('restore:plan', { spare: 'spare' });
+    expect(plan.noProxy.filter((n) => n.host === 'nomad1').map((n) => n.file)).toEqual([ENVIRONMENT, ENVIRONMENT, ENVIRONMENT, DOCKER_DROP_IN]);
+    expect(plan.noProxy.map((n) => n.entry).join('\n')).not.toContain('p%40ss');
+    world.healthy = false;
+    await expect(world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true })).rejects.toThrow(/not healthy/);
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'no-proxy')?.status).toBe('done');
+    // Written before the app started, the clients' lists name the spare now.
+    expectBypassSwapped(world, world.lab.hosts.spare.ip);
+    const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
+    expect(aborted.steps.find((s) => s.name === 'no-proxy')?.status).toBe('undone');
+    expect([nomad1, nomad2].map((c) => [c.readFile(ENVIRONMENT), c.readFile(DOCKER_DROP_IN)])).toEqual(before);
+    expectBypassSwapped(world, services.ip, '203.0.113.10');
+    expect(world.rootsAttached()).toEqual([world.spareRoot]);
   });
   it('a failed verification can be skipped (its consequence recorded); a step that may not be skipped is refused', async () => {
     w = await startRestoreWorld();

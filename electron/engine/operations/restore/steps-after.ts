@@ -1,6 +1,6 @@
 /**
- * After the app starts: verify it, re-point the Nomad clients, find the
- * NO_PROXY entries naming the old address, and the DNS / load balancer
+ * After the app starts: verify it, re-point the Nomad clients (their
+ * NO_PROXY was rewritten before the app started: steps-no-proxy.ts), and the DNS / load balancer
  * change (checked from this computer where it can be, else left to the
  * admin, said in the report). Re-pointing the clients is where traffic moves
  * to the spare: from there on an abort no longer puts the spare back.
@@ -13,7 +13,7 @@ import { parseNomadNodes } from '../health/parse-health';
 import { quote } from '../../ssh/quote';
 import type { Step } from '../operation';
 import { planFiles, writeFiles } from './files';
-import { NOMAD_CONFIG, noProxyEntries, repointNomadConfig } from './identity';
+import { NOMAD_CONFIG, repointNomadConfig } from './identity';
 import type { Ctx, RestoreInputT, RestoreState } from './types';
 import { waitUntil } from './waits';
 
@@ -96,32 +96,6 @@ export const repointNomad: RestoreStep = {
     ctx.checkpoint();
     await waitUntil(ctx, () => nodeReady(ctx, names), (left) => left.length === 0, (left) => `Nomad clients not ready on the spare yet: ${left.join(', ')}`, 'Check the clients (journalctl -u nomad) and ports 4647/8585 to the spare, then resume.', 10 * 60_000);
     ctx.note(`${names.join(', ')} ready on the spare`);
-  },
-};
-
-const NO_PROXY_FILES = ['/etc/environment', '/etc/default/docker', '/etc/systemd/system/docker.service.d/http-proxy.conf', '/etc/default/replicated'];
-
-export const noProxy: RestoreStep = {
-  name: 'no-proxy',
-  title: 'Find NO_PROXY entries naming the old address',
-  skip: { consequence: 'NO_PROXY entries naming the old address are not looked for: proxied hosts may try to reach the old Services machine through the proxy' },
-  check: async (ctx) => notInDrill(ctx, 'the NO_PROXY search'),
-  apply: async (ctx) => {
-    const old = ctx.input.backup.privateAddress ?? ctx.state.oldAddresses?.private;
-    if (!old) return ctx.note('The old address is unknown: nothing to look for');
-    const found: string[] = [];
-    for (const name of [ctx.input.spare.host, ...ctx.input.nomadClients]) {
-      const session = await ctx.services.pool.session(name, ctx.signal);
-      for (const file of NO_PROXY_FILES) {
-        const text = (await session.readFile(file).catch(() => null))?.toString('utf8');
-        if (text) for (const line of noProxyEntries(text, old)) found.push(`${name}:${file}: ${line}`);
-      }
-    }
-    for (const f of found) {
-      const item = `NO_PROXY names the old Services address ${old}: ${f} (replace it with ${ctx.input.spare.address}, e.g. with drydock proxy)`;
-      if (!ctx.state.leftToAdmin.includes(item)) ctx.state.leftToAdmin.push(item);
-    }
-    ctx.note(found.length ? `${found.length} entr${found.length === 1 ? 'y' : 'ies'} left to the admin (see the report)` : 'none found');
   },
 };
 
