@@ -39,6 +39,8 @@ export interface SimInstance {
   bootedRoot?: string;
   /** What GetConsoleOutput answers (cloud-init's boot log); set by a test with Ec2Simulator.setConsoleOutput. */
   consoleOutput?: string;
+  /** Set by a test (Ec2Simulator.impairStatus): DescribeInstanceStatus answers `impaired` for this check once it has run. */
+  impaired?: 'system' | 'instance';
 }
 
 export interface SimAttachment {
@@ -95,6 +97,8 @@ export const TIMINGS = {
   attachMs: 3_000,
   instanceStopMs: 15_000,
   instanceStartMs: 10_000,
+  /** After `running`, EC2's reachability checks say `initializing` for a while (minutes on real EC2). */
+  statusChecksMs: 30_000,
 };
 
 export const DEFAULT_INSTANCES: InstanceSpec[] = [
@@ -221,6 +225,18 @@ export class World {
       }
     }
     if (changed) this.save();
+  }
+
+  /**
+   * The two status checks of a running instance: `initializing` until they
+   * have run (counted from the start, which `since` still marks), then `ok`,
+   * or `impaired` where a test said so. Null when not running (EC2 lists only
+   * running instances unless asked for all, and then says `not-applicable`).
+   */
+  statusChecks(i: SimInstance): { system: 'initializing' | 'ok' | 'impaired'; instance: 'initializing' | 'ok' | 'impaired' } | null {
+    if (i.state !== 'running') return null;
+    if (this.elapsed(i.since) < TIMINGS.instanceStartMs + TIMINGS.statusChecksMs) return { system: 'initializing', instance: 'initializing' };
+    return { system: i.impaired === 'system' ? 'impaired' : 'ok', instance: i.impaired === 'instance' ? 'impaired' : 'ok' };
   }
 
   instance(id: string): SimInstance | undefined {

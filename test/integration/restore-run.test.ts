@@ -117,6 +117,9 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(world.lab.hosts.nomad1.readFile('/var/log/lab/units.log') ?? '').not.toMatch(/restart docker/);
     const md = await expectRestored(world, result.runId);
     expect(md).toMatch(/printed by cloud-init on the spare's console/);
+    // The start asked for EC2's status checks before reconnecting (the simulator's test shows initializing → ok).
+    expect(world.sim.calls('DescribeInstanceStatus').length).toBeGreaterThanOrEqual(1);
+    expect(md).toMatch(/status checks ok/);
     // One restore at a time, and this one is finished: the lock is gone.
     expect(await world.call('restore:lock', {})).toBeNull();
   });
@@ -292,6 +295,19 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(aborted.steps.find((s) => s.name === 'no-proxy')?.status).toBe('undone');
     expect([nomad1, nomad2].map((c) => [c.readFile(ENVIRONMENT), c.readFile(DOCKER_DROP_IN)])).toEqual(before);
     expectBypassSwapped(world, services.ip, '203.0.113.10');
+    expect(world.rootsAttached()).toEqual([world.spareRoot]);
+  });
+  it('an impaired status check after the start stops the run with a clear message, nothing run on the spare; abort puts it back', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    world.sim.impairStatus(world.spareId, 'system');
+    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/Instance i-\S+ started on the restored volume vol-\S+ but its system status check is impaired \(system impaired, instance ok\)\. Nothing was run on it/);
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'start-spare')?.status).toBe('failed');
+    expect(run.steps.find((s) => s.name === 'reconnect')?.status).toBe('pending');
+    expect(world.fx.engine.audit.tail(1000, { host: 'spare' }).filter((e) => e.kind === 'command')).toEqual([]);
+    const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
     expect(world.rootsAttached()).toEqual([world.spareRoot]);
   });
   it('a failed verification can be skipped (its consequence recorded); a step that may not be skipped is refused', async () => {
