@@ -80,12 +80,14 @@ telemetry {
 }
 `;
 
-export async function startRestoreWorld(options: { speed?: number; backupState?: 'completed' | 'error' } = {}): Promise<RestoreWorld> {
+/** `spareBehindBastion`: the spare is reached only through a jump host (inventory `jump`), as in a private subnet. */
+export async function startRestoreWorld(options: { speed?: number; backupState?: 'completed' | 'error'; spareBehindBastion?: boolean } = {}): Promise<RestoreWorld> {
   const lab = await startLab([
     { name: 'services', standins: true },
     { name: 'spare', standins: true },
     { name: 'nomad1', standins: true },
     { name: 'nomad2', standins: true },
+    ...(options.spareBehindBastion ? [{ name: 'bastion' }] : []),
   ]);
   const { services, spare, nomad1, nomad2 } = lab.hosts;
   services.writeFile('/etc/default/replicated', `PRIVATE_ADDRESS=${services.ip}\nPUBLIC_ADDRESS=203.0.113.10\nREPLICATED_OPTS=" -e LOG_LEVEL=info -e NODENAME=services"\n`);
@@ -120,8 +122,9 @@ export async function startRestoreWorld(options: { speed?: number; backupState?:
   const saved = { ...process.env };
   Object.assign(process.env, awsEnv);
   const fx = await engineWithHosts(lab, [
+    ...(options.spareBehindBastion ? [{ name: 'bastion', role: 'bastion' as const }] : []),
     { name: 'services', role: 'services' },
-    { name: 'spare', role: 'spare' },
+    { name: 'spare', role: 'spare', ...(options.spareBehindBastion ? { jump: 'bastion' } : {}) },
     { name: 'nomad1', role: 'nomad' },
     { name: 'nomad2', role: 'nomad' },
   ]);

@@ -6,6 +6,7 @@
  * the clients' config.hcl parsed, the host key rule tested in its three
  * cases, and an abort puts the spare back as it was.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DrydockError } from '../../shared/errors';
 import { CUSTOMIZATIONS, DOCKER_DROP_IN, ENVIRONMENT } from '../../shared/proxy/render';
@@ -309,6 +310,25 @@ describe('restore onto the hot spare (AWS)', () => {
     const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
     expect(aborted.status).toBe('aborted');
     expect(world.rootsAttached()).toEqual([world.spareRoot]);
+  });
+  it('a spare reached through a jump host: its new key is proven by the console through the tunnel, and the restore completes', async () => {
+    w = await startRestoreWorld({ spareBehindBastion: true });
+    const world = w;
+    const bastion = world.lab.hosts.bastion;
+    // sshd logs each forwarding request at DEBUG1: the proof the route went through the bastion.
+    bastion.exec(`sed -i 's/^LogLevel .*/LogLevel DEBUG1/' /etc/ssh/sshd_config && kill -HUP 1`);
+    world.fx.engine.pool.drop('bastion');
+    const result = await world.call('restore:run', { spare: 'spare', confirmed: true });
+    expect(result.run.status).toBe('done');
+    // The rule applies to the spare's key (a new one, printed on its console), never to the bastion's.
+    expect(result.hostKeys).toEqual([{ fingerprint: world.keys.spareNow(), keyType: 'ssh-ed25519', proof: 'console' }]);
+    expect(world.keys.spareNow()).not.toBe(bastion.fingerprint);
+    await expectRestored(world, result.runId);
+    // The route went through the bastion: its sshd opened forwarding channels to the spare.
+    const log = readFileSync(bastion.log, 'utf8');
+    const forwards = log.split('\n').filter((l) => l.includes(`server_request_direct_tcpip: originator 127.0.0.1 port 0, target ${world.lab.hosts.spare.ip} port 22`));
+    // At least the key scans of the reconnect step and the sessions after the re-image.
+    expect(forwards.length).toBeGreaterThanOrEqual(2);
   });
   it('a failed verification can be skipped (its consequence recorded); a step that may not be skipped is refused', async () => {
     w = await startRestoreWorld();
