@@ -128,9 +128,25 @@ describe('restore onto the hot spare (AWS)', () => {
   it("accepts the primary's known key when the spare keeps it", async () => {
     w = await startRestoreWorld();
     w.keyMode = 'primary';
+    // The hostname from the Nomad clients' resolvers: nomad1 already sees the spare, nomad2 a cached old record.
+    const { nomad1, nomad2, services, spare } = w.lab.hosts;
+    nomad1.exec(`echo '${spare.ip} ci.restore-test.invalid' >>/etc/hosts`);
+    nomad2.exec(`echo '${services.ip} ci.restore-test.invalid' >>/etc/hosts`);
     const result = await w.call('restore:run', { spare: 'spare', confirmed: true });
     expect(result.hostKeys).toEqual([{ fingerprint: w.keys.primary, keyType: 'ssh-ed25519', proof: 'primary' }]);
-    await expectRestored(w, result.runId);
+    const md = await expectRestored(w, result.runId);
+    // Both answers reported, the disagreement shown; this computer cannot resolve the test name.
+    const left = result.leftToAdmin.find((l) => l.startsWith('Point ci.restore-test.invalid at the spare'))!;
+    expect(left).toContain('this computer: does not resolve');
+    expect(left).toContain(`nomad1: ${spare.ip} (the spare)`);
+    expect(left).toContain(`nomad2: ${services.ip} (not the spare)`);
+    expect(left).toMatch(/the answers disagree/);
+    expect(md).toContain(`**Where the hostname led:** this computer: does not resolve; nomad1: ${spare.ip}; nomad2: ${services.ip}`);
+    // The admin fixes nomad2's resolver; asked again, every answer that resolves leads to the spare.
+    nomad2.exec(`sed -i '/ci.restore-test.invalid/d' /etc/hosts && echo '${spare.ip} ci.restore-test.invalid' >>/etc/hosts`);
+    const check = await w.call('restore:check-traffic', { runId: result.runId });
+    expect(check).toMatchObject({ hostname: 'ci.restore-test.invalid', resolved: [], ok: true, fromClients: [{ host: 'nomad1', resolved: [spare.ip] }, { host: 'nomad2', resolved: [spare.ip] }] });
+    expect(check.message).toMatch(/traffic reaches the spare/);
   });
 
   it('refuses a key that is neither the primary\'s nor on the console: nothing runs on the spare, the run waits; confirmed, it finishes', async () => {

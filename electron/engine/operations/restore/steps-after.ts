@@ -5,7 +5,6 @@
  * admin, said in the report). Re-pointing the clients is where traffic moves
  * to the spare: from there on an abort no longer puts the spare back.
  */
-import { promises as dns } from 'node:dns';
 import { DrydockError } from '../../../../shared/errors';
 import { HEALTH_ENDPOINTS } from '../../../../shared/health/report';
 import { appStatus } from '../certs/replicated-app';
@@ -16,6 +15,7 @@ import { planFiles, writeFiles } from './files';
 import { NOMAD_CONFIG, repointNomadConfig } from './identity';
 import type { Ctx, RestoreInputT, RestoreState } from './types';
 import { waitUntil } from './waits';
+import { dnsAnswers, judgeAnswers } from './dns-answers';
 
 type RestoreStep = Step<RestoreInputT, RestoreState>;
 
@@ -102,7 +102,7 @@ export const repointNomad: RestoreStep = {
 export const switchTraffic: RestoreStep = {
   name: 'switch-traffic',
   title: 'Point DNS or the load balancer at the spare',
-  skip: { consequence: 'Drydock does not check where the hostname points: users may still reach the old Services machine' },
+  skip: { consequence: 'Drydock does not check where the hostname points (from this computer or a Nomad client): users and builds may still reach the old Services machine' },
   check: async (ctx) => notInDrill(ctx, 'the traffic switch'),
   apply: async (ctx) => {
     const session = await spareSession(ctx);
@@ -120,13 +120,16 @@ export const switchTraffic: RestoreStep = {
       ctx.state.leftToAdmin.push(`Point the CircleCI hostname's DNS record (or the load balancer's target) at the spare: ${targets.join(' or ')}`);
       return ctx.note('The hostname is not known: the DNS change is left to the admin');
     }
-    const resolved = await dns.lookup(hostname, { all: true }).then((a) => a.map((x) => x.address)).catch(() => [] as string[]);
-    if (resolved.some((a) => targets.includes(a))) {
+    const answers = await dnsAnswers(ctx.services.pool, hostname, ctx.input.nomadClients, ctx.signal);
+    const verdict = judgeAnswers(hostname, answers, targets);
+    ctx.state.dnsAnswers = answers;
+    if (verdict.ok) {
       ctx.state.trafficVerified = true;
-      return ctx.note(`${hostname} resolves to ${resolved.join(', ')} from this computer: traffic reaches the spare`);
+      return ctx.note(`${verdict.said}: traffic reaches the spare`);
     }
-    const item = `Point ${hostname} at the spare: its DNS record (A) ${resolved.length ? `now ${resolved.join(', ')}` : 'does not resolve from here'} must become ${targets.join(' or ')} (or set the load balancer's target to instance ${ctx.input.spare.machineId}); if the hostname changed, update the GitHub OAuth callback URL too`;
+    const laptop = answers[0].addresses;
+    const item = `Point ${hostname} at the spare: its DNS record (A) ${laptop.length ? `now ${laptop.join(', ')} from this computer` : 'does not resolve from this computer'} must become ${targets.join(' or ')} (or set the load balancer's target to instance ${ctx.input.spare.machineId}); if the hostname changed, update the GitHub OAuth callback URL too. Asked: ${verdict.said}`;
     if (!ctx.state.leftToAdmin.includes(item)) ctx.state.leftToAdmin.push(item);
-    ctx.note(`Left to the admin: ${hostname} does not resolve to the spare yet`);
+    ctx.note(`Left to the admin: ${hostname} does not resolve to the spare yet. Asked: ${verdict.said}`);
   },
 };

@@ -8,6 +8,7 @@ import { RESTORE_MODES } from '../../../../shared/channels/restore';
 import type { ReportableState } from '../../report/run-record';
 import type { StepContext } from '../operation';
 import type { DrillFirewallState } from './drill-firewall/steps';
+import type { DnsAnswer } from './dns-answers';
 
 export const RestoreInput = z
   .object({
@@ -72,6 +73,8 @@ export interface RestoreState extends ReportableState {
   /** ms since epoch: when the app answered healthy on the spare. */
   appVerifiedAt?: number;
   trafficVerified?: boolean;
+  /** Where the hostname led when last asked: this computer first, then each Nomad client. */
+  dnsAnswers?: DnsAnswer[];
   timings: Record<string, number>;
   /** The drill's outbound block (drill-firewall/): its backup set and what load created. */
   drillFirewall?: DrillFirewallState;
