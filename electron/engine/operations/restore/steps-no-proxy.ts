@@ -22,7 +22,7 @@ import { recordFileDiffs } from '../../report/run-record';
 import type { HostSession } from '../../ssh/session';
 import { redact } from '../../audit/redact';
 import type { Step } from '../operation';
-import { fileChangeView, hostFilesInPlace, planHostFiles, writeHostFiles, type FileSpec } from '../proxy/host-files';
+import { fileChangeView, hostFilesInPlace, planHostFiles, reviewedOf, writeHostFiles, type FileSpec, type ReviewedFiles } from '../proxy/host-files';
 import type { Ctx, RestoreInputT, RestoreState } from './types';
 
 type RestoreStep = Step<RestoreInputT, RestoreState>;
@@ -38,6 +38,12 @@ interface NoProxyState {
   sets?: Record<string, string>;
   /** This laptop's record of each set: the undo trusts only a manifest that agrees. */
   records?: Record<string, SetRecord>;
+  /**
+   * What the first plan of each host saw and would write (hashes), kept
+   * before anything is written: a resume writes a file only if it still holds
+   * what that plan saw (or already what it wrote), as the proxy feature does.
+   */
+  reviewed?: Record<string, ReviewedFiles>;
 }
 const own = (ctx: Ctx) => ((ctx.state as unknown as { noProxy?: NoProxyState }).noProxy ??= {});
 
@@ -98,6 +104,7 @@ export const noProxy: RestoreStep = {
       const changed = plan.files.filter((f) => f.changed);
       if (!changed.length && !st.sets?.[h.name]) continue;
       (st.sets ??= {})[h.name] ??= newSetName(LABEL);
+      const reviewed = ((st.reviewed ??= {})[h.name] ??= reviewedOf(plan));
       // The diff for the report before the write; the URLs' passwords are masked by redact().
       recordFileDiffs(ctx.state, h.name, changed.map((f) => fileChangeView(f, [])));
       ctx.checkpoint();
@@ -107,7 +114,7 @@ export const noProxy: RestoreStep = {
           (st.records ??= {})[h.name] = recordOf(m);
           ctx.checkpoint();
         };
-        const paths = await writeHostFiles(session, plan, st.sets[h.name], LABEL, { staging, onManifest });
+        const paths = await writeHostFiles(session, plan, st.sets[h.name], LABEL, { staging, onManifest, reviewed });
         written.push(...paths.map((p) => `${h.name}:${p}`));
         if (paths.includes(DOCKER_DROP_IN)) {
           leave(ctx, `${h.name}: NO_PROXY in ${DOCKER_DROP_IN} now names the spare; the Docker daemon reads it when it starts. When no build runs there: systemctl daemon-reload && systemctl restart docker (Drydock did not restart it)`);
