@@ -314,6 +314,30 @@ describe('restore onto the hot spare (AWS)', () => {
     expectBypassSwapped(world, services.ip, '203.0.113.10');
     expect(world.rootsAttached()).toEqual([world.spareRoot]);
   });
+  it('NO_PROXY on a resume: a proxy file changed since the step first planned it is not written (conflict); an abort puts back what the step wrote', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const { nomad1, nomad2, services, spare } = world.lab.hosts;
+    // nomad2 is down when the step reaches it: the spare and nomad1 are written, the step stops there.
+    world.sim.onAction = (action) => {
+      if (action === 'StartInstances' && world.reimages > 0) void nomad2.stop();
+    };
+    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/nomad2/);
+    world.sim.onAction = undefined;
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'no-proxy')?.status).toBe('failed');
+    expect(world.defaults(nomad1, ENVIRONMENT).NO_PROXY.split(',')).toContain(spare.ip);
+    // Meanwhile someone edits nomad1's file (the old address back, and a new entry): not what the step planned.
+    const edited = (nomad1.readFile(ENVIRONMENT) ?? '').replace(/^NO_PROXY=.*$/m, `NO_PROXY="127.0.0.1,${services.ip},added.by.hand"`);
+    nomad1.writeFile(ENVIRONMENT, edited);
+    await nomad2.start();
+    await expect(world.call('runs:resume', { id: run.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/nomad1: \/etc\/environment changed since the plan was reviewed; nothing was written/) });
+    expect(nomad1.readFile(ENVIRONMENT)).toBe(edited);
+    // An abort puts back what the step wrote, from its backups.
+    const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
+    expectBypassSwapped(world, services.ip, '203.0.113.10');
+  });
   it('an impaired status check after the start stops the run with a clear message, nothing run on the spare; abort puts it back', async () => {
     w = await startRestoreWorld();
     const world = w;
