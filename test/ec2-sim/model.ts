@@ -39,8 +39,8 @@ export interface SimInstance {
   bootedRoot?: string;
   /** What GetConsoleOutput answers (cloud-init's boot log); set by a test with Ec2Simulator.setConsoleOutput. */
   consoleOutput?: string;
-  /** Set by a test (Ec2Simulator.impairStatus): DescribeInstanceStatus answers `impaired` for this check once it has run. */
-  impaired?: 'system' | 'instance';
+  /** Set by a test (Ec2Simulator.impairStatus): DescribeInstanceStatus answers `impaired` for this check once it has run, or stays `initializing`. */
+  impaired?: 'system' | 'instance' | 'initializing';
 }
 
 export interface SimAttachment {
@@ -235,7 +235,7 @@ export class World {
    */
   statusChecks(i: SimInstance): { system: 'initializing' | 'ok' | 'impaired'; instance: 'initializing' | 'ok' | 'impaired' } | null {
     if (i.state !== 'running') return null;
-    if (this.elapsed(i.since) < TIMINGS.instanceStartMs + TIMINGS.statusChecksMs) return { system: 'initializing', instance: 'initializing' };
+    if (i.impaired === 'initializing' || this.elapsed(i.since) < TIMINGS.instanceStartMs + TIMINGS.statusChecksMs) return { system: 'initializing', instance: 'initializing' };
     return { system: i.impaired === 'system' ? 'impaired' : 'ok', instance: i.impaired === 'instance' ? 'impaired' : 'ok' };
   }
 

@@ -128,8 +128,8 @@ export class Ec2Simulator {
     this.world.save();
   }
 
-  /** The instance's system or instance status check fails (`impaired`) from its next start on; null puts it right. */
-  impairStatus(instanceId: string, check: 'system' | 'instance' | null): void {
+  /** The instance's system or instance status check fails (`impaired`), or both never finish (`initializing`); null puts it right. */
+  impairStatus(instanceId: string, check: 'system' | 'instance' | 'initializing' | null): void {
     const i = this.world.instance(instanceId);
     if (!i) throw new Error(`no instance ${instanceId}`);
     if (check) i.impaired = check;

@@ -370,6 +370,27 @@ describe('restore onto the hot spare (AWS)', () => {
     // At least the key scans of the reconnect step and the sessions after the re-image.
     expect(forwards.length).toBeGreaterThanOrEqual(2);
   });
+  it('status checks that never finish: the wait times out with what it waited for and what to do', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    world.sim.impairStatus(world.spareId, 'initializing');
+    process.env.DRYDOCK_RESTORE_TIMEOUT_MS = '1500';
+    try {
+      await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(
+        /Instance i-\S+ status checks: system initializing, instance initializing \(waiting for both ok\) after 2 s\. Look at the instance in the EC2 console \(Status checks, Get system log\), then resume the run/,
+      );
+    } finally {
+      delete process.env.DRYDOCK_RESTORE_TIMEOUT_MS;
+    }
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.errorCode).toBe('TIMEOUT');
+    // Checks done: a resume finds the instance running and waits for them again, starting nothing twice.
+    world.sim.impairStatus(world.spareId, null);
+    const starts = world.sim.calls('StartInstances').length;
+    const resumed = await world.call('runs:resume', { id: run.id });
+    expect(resumed.status).toBe('done');
+    expect(world.sim.calls('StartInstances').length).toBe(starts);
+  });
   it('a failed verification can be skipped (its consequence recorded); a step that may not be skipped is refused', async () => {
     w = await startRestoreWorld();
     const world = w;
