@@ -175,6 +175,10 @@ export const TrafficCheckSchema = z.object({
   hostname: z.string().optional(),
   /** What the hostname resolves to from this computer. */
   resolved: z.array(z.string()),
+  /** What each Nomad client's resolver says (`getent hosts`), with why there is no answer. */
+  fromClients: z.array(z.object({ host: z.string(), resolved: z.array(z.string()), error: z.string().optional() })).optional(),
+  /** This computer and the clients do not give the same answer (split DNS, a cached old record). */
+  disagree: z.boolean().optional(),
   /** The spare's addresses it should resolve to. */
   targets: z.array(z.string()),
   /** It resolves to the spare from here. */

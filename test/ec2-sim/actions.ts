@@ -155,6 +155,30 @@ export const ACTIONS: Record<string, Action> = {
     return { reservationSet: found.map((i) => ({ reservationId: `r-${i.id.slice(2)}`, ownerId: world.state.accountId, groupSet: [], instancesSet: [instanceXml(world, i)] })) };
   },
 
+  /** Status checks as EC2 reports them (instanceStatusSet), running instances only unless IncludeAllInstances. */
+  DescribeInstanceStatus: (p, { world }) => {
+    const ids = list(p, 'InstanceId');
+    ids.forEach((id) => instanceOr404(world, id));
+    const all = p.get('IncludeAllInstances') === 'true';
+    const chosen = (ids.length ? world.state.instances.filter((i) => ids.includes(i.id)) : world.state.instances).filter((i) => all || i.state === 'running');
+    const summary = (status: string, since: number) => ({
+      status,
+      details: status === 'not-applicable' ? [] : [{ name: 'reachability', status: status === 'ok' ? 'passed' : status === 'impaired' ? 'failed' : 'initializing', ...(status === 'impaired' ? { impairedSince: iso(since) } : {}) }],
+    });
+    return {
+      instanceStatusSet: chosen.map((i) => {
+        const checks = world.statusChecks(i);
+        return {
+          instanceId: i.id,
+          availabilityZone: i.az,
+          instanceState: { code: STATE_CODES[i.state], name: i.state },
+          systemStatus: summary(checks?.system ?? 'not-applicable', i.since),
+          instanceStatus: summary(checks?.instance ?? 'not-applicable', i.since),
+        };
+      }),
+    };
+  },
+
   DescribeVolumes: (p, { world }) => {
     const ids = list(p, 'VolumeId');
     ids.forEach((id) => volumeOr404(world, id));

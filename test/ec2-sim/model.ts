@@ -45,6 +45,8 @@ export interface SimInstance {
   groups?: string[];
   /** Each start from stopped: the root it booted and the groups it had at that moment (what a test asserts the spare BOOTED with). */
   boots?: { at: number; rootVolumeId: string; groups: string[] }[];
+  /** Set by a test (Ec2Simulator.impairStatus): DescribeInstanceStatus answers `impaired` for this check once it has run, or stays `initializing`. */
+  impaired?: 'system' | 'instance' | 'initializing';
 }
 
 /** A security group rule as EC2 lists it (IpPermission); protocol '-1' is every protocol, ports absent then. */
@@ -125,6 +127,8 @@ export const TIMINGS = {
   attachMs: 3_000,
   instanceStopMs: 15_000,
   instanceStartMs: 10_000,
+  /** After `running`, EC2's reachability checks say `initializing` for a while (minutes on real EC2). */
+  statusChecksMs: 30_000,
 };
 
 export const DEFAULT_INSTANCES: InstanceSpec[] = [
@@ -283,6 +287,18 @@ export class World {
       }
     }
     if (changed) this.save();
+  }
+
+  /**
+   * The two status checks of a running instance: `initializing` until they
+   * have run (counted from the start, which `since` still marks), then `ok`,
+   * or `impaired` where a test said so. Null when not running (EC2 lists only
+   * running instances unless asked for all, and then says `not-applicable`).
+   */
+  statusChecks(i: SimInstance): { system: 'initializing' | 'ok' | 'impaired'; instance: 'initializing' | 'ok' | 'impaired' } | null {
+    if (i.state !== 'running') return null;
+    if (i.impaired === 'initializing' || this.elapsed(i.since) < TIMINGS.instanceStartMs + TIMINGS.statusChecksMs) return { system: 'initializing', instance: 'initializing' };
+    return { system: i.impaired === 'system' ? 'impaired' : 'ok', instance: i.impaired === 'instance' ? 'impaired' : 'ok' };
   }
 
   instance(id: string): SimInstance | undefined {

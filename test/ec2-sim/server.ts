@@ -128,6 +128,15 @@ export class Ec2Simulator {
     this.world.save();
   }
 
+  /** The instance's system or instance status check fails (`impaired`), or both never finish (`initializing`); null puts it right. */
+  impairStatus(instanceId: string, check: 'system' | 'instance' | 'initializing' | null): void {
+    const i = this.world.instance(instanceId);
+    if (!i) throw new Error(`no instance ${instanceId}`);
+    if (check) i.impaired = check;
+    else delete i.impaired;
+    this.world.save();
+  }
+
   calls(action: string): SimRequest[] {
     return this.requests.filter((r) => r.action === action && r.status === 200);
   }

@@ -100,6 +100,36 @@ describe('EC2 simulator: what restore needs', () => {
     expect((await provider.findDisks!({ 'drydock:kept-root-of': 'i-x' })).map((d) => d.id)).toEqual([fine.id]);
   });
 
+  it('reports status checks initializing after a start, then ok, or impaired when told to, to the SDK and the aws CLI', async () => {
+    const services = ready.instances[0];
+    const machine = await provider.findMachine(services.id);
+    await provider.stopMachine(machine);
+    await until(() => provider.findMachine(services.id), (m) => m.state === 'stopped');
+    // Stopped: EC2 lists it only when asked for all instances, with `not-applicable`.
+    expect(((await aws('describe-instance-status', '--instance-ids', services.id)) as { InstanceStatuses: unknown[] }).InstanceStatuses).toEqual([]);
+    expect(await provider.statusChecks(machine)).toEqual({ system: 'not-applicable', instance: 'not-applicable' });
+    await provider.startMachine(machine);
+    await until(() => provider.findMachine(services.id), (m) => m.state === 'running');
+    // Time slowed to real time: the checks have not run yet (at speed 1000 they pass in 40 ms, too soon to see on a busy machine).
+    sim.world.speed = 1;
+    expect(await provider.statusChecks(machine)).toEqual({ system: 'initializing', instance: 'initializing' });
+    const early = (await aws('describe-instance-status', '--instance-ids', services.id)) as { InstanceStatuses: { SystemStatus: { Status: string }; InstanceStatus: { Status: string } }[] };
+    expect(early.InstanceStatuses[0]).toMatchObject({ SystemStatus: { Status: 'initializing' }, InstanceStatus: { Status: 'initializing' } });
+    sim.world.speed = 1000;
+    const ok = await until(() => provider.statusChecks(machine), (c) => c.system === 'ok' && c.instance === 'ok');
+    expect(ok).toEqual({ system: 'ok', instance: 'ok' });
+    type CliStatus = { InstanceStatuses: { InstanceId: string; InstanceState: { Name: string }; SystemStatus: { Status: string; Details: { Name: string; Status: string }[] }; InstanceStatus: { Status: string } }[] };
+    const cli = (await aws('describe-instance-status', '--instance-ids', services.id)) as CliStatus;
+    expect(cli.InstanceStatuses).toHaveLength(1);
+    expect(cli.InstanceStatuses[0]).toMatchObject({ InstanceId: services.id, InstanceState: { Name: 'running' }, SystemStatus: { Status: 'ok', Details: [{ Name: 'reachability', Status: 'passed' }] }, InstanceStatus: { Status: 'ok' } });
+    sim.impairStatus(services.id, 'instance');
+    expect(await provider.statusChecks(machine)).toEqual({ system: 'ok', instance: 'impaired' });
+    const impaired = (await aws('describe-instance-status', '--include-all-instances')) as CliStatus;
+    expect(impaired.InstanceStatuses.find((s) => s.InstanceId === services.id)?.InstanceStatus.Status).toBe('impaired');
+    sim.impairStatus(services.id, null);
+    expect(await provider.statusChecks(machine)).toEqual({ system: 'ok', instance: 'ok' });
+  });
+
   it('calls the boot hook only when an instance starts from another root volume', async () => {
     const spare = ready.instances[1];
     const machine = await provider.findMachine(spare.id);

@@ -91,7 +91,7 @@ describe('DR drill (AWS, EC2 simulator)', () => {
     expect(plan.blocking).toEqual([]);
     expect(plan.mode).toBe('drill');
     const skipped = plan.steps.filter((s) => s.skipped).map((s) => s.name);
-    expect(skipped).toEqual(['copy-snapshot', 'repoint-nomad', 'no-proxy', 'switch-traffic']);
+    expect(skipped).toEqual(['copy-snapshot', 'no-proxy', 'repoint-nomad', 'switch-traffic']);
     const names = plan.steps.map((s) => s.name);
     expect(names.indexOf('drill-block-load')).toBeLessThan(names.indexOf('start-app'));
     expect(names.slice(-3)).toEqual(['drill-block-remove', 'drill-put-back', 'release-spare-network']);

@@ -19,6 +19,7 @@ import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/contract';
+import { CUSTOMIZATIONS, DOCKER_DROP_IN, ENVIRONMENT, renderCustomizations, renderDockerDropIn, renderEnvironment, type ProxySettings } from '../../shared/proxy/render';
 import { fromErrorPayload } from '../../shared/errors';
 import type { DrydockEvent } from '../../shared/events';
 import { dispatch } from '../../electron/engine/api/dispatch';
@@ -33,7 +34,7 @@ import { engineWithHosts, type EngineFixture } from './engine-fixture';
 export type KeyMode = 'primary' | 'console' | 'unproven';
 
 /** What the re-imaged spare carries: the primary's CircleCI state (tar of these paths). */
-const CIRCLECI_PATHS = ['etc/default/replicated', 'etc/default/replicated-operator', 'var/lib/lab/replicated', 'var/lib/lab/docker', 'var/lib/lab/units', 'opt/nomad'];
+const CIRCLECI_PATHS = ['etc/default/replicated', 'etc/default/replicated-operator', 'etc/circle-installation-customizations', 'var/lib/lab/replicated', 'var/lib/lab/docker', 'var/lib/lab/units', 'opt/nomad'];
 
 export interface RestoreWorld {
   lab: Lab;
@@ -86,12 +87,14 @@ telemetry {
 }
 `;
 
-export async function startRestoreWorld(options: { speed?: number; backupState?: 'completed' | 'error' } = {}): Promise<RestoreWorld> {
+/** `spareBehindBastion`: the spare is reached only through a jump host (inventory `jump`), as in a private subnet. */
+export async function startRestoreWorld(options: { speed?: number; backupState?: 'completed' | 'error'; spareBehindBastion?: boolean } = {}): Promise<RestoreWorld> {
   const lab = await startLab([
     { name: 'services', standins: true },
     { name: 'spare', standins: true },
     { name: 'nomad1', standins: true },
     { name: 'nomad2', standins: true },
+    ...(options.spareBehindBastion ? [{ name: 'bastion' }] : []),
   ]);
   const { services, spare, nomad1, nomad2 } = lab.hosts;
   services.writeFile('/etc/default/replicated', `PRIVATE_ADDRESS=${services.ip}\nPUBLIC_ADDRESS=203.0.113.10\nREPLICATED_OPTS=" -e LOG_LEVEL=info -e NODENAME=services"\n`);
@@ -99,7 +102,12 @@ export async function startRestoreWorld(options: { speed?: number; backupState?:
   services.writeFile('/var/lib/lab/replicated/transition-ms', '200');
   services.writeFile('/var/lib/lab/replicated/app-config/hostname.value', 'ci.restore-test.invalid');
   services.writeFile('/opt/nomad/data/server/raft.db', 'the primary nomad state\n');
+  // The proxy feature's files as it writes them: the bypass lists name the primary's addresses.
+  const proxy = proxySettingsFor(services.ip);
+  services.writeFile(CUSTOMIZATIONS, renderCustomizations('export CIRCLE_URL="https://ci.restore-test.invalid"\n', proxy));
   for (const [c, name] of [[nomad1, 'nomad1'], [nomad2, 'nomad2']] as const) {
+    c.writeFile(ENVIRONMENT, renderEnvironment('PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"\n', proxy));
+    c.writeFile(DOCKER_DROP_IN, renderDockerDropIn(proxy));
     c.writeFile('/etc/nomad/config.hcl', CONFIG_HCL(services.ip, c.ip));
     services.exec(`mkdir -p /var/lib/lab/nomad && echo "${name === 'nomad1' ? '4e5f6a7b' : '8c9d0e1f'} default ${name} linux-64bit false eligible ready" >>/var/lib/lab/nomad/nodes`);
   }
@@ -121,8 +129,9 @@ export async function startRestoreWorld(options: { speed?: number; backupState?:
   const saved = { ...process.env };
   Object.assign(process.env, awsEnv);
   const fx = await engineWithHosts(lab, [
+    ...(options.spareBehindBastion ? [{ name: 'bastion', role: 'bastion' as const }] : []),
     { name: 'services', role: 'services' },
-    { name: 'spare', role: 'spare' },
+    { name: 'spare', role: 'spare', ...(options.spareBehindBastion ? { jump: 'bastion' } : {}) },
     { name: 'nomad1', role: 'nomad' },
     { name: 'nomad2', role: 'nomad' },
   ]);
@@ -254,6 +263,17 @@ export async function startRestoreWorld(options: { speed?: number; backupState?:
     }
   }, 50);
   return world;
+}
+
+/** The proxy settings the fixture's hosts carry: NO_PROXY and nonProxyHosts name the primary (private and public) among others. */
+export function proxySettingsFor(primary: string): ProxySettings {
+  const endpoint: ProxySettings['http'] = { protocol: 'http', url: 'http://ci-bot:p%40ss@127.0.81.250:3128', host: '127.0.81.250', port: 3128, username: 'ci-bot', password: 'p%40ss' };
+  return {
+    http: endpoint,
+    https: endpoint,
+    noProxy: ['127.0.0.1', 'localhost', primary, '203.0.113.10', 'ghe.restore-test.invalid', `${primary}0`],
+    javaNonProxyHosts: ['127.0.0.1', 'localhost', primary, 'ghe.restore-test.invalid'],
+  };
 }
 
 type Hcl = { [k: string]: unknown } & { client?: { servers?: unknown }; telemetry?: { statsd_address?: unknown } };

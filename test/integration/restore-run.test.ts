@@ -6,8 +6,10 @@
  * the clients' config.hcl parsed, the host key rule tested in its three
  * cases, and an abort puts the spare back as it was.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DrydockError } from '../../shared/errors';
+import { CUSTOMIZATIONS, DOCKER_DROP_IN, ENVIRONMENT } from '../../shared/proxy/render';
 import { parseHcl, startRestoreWorld, type RestoreWorld } from './restore-fixture';
 
 let w: RestoreWorld | undefined;
@@ -17,6 +19,32 @@ afterEach(async () => {
 });
 
 const spareCalls = (world: RestoreWorld) => (world.lab.hosts.spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter(Boolean);
+
+/** NO_PROXY of a Docker drop-in's Environment= words (systemd's quoting), split on commas. */
+function dropInNoProxy(text: string): string[] {
+  const words = /^Environment=(.*)$/m.exec(text)![1].match(/"[^"]*"/g)!.map((w) => w.slice(1, -1));
+  return words.find((w) => w.startsWith('NO_PROXY='))!.slice('NO_PROXY='.length).split(',');
+}
+
+/** The bypass lists as the shell and systemd read them: the old private address replaced by `now`, every other entry as it was. */
+function expectBypassSwapped(world: RestoreWorld, now: string, publicNow = '203.0.113.11') {
+  const { services, spare, nomad1, nomad2 } = world.lab.hosts;
+  const expected = ['127.0.0.1', 'localhost', now, publicNow, 'ghe.restore-test.invalid', `${services.ip}0`];
+  for (const c of [nomad1, nomad2]) {
+    const env = world.defaults(c, ENVIRONMENT);
+    expect(env.NO_PROXY.split(',')).toEqual(expected);
+    expect(env.no_proxy.split(',')).toEqual(expected);
+    expect(env.HTTP_PROXY).toBe('http://ci-bot:p%40ss@127.0.81.250:3128');
+    expect(env.PATH).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    expect(dropInNoProxy(c.readFile(DOCKER_DROP_IN)!)).toEqual(expected);
+  }
+  if (now === services.ip) return;
+  const custom = world.defaults(spare, CUSTOMIZATIONS);
+  expect(custom.NO_PROXY.split(',')).toEqual(expected);
+  const flag = custom.JVM_OPTS.split(' ').find((w) => w.startsWith('-Dhttp.nonProxyHosts='))!;
+  expect(flag.slice(flag.indexOf('=') + 1).split('|')).toEqual(['127.0.0.1', 'localhost', now, 'ghe.restore-test.invalid']);
+  expect(custom.CIRCLE_URL).toBe('https://ci.restore-test.invalid');
+}
 
 /** `identityFixedHere`: false when an earlier refresh-spare run fixed the files (its report has the diffs). */
 async function expectRestored(world: RestoreWorld, runId: string, identityFixedHere = true) {
@@ -35,6 +63,7 @@ async function expectRestored(world: RestoreWorld, runId: string, identityFixedH
     expect(cfg.telemetry?.statsd_address).toBe(`${spare.ip}:8125`);
     expect(cfg.advertise).toEqual({ http: c.ip, rpc: c.ip, serf: c.ip });
   }
+  expectBypassSwapped(world, spare.ip);
   const nodes = spare.exec('docker exec nomad nomad node-status').stdout;
   expect(nodes).toMatch(/nomad1\s.*ready/);
   expect(nodes).toMatch(/nomad2\s.*ready/);
@@ -55,6 +84,9 @@ async function expectRestored(world: RestoreWorld, runId: string, identityFixedH
     expect(md).toContain(`+DAEMON_HOST=[${spare.ip}]`);
     expect(md).toContain('rm -rf /opt/nomad');
   }
+  // The proxy files' diffs (the URL's password masked) and the Docker restart left to the admin.
+  expect(md).toContain(DOCKER_DROP_IN);
+  expect(md).not.toContain('p%40ss');
   const html = (await world.call('restore:report', { runId, format: 'html' })).text;
   expect(html).toContain('<table');
   return md;
@@ -85,6 +117,9 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(result.hostKeys).toEqual([{ fingerprint: world.keys.spareNow(), keyType: 'ssh-ed25519', proof: 'console' }]);
     expect(result.recoveryTimeMs).toBeGreaterThan(0);
     expect(result.leftToAdmin.join('\n')).toMatch(/Point ci\.restore-test\.invalid at the spare/);
+    expect(result.leftToAdmin.join('\n')).toMatch(/nomad1: NO_PROXY in \/etc\/systemd\/system\/docker\.service\.d\/http-proxy\.conf now names the spare.*systemctl restart docker/);
+    // Nothing restarted docker behind the admin's back.
+    expect(world.lab.hosts.nomad1.readFile('/var/log/lab/units.log') ?? '').not.toMatch(/restart docker/);
     const md = await expectRestored(world, result.runId);
     expect(md).toMatch(/printed by cloud-init on the spare's console/);
     // Its groups untouched: it booted the restored disk with its own, nothing made or changed at EC2.
@@ -92,6 +127,9 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(world.spareGroups()).toEqual(ownGroups);
     expect(world.sim.calls('CreateSecurityGroup')).toEqual([]);
     expect(world.sim.calls('ModifyInstanceAttribute')).toEqual([]);
+    // The start asked for EC2's status checks before reconnecting (the simulator's test shows initializing → ok).
+    expect(world.sim.calls('DescribeInstanceStatus').length).toBeGreaterThanOrEqual(1);
+    expect(md).toMatch(/status checks ok/);
     // One restore at a time, and this one is finished: the lock is gone.
     expect(await world.call('restore:lock', {})).toBeNull();
   });
@@ -99,9 +137,25 @@ describe('restore onto the hot spare (AWS)', () => {
   it("accepts the primary's known key when the spare keeps it", async () => {
     w = await startRestoreWorld();
     w.keyMode = 'primary';
+    // The hostname from the Nomad clients' resolvers: nomad1 already sees the spare, nomad2 a cached old record.
+    const { nomad1, nomad2, services, spare } = w.lab.hosts;
+    nomad1.exec(`echo '${spare.ip} ci.restore-test.invalid' >>/etc/hosts`);
+    nomad2.exec(`echo '${services.ip} ci.restore-test.invalid' >>/etc/hosts`);
     const result = await w.call('restore:run', { spare: 'spare', confirmed: true });
     expect(result.hostKeys).toEqual([{ fingerprint: w.keys.primary, keyType: 'ssh-ed25519', proof: 'primary' }]);
-    await expectRestored(w, result.runId);
+    const md = await expectRestored(w, result.runId);
+    // Both answers reported, the disagreement shown; this computer cannot resolve the test name.
+    const left = result.leftToAdmin.find((l) => l.startsWith('Point ci.restore-test.invalid at the spare'))!;
+    expect(left).toContain('this computer: does not resolve');
+    expect(left).toContain(`nomad1: ${spare.ip} (the spare)`);
+    expect(left).toContain(`nomad2: ${services.ip} (not the spare)`);
+    expect(left).toMatch(/the answers disagree/);
+    expect(md).toContain(`**Where the hostname led:** this computer: does not resolve; nomad1: ${spare.ip}; nomad2: ${services.ip}`);
+    // The admin fixes nomad2's resolver; asked again, every answer that resolves leads to the spare.
+    nomad2.exec(`sed -i '/ci.restore-test.invalid/d' /etc/hosts && echo '${spare.ip} ci.restore-test.invalid' >>/etc/hosts`);
+    const check = await w.call('restore:check-traffic', { runId: result.runId });
+    expect(check).toMatchObject({ hostname: 'ci.restore-test.invalid', resolved: [], ok: true, fromClients: [{ host: 'nomad1', resolved: [spare.ip] }, { host: 'nomad2', resolved: [spare.ip] }] });
+    expect(check.message).toMatch(/traffic reaches the spare/);
   });
 
   it('refuses a key that is neither the primary\'s nor on the console: nothing runs on the spare, the run waits; confirmed, it finishes', async () => {
@@ -232,7 +286,7 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(refresh.summary).toMatch(/now holds backup/);
     expect(world.lab.hosts.spare.exec('replicatedctl app status').stdout).toMatch(/stopped/);
     expect(world.defaults(world.lab.hosts.spare, '/etc/default/replicated').PRIVATE_ADDRESS).toBe(world.lab.hosts.spare.ip);
-    expect(refresh.run.steps.filter((s) => s.status === 'skipped').map((s) => s.name)).toEqual(['copy-snapshot', 'drill-block-write', 'drill-block-load', 'start-app', 'verify-app', 'repoint-nomad', 'no-proxy', 'switch-traffic', 'drill-block-remove', 'drill-put-back']);
+    expect(refresh.run.steps.filter((s) => s.status === 'skipped').map((s) => s.name)).toEqual(['copy-snapshot', 'drill-block-write', 'drill-block-load', 'no-proxy', 'start-app', 'verify-app', 'repoint-nomad', 'switch-traffic', 'drill-block-remove', 'drill-put-back']);
     const restoredRoot = world.rootsAttached()[0];
     expect(restoredRoot).not.toBe(world.spareRoot);
 
@@ -253,6 +307,104 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(refreshReport).toContain('rm -rf /opt/nomad');
     expect(report).toMatch(/the spare already held backup .* so the volume steps were skipped/);
     expect(report).toMatch(/\*\*Recovery time:\*\* \d/);
+  });
+  it('NO_PROXY rewritten on the clients and the spare is put back by an abort before the traffic switch', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const { nomad1, nomad2, services } = world.lab.hosts;
+    const before = [nomad1, nomad2].map((c) => [c.readFile(ENVIRONMENT), c.readFile(DOCKER_DROP_IN)]);
+    const plan = await world.call('restore:plan', { spare: 'spare' });
+    expect(plan.noProxy.filter((n) => n.host === 'nomad1').map((n) => n.file)).toEqual([ENVIRONMENT, ENVIRONMENT, ENVIRONMENT, DOCKER_DROP_IN]);
+    expect(plan.noProxy.map((n) => n.entry).join('\n')).not.toContain('p%40ss');
+    world.healthy = false;
+    await expect(world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true })).rejects.toThrow(/not healthy/);
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'no-proxy')?.status).toBe('done');
+    // Written before the app started, the clients' lists name the spare now.
+    expectBypassSwapped(world, world.lab.hosts.spare.ip);
+    const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
+    expect(aborted.steps.find((s) => s.name === 'no-proxy')?.status).toBe('undone');
+    expect([nomad1, nomad2].map((c) => [c.readFile(ENVIRONMENT), c.readFile(DOCKER_DROP_IN)])).toEqual(before);
+    expectBypassSwapped(world, services.ip, '203.0.113.10');
+    expect(world.rootsAttached()).toEqual([world.spareRoot]);
+  });
+  it('NO_PROXY on a resume: a proxy file changed since the step first planned it is not written (conflict); an abort puts back what the step wrote', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const { nomad1, nomad2, services, spare } = world.lab.hosts;
+    // nomad2 is down when the step reaches it: the spare and nomad1 are written, the step stops there.
+    world.sim.onAction = (action) => {
+      if (action === 'StartInstances' && world.reimages > 0) void nomad2.stop();
+    };
+    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/nomad2/);
+    world.sim.onAction = undefined;
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'no-proxy')?.status).toBe('failed');
+    expect(world.defaults(nomad1, ENVIRONMENT).NO_PROXY.split(',')).toContain(spare.ip);
+    // Meanwhile someone edits nomad1's file (the old address back, and a new entry): not what the step planned.
+    const edited = (nomad1.readFile(ENVIRONMENT) ?? '').replace(/^NO_PROXY=.*$/m, `NO_PROXY="127.0.0.1,${services.ip},added.by.hand"`);
+    nomad1.writeFile(ENVIRONMENT, edited);
+    await nomad2.start();
+    await expect(world.call('runs:resume', { id: run.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/nomad1: \/etc\/environment changed since the plan was reviewed; nothing was written/) });
+    expect(nomad1.readFile(ENVIRONMENT)).toBe(edited);
+    // An abort puts back what the step wrote, from its backups.
+    const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
+    expectBypassSwapped(world, services.ip, '203.0.113.10');
+  });
+  it('an impaired status check after the start stops the run with a clear message, nothing run on the spare; abort puts it back', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    world.sim.impairStatus(world.spareId, 'system');
+    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/Instance i-\S+ started on the restored volume vol-\S+ but its system status check is impaired \(system impaired, instance ok\)\. Nothing was run on it/);
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'start-spare')?.status).toBe('failed');
+    expect(run.steps.find((s) => s.name === 'reconnect')?.status).toBe('pending');
+    expect(world.fx.engine.audit.tail(1000, { host: 'spare' }).filter((e) => e.kind === 'command')).toEqual([]);
+    const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
+    expect(world.rootsAttached()).toEqual([world.spareRoot]);
+  });
+  it('a spare reached through a jump host: its new key is proven by the console through the tunnel, and the restore completes', async () => {
+    w = await startRestoreWorld({ spareBehindBastion: true });
+    const world = w;
+    const bastion = world.lab.hosts.bastion;
+    // sshd logs each forwarding request at DEBUG1: the proof the route went through the bastion.
+    bastion.exec(`sed -i 's/^LogLevel .*/LogLevel DEBUG1/' /etc/ssh/sshd_config && kill -HUP 1`);
+    world.fx.engine.pool.drop('bastion');
+    const result = await world.call('restore:run', { spare: 'spare', confirmed: true });
+    expect(result.run.status).toBe('done');
+    // The rule applies to the spare's key (a new one, printed on its console), never to the bastion's.
+    expect(result.hostKeys).toEqual([{ fingerprint: world.keys.spareNow(), keyType: 'ssh-ed25519', proof: 'console' }]);
+    expect(world.keys.spareNow()).not.toBe(bastion.fingerprint);
+    await expectRestored(world, result.runId);
+    // The route went through the bastion: its sshd opened forwarding channels to the spare.
+    const log = readFileSync(bastion.log, 'utf8');
+    const forwards = log.split('\n').filter((l) => l.includes(`server_request_direct_tcpip: originator 127.0.0.1 port 0, target ${world.lab.hosts.spare.ip} port 22`));
+    // At least the key scans of the reconnect step and the sessions after the re-image.
+    expect(forwards.length).toBeGreaterThanOrEqual(2);
+  });
+  it('status checks that never finish: the wait times out with what it waited for and what to do', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    world.sim.impairStatus(world.spareId, 'initializing');
+    process.env.DRYDOCK_RESTORE_TIMEOUT_MS = '1500';
+    try {
+      await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(
+        /Instance i-\S+ status checks: system initializing, instance initializing \(waiting for both ok\) after 2 s\. Look at the instance in the EC2 console \(Status checks, Get system log\), then resume the run/,
+      );
+    } finally {
+      delete process.env.DRYDOCK_RESTORE_TIMEOUT_MS;
+    }
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.errorCode).toBe('TIMEOUT');
+    // Checks done: a resume finds the instance running and waits for them again, starting nothing twice.
+    world.sim.impairStatus(world.spareId, null);
+    const starts = world.sim.calls('StartInstances').length;
+    const resumed = await world.call('runs:resume', { id: run.id });
+    expect(resumed.status).toBe('done');
+    expect(world.sim.calls('StartInstances').length).toBe(starts);
   });
   it('a failed verification can be skipped (its consequence recorded); a step that may not be skipped is refused', async () => {
     w = await startRestoreWorld();

@@ -8,7 +8,7 @@ import { DrydockError } from '../../../shared/errors';
 import { knownHostsName, type Host } from '../../../shared/hosts';
 import type { AuditLog } from '../audit/audit-log';
 import type { Inventory } from '../inventory/inventory';
-import { connect, scanHostKey } from './connect';
+import { connect, scanHostKey, type PresentedKey } from './connect';
 import type { CredentialStore } from './credentials';
 import type { KnownHosts } from './known-hosts';
 import { HostSession } from './session';
@@ -114,6 +114,17 @@ export class SshPool {
           : resolve(stream),
       ),
     );
+  }
+
+  /**
+   * The key the host presents, reached the way its sessions are (through its
+   * jump host, whose own key is verified as for any session). Trusts nothing:
+   * for callers with their own rule for the key (a restored spare).
+   */
+  async presentedKey(name: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<PresentedKey> {
+    const host = this.deps.inventory.get(name);
+    const sock = await this.tunnel(host, options.signal);
+    return scanHostKey({ host, knownHosts: this.deps.knownHosts, sock, timeoutMs: options.timeoutMs ?? this.deps.connectTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
   }
 
   /** What key does the host present, and how does it compare with what we trust? Trusts nothing. */

@@ -83,6 +83,12 @@ export interface CallOptions {
   onProgress?(percent: number, message: string): void;
 }
 
+/** EC2's two status checks as DescribeInstanceStatus names them (`not-applicable` when the machine is not running). */
+export interface StatusChecks {
+  system: string;
+  instance: string;
+}
+
 export interface BackupProvider {
   readonly kind: 'aws' | 'libvirt' | 'vsphere';
   readonly capabilities: ProviderCapabilities;
@@ -112,6 +118,12 @@ export interface BackupProvider {
   copySnapshot(snapshotId: string, sourceRegion: string, tags: Record<string, string>, options?: CallOptions): Promise<Snapshot>;
   /** The machine's console as its boot wrote it (cloud-init prints the new host keys' fingerprints there). */
   consoleOutput(machine: Machine, options?: CallOptions): Promise<string>;
+  /**
+   * The machine's health checks after a start (EC2: the system and instance
+   * status checks, `initializing` → `ok` or `impaired`). Only where the
+   * provider has them: libvirt has no such checks (see libvirt-provider.ts).
+   */
+  statusChecks?(machine: Machine, options?: CallOptions): Promise<StatusChecks>;
   /** Tag a disk (the spare's kept root says whose it was); where the provider has tags. */
   tagDisk?(id: string, tags: Record<string, string>, options?: CallOptions): Promise<void>;
   /** Disks carrying every given tag (a restore finds the volume it created before a crash). */

@@ -8,7 +8,8 @@
 import type { RestoreRunResult } from '../../../../shared/channels/restore';
 import { defineOperation } from '../operation';
 import { fixIdentity, reconnect, resetNomad, startApp, stopApp } from './steps-host';
-import { noProxy, repointNomad, switchTraffic, verifyApp } from './steps-after';
+import { repointNomad, switchTraffic, verifyApp } from './steps-after';
+import { noProxy } from './steps-no-proxy';
 import { drillBlockLoad, drillBlockRemove, drillBlockWrite, drillPutBack } from './steps-drill';
 import { attachRoot, copySnapshot, createVolume, detachRoot, startSpare, stopSpare } from './steps-volume';
 import { isolateSpare, releaseSpareNetwork } from './steps-isolate';
@@ -25,7 +26,7 @@ export const restoreOperation = defineOperation({
   recovery: true,
   input: RestoreInput,
   initialState: (): RestoreState => ({ hostKeys: [], leftToAdmin: [], timings: { startedAt: Date.now() } }),
-  steps: [copySnapshot, createVolume, stopSpare, detachRoot, attachRoot, isolateSpare, startSpare, reconnect, stopApp, fixIdentity, resetNomad, drillBlockWrite, drillBlockLoad, startApp, verifyApp, repointNomad, noProxy, switchTraffic, drillBlockRemove, drillPutBack, releaseSpareNetwork],
+  steps: [copySnapshot, createVolume, stopSpare, detachRoot, attachRoot, isolateSpare, startSpare, reconnect, stopApp, fixIdentity, resetNomad, drillBlockWrite, drillBlockLoad, noProxy, startApp, verifyApp, repointNomad, switchTraffic, drillBlockRemove, drillPutBack, releaseSpareNetwork],
   result: (state, input): RestoreOutcome => {
     const recoveryPointMs = (state.timings.startedAt ?? Date.now()) - Date.parse(input.backup.startedAt);
     const recoveryTimeMs = state.appVerifiedAt && state.timings.startedAt ? state.appVerifiedAt - state.timings.startedAt : undefined;

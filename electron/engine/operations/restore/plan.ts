@@ -19,6 +19,7 @@ import { readCatalog } from '../backup/catalog';
 import { providerFor } from '../backup/factory';
 import { BackupProfiles } from '../backup/profiles';
 import { isUnsupported, type Disk, type Machine } from '../backup/provider';
+import { clientBypassLines } from './steps-no-proxy';
 import { NOMAD_CONFIG, repointNomadConfig } from './identity';
 import { restoreOperation } from './operation';
 import { spareHolds } from './spare-record';
@@ -136,6 +137,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   line('/etc/default/replicated-operator', 'PRIVATE_ADDRESS', backup?.privateAddress, spareHost.address);
 
   const nomadClients: RestorePlan['nomadClients'] = [];
+  const noProxy: RestorePlan['noProxy'] = [];
   const clients = mode === 'restore' ? engine.inventory.list().filter((h) => h.role === 'nomad') : [];
   for (const c of clients) {
     let from: string | undefined;
@@ -144,6 +146,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
       const text = (await session.readFile(NOMAD_CONFIG))?.toString('utf8');
       if (text) from = repointNomadConfig(text, spareHost.address).changes.map((x) => `${x.key} = ${x.old}`).join('; ') || 'already the spare';
       else warnings.push(`${c.name}: ${NOMAD_CONFIG} not found`);
+      if (oldPrivate) for (const n of await clientBypassLines(session, oldPrivate)) noProxy.push({ host: c.name, ...n });
     } catch (err) {
       warnings.push(`${c.name}: its config could not be read (${toErrorPayload(err).message}); it is read again when the step runs`);
     }
@@ -175,17 +178,17 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
     step('detach-root', `Detach ${root?.id ?? '?'} from ${machine?.rootDevice ?? '?'}, tag it drydock:kept-root-of=${machine?.id ?? '?'}; never deleted`, holdsChosen, `the spare already holds backup ${held}`),
     step('attach-root', `Attach the new volume at ${machine?.rootDevice ?? '?'}`, holdsChosen, `the spare already holds backup ${held}`),
     step('isolate-spare', isolation.how, !isolation.needed, 'a failover: the spare becomes production and keeps its network'),
-    step('start-spare', `Start ${machine?.id ?? '?'} (wait running)`),
+    step('start-spare', `Start ${machine?.id ?? '?'} (wait running${profile.provider === 'aws' ? ' and both status checks ok' : ''})`),
     step('reconnect', "Accept only the primary's known key or a fingerprint cloud-init printed on the spare's console; anything else waits for your confirmation"),
     step('stop-app', 'replicatedctl app stop (the restored disk started the primary\'s app)'),
     step('fix-identity', `Addresses in /etc/default/replicated* (and /etc/sysconfig/* where present) from ${oldPrivate ?? 'the old address'} to ${spareHost.address}, through the file-change engine (backed up, diffed)`),
     step('reset-nomad', 'rm -rf /opt/nomad'),
     step('drill-block-write', `${RULES_FILE.v4} and ${RULES_FILE.v6} on the spare (chains ${CHAIN} for OUTPUT, ${FWD_CHAIN} for DOCKER-USER), through the file-change engine`, !drill, 'only in a DR drill'),
     step('drill-block-load', `iptables-restore / ip6tables-restore, hooks first in OUTPUT and DOCKER-USER; checked rule for rule (iptables -S) before the app starts: everything outbound refused but SSH, loopback, the Docker bridges and ${spareHost.address}`, !drill, 'only in a DR drill'),
+    step('no-proxy', `NO_PROXY / nonProxyHosts elements naming ${oldPrivate ?? 'the old address'} replaced by ${spareHost.address} in the spare's /etc/circle-installation-customizations (read by the Replicated restart of the next step) and the clients' /etc/environment and Docker drop-in, through the proxy feature's file engine (backed up; an abort puts them back); the clients' Docker restart is left to you`, notRestore, `${mode} re-points nothing`),
     step('start-app', 'systemctl restart replicated…; replicatedctl app start; wait started', appStopped, 'refresh-spare leaves the app stopped'),
     step('verify-app', 'replicatedctl app status inspect clean, containers up (docker ps), frontend /health-check 200', appStopped, 'refresh-spare leaves the app stopped'),
     step('repoint-nomad', `${clients.map((c) => c.name).join(', ') || 'no Nomad client in the inventory'}: servers and statsd_address to ${spareHost.address}, restart nomad, wait ready on the spare`, notRestore, `${mode} re-points nothing`),
-    step('no-proxy', `NO_PROXY entries naming ${oldPrivate ?? 'the old address'} on the spare and the clients (listed for you)`, notRestore, `${mode} re-points nothing`),
     step('switch-traffic', 'Check from this computer that the hostname resolves to the spare; otherwise the exact DNS / load balancer change is left to you', notRestore, `${mode} re-points nothing`),
     step('drill-block-remove', `Take out ${CHAIN} and ${FWD_CHAIN} and put the rules files back as they were (before the spare leaves the restored disk they live on)`, !drill, 'only in a DR drill'),
     step('drill-put-back', `Stop ${machine?.id ?? '?'}, detach the restored disk (kept for inspection), re-attach ${root?.id ?? '?'} at ${machine?.rootDevice ?? '?'}${machine?.running ? ', start it' : ''}; its own host key trusted again`, !drill, 'only in a DR drill'),
@@ -219,7 +222,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
     volumes,
     lineChanges,
     nomadClients,
-    noProxy: [],
+    noProxy,
     traffic,
     isolation,
     blocking,

@@ -1,11 +1,10 @@
 /**
- * After the app starts: verify it, re-point the Nomad clients, find the
- * NO_PROXY entries naming the old address, and the DNS / load balancer
+ * After the app starts: verify it, re-point the Nomad clients (their
+ * NO_PROXY was rewritten before the app started: steps-no-proxy.ts), and the DNS / load balancer
  * change (checked from this computer where it can be, else left to the
  * admin, said in the report). Re-pointing the clients is where traffic moves
  * to the spare: from there on an abort no longer puts the spare back.
  */
-import { promises as dns } from 'node:dns';
 import { DrydockError } from '../../../../shared/errors';
 import { HEALTH_ENDPOINTS } from '../../../../shared/health/report';
 import { appStatus } from '../certs/replicated-app';
@@ -13,9 +12,10 @@ import { parseNomadNodes } from '../health/parse-health';
 import { quote } from '../../ssh/quote';
 import type { Step } from '../operation';
 import { planFiles, writeFiles } from './files';
-import { NOMAD_CONFIG, noProxyEntries, repointNomadConfig } from './identity';
+import { NOMAD_CONFIG, repointNomadConfig } from './identity';
 import type { Ctx, RestoreInputT, RestoreState } from './types';
 import { waitUntil } from './waits';
+import { dnsAnswers, judgeAnswers } from './dns-answers';
 
 type RestoreStep = Step<RestoreInputT, RestoreState>;
 
@@ -99,36 +99,10 @@ export const repointNomad: RestoreStep = {
   },
 };
 
-const NO_PROXY_FILES = ['/etc/environment', '/etc/default/docker', '/etc/systemd/system/docker.service.d/http-proxy.conf', '/etc/default/replicated'];
-
-export const noProxy: RestoreStep = {
-  name: 'no-proxy',
-  title: 'Find NO_PROXY entries naming the old address',
-  skip: { consequence: 'NO_PROXY entries naming the old address are not looked for: proxied hosts may try to reach the old Services machine through the proxy' },
-  check: async (ctx) => notInDrill(ctx, 'the NO_PROXY search'),
-  apply: async (ctx) => {
-    const old = ctx.input.backup.privateAddress ?? ctx.state.oldAddresses?.private;
-    if (!old) return ctx.note('The old address is unknown: nothing to look for');
-    const found: string[] = [];
-    for (const name of [ctx.input.spare.host, ...ctx.input.nomadClients]) {
-      const session = await ctx.services.pool.session(name, ctx.signal);
-      for (const file of NO_PROXY_FILES) {
-        const text = (await session.readFile(file).catch(() => null))?.toString('utf8');
-        if (text) for (const line of noProxyEntries(text, old)) found.push(`${name}:${file}: ${line}`);
-      }
-    }
-    for (const f of found) {
-      const item = `NO_PROXY names the old Services address ${old}: ${f} (replace it with ${ctx.input.spare.address}, e.g. with drydock proxy)`;
-      if (!ctx.state.leftToAdmin.includes(item)) ctx.state.leftToAdmin.push(item);
-    }
-    ctx.note(found.length ? `${found.length} entr${found.length === 1 ? 'y' : 'ies'} left to the admin (see the report)` : 'none found');
-  },
-};
-
 export const switchTraffic: RestoreStep = {
   name: 'switch-traffic',
   title: 'Point DNS or the load balancer at the spare',
-  skip: { consequence: 'Drydock does not check where the hostname points: users may still reach the old Services machine' },
+  skip: { consequence: 'Drydock does not check where the hostname points (from this computer or a Nomad client): users and builds may still reach the old Services machine' },
   check: async (ctx) => notInDrill(ctx, 'the traffic switch'),
   apply: async (ctx) => {
     const session = await spareSession(ctx);
@@ -146,13 +120,16 @@ export const switchTraffic: RestoreStep = {
       ctx.state.leftToAdmin.push(`Point the CircleCI hostname's DNS record (or the load balancer's target) at the spare: ${targets.join(' or ')}`);
       return ctx.note('The hostname is not known: the DNS change is left to the admin');
     }
-    const resolved = await dns.lookup(hostname, { all: true }).then((a) => a.map((x) => x.address)).catch(() => [] as string[]);
-    if (resolved.some((a) => targets.includes(a))) {
+    const answers = await dnsAnswers(ctx.services.pool, hostname, ctx.input.nomadClients, ctx.signal);
+    const verdict = judgeAnswers(hostname, answers, targets);
+    ctx.state.dnsAnswers = answers;
+    if (verdict.ok) {
       ctx.state.trafficVerified = true;
-      return ctx.note(`${hostname} resolves to ${resolved.join(', ')} from this computer: traffic reaches the spare`);
+      return ctx.note(`${verdict.said}: traffic reaches the spare`);
     }
-    const item = `Point ${hostname} at the spare: its DNS record (A) ${resolved.length ? `now ${resolved.join(', ')}` : 'does not resolve from here'} must become ${targets.join(' or ')} (or set the load balancer's target to instance ${ctx.input.spare.machineId}); if the hostname changed, update the GitHub OAuth callback URL too`;
+    const laptop = answers[0].addresses;
+    const item = `Point ${hostname} at the spare: its DNS record (A) ${laptop.length ? `now ${laptop.join(', ')} from this computer` : 'does not resolve from this computer'} must become ${targets.join(' or ')} (or set the load balancer's target to instance ${ctx.input.spare.machineId}); if the hostname changed, update the GitHub OAuth callback URL too. Asked: ${verdict.said}`;
     if (!ctx.state.leftToAdmin.includes(item)) ctx.state.leftToAdmin.push(item);
-    ctx.note(`Left to the admin: ${hostname} does not resolve to the spare yet`);
+    ctx.note(`Left to the admin: ${hostname} does not resolve to the spare yet. Asked: ${verdict.said}`);
   },
 };

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { DrydockError } from '../../../../shared/errors';
 import { knownHostsName } from '../../../../shared/hosts';
 import { appStatus, waitForState } from '../certs/replicated-app';
-import { scanHostKey } from '../../ssh/connect';
 import { KnownHosts } from '../../ssh/known-hosts';
 import { quote } from '../../ssh/quote';
 import type { Step } from '../operation';
@@ -25,11 +24,11 @@ const knownHosts = (ctx: Ctx) => new KnownHosts(path.join(ctx.services.home, 'kn
 const spareSession = (ctx: Ctx) => ctx.services.pool.session(ctx.input.spare.host, ctx.signal);
 
 async function presentedKey(ctx: Ctx) {
-  const host = ctx.services.inventory.get(ctx.input.spare.host);
-  if (host.jump) throw new DrydockError('INVALID_INPUT', `${host.name} is reached through ${host.jump}: a restore reconnects to the spare directly only (for now)`);
+  // Through the spare's jump host when it has one (the bastion's own key is checked as for any session;
+  // the rule below is about the spare's key, which the tunnel carries end to end).
   return waitUntil(
     ctx,
-    () => scanHostKey({ host, knownHosts: knownHosts(ctx), timeoutMs: 10_000, ...(ctx.signal ? { signal: ctx.signal } : {}) }).catch((err: unknown) => ({ error: (err as Error).message })),
+    () => ctx.services.pool.presentedKey(ctx.input.spare.host, { timeoutMs: 10_000, ...(ctx.signal ? { signal: ctx.signal } : {}) }).catch((err: unknown) => ({ error: (err as Error).message })),
     (k): k is { keyType: string; key: string; fingerprint: string } => !('error' in k),
     (k) => `The spare's SSH server does not answer yet${'error' in k ? ` (${k.error})` : ''}`,
     ctx.input.profileData.provider === 'aws' ? 'Check the instance in the EC2 console (system log), then resume the run.' : "Check the domain's console (virsh console), then resume the run.",

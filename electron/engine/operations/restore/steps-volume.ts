@@ -6,7 +6,7 @@
  * spare as it was, in reverse, and keeps the restored volume for inspection.
  */
 import { DrydockError } from '../../../../shared/errors';
-import type { BackupProvider, Disk, Machine } from '../backup/provider';
+import type { BackupProvider, Disk, Machine, StatusChecks } from '../backup/provider';
 import type { Step } from '../operation';
 import { KEPT_ROOT_TAG, RESTORE_RUN_TAG, type Ctx, type RestoreInputT, type RestoreState } from './types';
 import { SPARE_DOMAIN_TAG } from '../backup/libvirt/restored-disk';
@@ -223,6 +223,35 @@ export const attachRoot: RestoreStep = {
     }),
 };
 
+const checksOk = (c: StatusChecks) => c.system === 'ok' && c.instance === 'ok';
+
+/**
+ * EC2's system and instance status checks after the start: `running` only
+ * says the hypervisor started it; the checks say it booted and answers
+ * (issue 11 step 3: "wait running and status checks OK"). An `impaired`
+ * check stops the run at once: waiting longer would not mend it.
+ */
+async function waitStatusChecks(ctx: Ctx, p: BackupProvider, m: Machine): Promise<void> {
+  const read = p.statusChecks?.bind(p);
+  if (!read) return;
+  const checks = await waitUntil(
+    ctx,
+    () => read(m, { signal: ctx.signal }),
+    (c) => checksOk(c) || c.system === 'impaired' || c.instance === 'impaired',
+    (c) => `Instance ${m.id} status checks: system ${c.system}, instance ${c.instance} (waiting for both ok)`,
+    'Look at the instance in the EC2 console (Status checks, Get system log), then resume the run (it waits again) or abort it (the spare goes back to its own root).',
+    20 * 60_000,
+  );
+  if (!checksOk(checks)) {
+    throw new DrydockError(
+      'COMMAND_FAILED',
+      `Instance ${m.id} started on the restored volume ${ctx.state.volumeId ?? ''} but its ${[checks.system === 'impaired' ? 'system' : '', checks.instance === 'impaired' ? 'instance' : ''].filter(Boolean).join(' and ')} status check is impaired (system ${checks.system}, instance ${checks.instance}). ` +
+        'Nothing was run on it. Look at the EC2 console (Status checks, Get system log): a system check is AWS\'s side (stop and start moves the instance to other hardware), an instance check is the restored disk\'s boot. Then resume the run, or abort it to put the spare back on its own root.',
+    );
+  }
+  ctx.note(`Instance ${m.id} status checks ok`);
+}
+
 export const startSpare: RestoreStep = {
   name: 'start-spare',
   title: 'Start the spare on the restored disk',
@@ -230,7 +259,9 @@ export const startSpare: RestoreStep = {
     withProvider(ctx, async (p) => {
       if (ctx.input.spare.holds === ctx.input.backup.id) ctx.state.volumeId = ctx.input.spare.originalRoot;
       const m = await machineOf(p, ctx);
-      return m.state === 'running' && sameDisk((await rootOf(p, ctx, m))?.id, ctx.state.volumeId);
+      if (m.state !== 'running' || !sameDisk((await rootOf(p, ctx, m))?.id, ctx.state.volumeId)) return false;
+      // Running but its checks not yet ok (a resume inside the wait): apply waits for them, starting nothing.
+      return !p.statusChecks || checksOk(await p.statusChecks(m, { signal: ctx.signal }));
     }),
   apply: async (ctx) =>
     withProvider(ctx, async (p) => {
@@ -240,6 +271,7 @@ export const startSpare: RestoreStep = {
       const up = await waitMachine(ctx, p, 'running');
       ctx.services.pool.drop(ctx.input.spare.host);
       if (up.publicAddress) ctx.state.sparePublicAddress = up.publicAddress;
+      await waitStatusChecks(ctx, p, up);
     }),
   undo: async (ctx) =>
     withProvider(ctx, async (p) => {

@@ -9,6 +9,7 @@ import type { ReportableState } from '../../report/run-record';
 import type { StepContext } from '../operation';
 import type { DrillFirewallState } from './drill-firewall/steps';
 import type { NetworkIsolation } from '../backup/provider';
+import type { DnsAnswer } from './dns-answers';
 
 export const RestoreInput = z
   .object({
@@ -75,6 +76,8 @@ export interface RestoreState extends ReportableState {
   /** ms since epoch: when the app answered healthy on the spare. */
   appVerifiedAt?: number;
   trafficVerified?: boolean;
+  /** Where the hostname led when last asked: this computer first, then each Nomad client. */
+  dnsAnswers?: DnsAnswer[];
   timings: Record<string, number>;
   /** The drill's outbound block (drill-firewall/): its backup set and what load created. */
   drillFirewall?: DrillFirewallState;

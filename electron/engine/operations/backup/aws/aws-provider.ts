@@ -15,6 +15,7 @@ import {
   CreateVolumeCommand,
   DeleteSnapshotCommand,
   DescribeInstancesCommand,
+  DescribeInstanceStatusCommand,
   DescribeRegionsCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
@@ -33,7 +34,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { AwsKeys, AwsProfile } from '../../../../../shared/backup/profile';
 import { TAG } from '../../../../../shared/backup/profile';
 import { DrydockError } from '../../../../../shared/errors';
-import type { BackupProvider, CallOptions, Disk, Machine, NetworkIsolation, Snapshot, SnapshotRequest } from '../provider';
+import type { BackupProvider, CallOptions, Disk, Machine, NetworkIsolation, Snapshot, SnapshotRequest, StatusChecks } from '../provider';
 import { awsIsolateNetwork, awsNetworkIsolated, awsReleaseNetwork } from './isolate';
 import { credentialChain, type Credentials } from './credentials';
 import { caList, tunnelAgents, type Forwarder } from './tunnel';
@@ -274,6 +275,17 @@ export class AwsProvider implements BackupProvider {
   async consoleOutput(machine: Machine, options?: CallOptions): Promise<string> {
     const out = await this.send<{ Output?: string }>('GetConsoleOutput', new GetConsoleOutputCommand({ InstanceId: machine.id, Latest: true }), options);
     return out.Output ? Buffer.from(out.Output, 'base64').toString('utf8') : '';
+  }
+
+  /** DescribeInstanceStatus (all instances, so a stopped one answers `not-applicable` rather than nothing). */
+  async statusChecks(machine: Machine, options?: CallOptions): Promise<StatusChecks> {
+    const out = await this.send<{ InstanceStatuses?: { InstanceId?: string; SystemStatus?: { Status?: string }; InstanceStatus?: { Status?: string } }[] }>(
+      'DescribeInstanceStatus',
+      new DescribeInstanceStatusCommand({ InstanceIds: [machine.id], IncludeAllInstances: true }),
+      options,
+    );
+    const s = out.InstanceStatuses?.find((x) => x.InstanceId === machine.id);
+    return { system: s?.SystemStatus?.Status ?? 'not-applicable', instance: s?.InstanceStatus?.Status ?? 'not-applicable' };
   }
 
   async tagDisk(id: string, tags: Record<string, string>, options?: CallOptions): Promise<void> {

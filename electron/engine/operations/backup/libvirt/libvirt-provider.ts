@@ -338,6 +338,9 @@ export class LibvirtProvider implements BackupProvider {
     return Promise.reject(new DrydockError('INVALID_INPUT', 'Copying a snapshot to another region is not applicable to libvirt: a backup is copied to the spare\'s hypervisor when its disk is created'));
   }
 
+  // No statusChecks(): libvirt reports only the domain's state (`running`); it has nothing like EC2's
+  // system/instance reachability checks. The restore's reconnect step (waiting for sshd) is the check there.
+
   /** libvirt has no console log Drydock can trust for host keys: the admin confirms the key. */
   async consoleOutput(_machine: Machine, _options?: CallOptions): Promise<string> {
     return '';
