@@ -63,6 +63,8 @@ export interface CallOptions {
   onProgress?(percent: number, message: string): void;
 }
 
+export interface NetworkIsolation { provider: 'aws' | 'libvirt'; summary: string; detail: Record<string, unknown> }
+
 export interface BackupProvider {
   readonly kind: 'aws' | 'libvirt' | 'vsphere';
   readonly capabilities: ProviderCapabilities;
@@ -96,6 +98,12 @@ export interface BackupProvider {
   tagDisk?(id: string, tags: Record<string, string>, options?: CallOptions): Promise<void>;
   /** Disks carrying every given tag (a restore finds the volume it created before a crash). */
   findDisks?(tags: Record<string, string>, options?: CallOptions): Promise<Disk[]>;
+  /** Cut the machine off from every outbound connection except replies to inbound SSH, before a restored disk boots (drill, refresh-spare). Idempotent: an isolation Drydock already made is found (tags/names) and returned. Returns what releaseNetwork needs to put things back. */
+  isolateNetwork?(machine: Machine, options?: CallOptions): Promise<NetworkIsolation>;
+  /** Put back exactly what isolateNetwork changed. Idempotent. */
+  releaseNetwork?(machine: Machine, isolation: NetworkIsolation, options?: CallOptions): Promise<void>;
+  /** Read the real world: is the machine isolated now? */
+  networkIsolated?(machine: Machine, options?: CallOptions): Promise<boolean>;
 
   close(): Promise<void>;
 }

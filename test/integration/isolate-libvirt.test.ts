@@ -1,0 +1,197 @@
+/**
+ * Network isolation of a libvirt spare (nwfilter drydock-isolate) against a
+ * real system libvirtd, over SSH through a lab host acting as the
+ * hypervisor. The daemon runs in namespaces of its own
+ * (libvirt-system-fixture.ts), so the firewall rules nwfilter instantiates
+ * when a domain starts are read from its network namespace.
+ *
+ * What is proved: the filter's rules as libvirt holds them; every interface
+ * of the persistent definition under it, each one's own filterref recorded
+ * (domain metadata) and put back exactly on release, persistent and live;
+ * isolating twice changes nothing; a started domain gets ebtables + iptables
+ * drop rules on each tap and releasing it live removes them; a running,
+ * not-isolated domain, a hand-changed interface and interface types nwfilter
+ * cannot see are refused with nothing changed. What is not: packets from a
+ * guest OS (the lab's domains have none), so the rules' effect on real
+ * traffic is read from the rules libvirt wrote, not measured.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LibvirtProvider } from '../../electron/engine/operations/backup/libvirt/libvirt-provider';
+import { ISOLATE_FILTER, ISOLATION_METADATA_URI, nicsOf } from '../../electron/engine/operations/backup/libvirt/isolate-xml';
+import type { NetworkIsolation } from '../../electron/engine/operations/backup/provider';
+import { startLab, type Lab } from '../lab/lab';
+import { engineWithHosts, type EngineFixture } from './engine-fixture';
+import { startSystemLibvirt, type SystemLibvirt } from './libvirt-system-fixture';
+
+const STORE = '/var/backups/drydock-images';
+let lv: SystemLibvirt;
+let lab: Lab;
+let fx: EngineFixture;
+
+const provider = () => new LibvirtProvider(fx.engine, { hypervisor: 'hv', uri: lv.uri, store: { host: 'hv', dir: STORE }, domain: 'prim' });
+/** Each <interface> as libvirt prints it, whitespace-insensitive. */
+const interfaces = (domain: string, live = false) => nicsOf(live ? lv.virsh('dumpxml', domain) : lv.virsh('dumpxml', '--inactive', domain)).map((n) => n.xml.replace(/\s+/g, ' ').replace(/> </g, '><'));
+const filterOf = (domain: string, live = false) => nicsOf(live ? lv.virsh('dumpxml', domain) : lv.virsh('dumpxml', '--inactive', domain)).map((n) => n.filter);
+const metadata = (domain: string) => {
+  try {
+    return lv.virsh('metadata', domain, '--uri', ISOLATION_METADATA_URI, '--config');
+  } catch {
+    return null;
+  }
+};
+const bindings = () =>
+  lv
+    .virsh('nwfilter-binding-list')
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length === 2);
+
+const ADMIN_FILTER = "<filter name='admin-own' chain='root'><rule action='accept' direction='inout' priority='500'><all/></rule></filter>";
+const OWN_REF = "<filterref filter='admin-own'><parameter name='IP' value='10.9.8.7'/></filterref>";
+
+beforeAll(async () => {
+  [lv, lab] = await Promise.all([startSystemLibvirt(), startLab([{ name: 'hv' }])]);
+  lv.bindInto(lab.hosts.hv);
+  fx = await engineWithHosts(lab, [{ name: 'hv', role: 'hypervisor' }]);
+  lv.defineFrom('nwfilter-define', ADMIN_FILTER);
+  // An isolated libvirt network (a bridge of its own, tap-based: nwfilter applies) and a macvtap one (it does not).
+  lv.defineFrom('net-define', "<network><name>dd-net</name><bridge name='ddbr1'/></network>");
+  lv.virsh('net-start', 'dd-net');
+  lv.defineFrom('net-define', "<network><name>dd-macvtap</name><forward mode='bridge'><interface dev='lo'/></forward></network>");
+}, 240_000);
+
+afterAll(async () => {
+  await fx?.dispose();
+  await lab?.stop();
+  await lv?.stop();
+});
+
+describe('libvirt spare network isolation (real system libvirtd, over SSH)', () => {
+  let first: NetworkIsolation;
+  let before: string[];
+
+  it('isolates a shut-off domain with two interfaces: the filter defined, every interface under it, each one’s own filterref recorded; twice changes nothing', async () => {
+    lv.defineDomain('spare', [`<interface type='bridge'><mac address='52:54:00:aa:00:01'/><source bridge='ddbr0'/><model type='virtio'/>${OWN_REF}</interface>`, "<interface type='network'><mac address='52:54:00:aa:00:02'/><source network='dd-net'/><model type='virtio'/></interface>"]);
+    before = interfaces('spare');
+    const p = provider();
+    const spare = await p.findMachine('spare');
+    expect(spare.running).toBe(false);
+    expect(await p.networkIsolated(spare)).toBe(false);
+
+    first = await p.isolateNetwork(spare);
+    expect(first.provider).toBe('libvirt');
+    expect(first.summary).toMatch(/drydock-isolate on 2 interface\(s\) of spare on hv \(2 changed\)/);
+    expect(first.detail).toEqual({
+      hypervisor: 'hv',
+      domain: 'spare',
+      filter: ISOLATE_FILTER,
+      interfaces: [
+        { mac: '52:54:00:aa:00:01', type: 'bridge', previous: expect.stringMatching(/^<filterref filter='admin-own'>\s*<parameter name='IP' value='10\.9\.8\.7'\/>\s*<\/filterref>$/) },
+        { mac: '52:54:00:aa:00:02', type: 'network', previous: null },
+      ],
+    });
+    const filter = lv.virsh('nwfilter-dumpxml', ISOLATE_FILTER);
+    expect(filter).toMatch(/<filter name='drydock-isolate' chain='root'>/);
+    expect(filter).toContain("<rule action='accept' direction='in' priority='100'>\n    <tcp state='NEW,ESTABLISHED' dstportstart='22'/>");
+    expect(filter).toContain("<rule action='accept' direction='out' priority='100'>\n    <tcp state='ESTABLISHED' srcportstart='22'/>");
+    expect(filter).toContain("<rule action='drop' direction='inout' priority='-800'>\n    <mac/>");
+    expect(filter).toContain("<rule action='drop' direction='inout' priority='1000'>\n    <all/>");
+    expect(filter).toContain("<rule action='drop' direction='inout' priority='1000'>\n    <all-ipv6/>");
+    expect(filterOf('spare')).toEqual([ISOLATE_FILTER, ISOLATE_FILTER]);
+    expect(interfaces('spare').join('')).not.toContain('admin-own');
+    expect(metadata('spare')).toMatch(/<nic mac="52:54:00:aa:00:01" type="bridge" previous="[A-Za-z0-9+/=]+"\/>/);
+    expect(await p.networkIsolated(spare)).toBe(true);
+
+    // Again (a resumed step): the same record, the definition untouched.
+    const xml = lv.virsh('dumpxml', '--inactive', 'spare');
+    expect(await p.isolateNetwork(spare)).toEqual(first);
+    expect(lv.virsh('dumpxml', '--inactive', 'spare')).toBe(xml);
+  });
+
+  it('a started isolated domain gets ebtables + iptables drop rules on each tap; isolating it again returns the record; releasing it live and persistent puts back exactly what was there', async () => {
+    const p = provider();
+    lv.virsh('start', 'spare');
+    const spare = await p.findMachine('spare');
+    expect(spare.running).toBe(true);
+    expect(bindings().map(([, f]) => f)).toEqual([ISOLATE_FILTER, ISOLATE_FILTER]);
+    const taps = bindings().map(([dev]) => dev);
+    const eb = lv.inNetns('ebtables', '-t', 'nat', '-L', `libvirt-I-${taps[0]}`);
+    expect(eb).toMatch(/-p IPv4 --ip-proto tcp --ip-sport 22 -j ACCEPT[\s\S]*-j DROP/);
+    const ipt = lv.inNetns('iptables-save', '-t', 'filter');
+    for (const tap of taps) {
+      expect(ipt).toContain(`-A FI-${tap} -p tcp -m tcp --sport 22 -m conntrack --ctstate ESTABLISHED -j RETURN`);
+      expect(ipt).toContain(`-A FI-${tap} -j DROP`);
+      expect(ipt).toContain(`-A HI-${tap} -j DROP`);
+    }
+    expect(lv.inNetns('ip6tables-save', '-t', 'filter')).toContain(`-A FI-${taps[0]} -j DROP`);
+    expect(await p.networkIsolated(spare)).toBe(true);
+    expect(await p.isolateNetwork(spare)).toEqual(first);
+
+    await p.releaseNetwork(spare, first);
+    expect(interfaces('spare')).toEqual(before);
+    expect(filterOf('spare', true)).toEqual(['admin-own', null]);
+    expect(interfaces('spare', true)[0]).toMatch(/<filterref filter='admin-own'><parameter name='IP' value='10\.9\.8\.7'\/><\/filterref>/);
+    expect(bindings()).toEqual([[taps[0], 'admin-own']]);
+    expect(lv.inNetns('iptables-save', '-t', 'filter')).not.toMatch(/-j DROP/);
+    expect(metadata('spare')).toBeNull();
+    expect(await p.networkIsolated(spare)).toBe(false);
+    await p.releaseNetwork(spare, first); // again: nothing left to do
+    expect(interfaces('spare')).toEqual(before);
+
+    // Running and not isolated: refused, nothing changed.
+    await expect(p.isolateNetwork(spare)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/spare on hv is running: Drydock isolates the spare while it is shut off.*nothing was changed/) });
+    expect(interfaces('spare')).toEqual(before);
+    expect(metadata('spare')).toBeNull();
+    lv.virsh('destroy', 'spare');
+  });
+
+  it('an interface changed by hand since is a conflict on release (nothing changed); a filter someone loosened is not isolation, and isolating again restores it', async () => {
+    const p = provider();
+    const spare = await p.findMachine('spare');
+    const isolation = await p.isolateNetwork(spare);
+    expect(isolation).toEqual(first);
+    const [, second] = nicsOf(lv.virsh('dumpxml', '--inactive', 'spare'));
+    lv.defineFrom('update-device', second.xml.replace(/<filterref[^>]*\/>/, "<filterref filter='admin-own'/>"), 'spare', '--config');
+    const changed = lv.virsh('dumpxml', '--inactive', 'spare');
+    await expect(p.releaseNetwork(spare, isolation)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/interface 52:54:00:aa:00:02 now has <filterref filter='admin-own'\/>, neither Drydock's nor its own before \(none\).*Nothing was changed/) });
+    expect(lv.virsh('dumpxml', '--inactive', 'spare')).toBe(changed);
+    lv.defineFrom('update-device', second.xml, 'spare', '--config');
+
+    // drydock-isolate redefined to let everything out (same name, its UUID): not isolated; isolate puts Drydock's rules back.
+    const uuid = /<uuid>([^<]+)<\/uuid>/.exec(lv.virsh('nwfilter-dumpxml', ISOLATE_FILTER))![1];
+    lv.defineFrom('nwfilter-define', `<filter name='${ISOLATE_FILTER}' chain='root'><uuid>${uuid}</uuid><rule action='accept' direction='inout'><all/></rule></filter>`);
+    expect(await p.networkIsolated(spare)).toBe(false);
+    await p.isolateNetwork(spare);
+    expect(await p.networkIsolated(spare)).toBe(true);
+    expect(lv.virsh('nwfilter-dumpxml', ISOLATE_FILTER)).toContain("<tcp state='ESTABLISHED' srcportstart='22'/>");
+    await p.releaseNetwork(spare, isolation);
+    expect(interfaces('spare')).toEqual(before);
+  });
+
+  it('refuses interfaces nwfilter cannot see (user-mode, macvtap, a macvtap network) with UNSUPPORTED, changing nothing; a domain without interfaces is isolated as it is', async () => {
+    const p = provider();
+    const cases: [string, string, RegExp][] = [
+      ['slirp', "<interface type='user'><mac address='52:54:00:bb:00:01'/><model type='virtio'/></interface>", /interface 52:54:00:bb:00:01 \(type='user'\): nwfilter applies only to tap devices on a Linux bridge/],
+      ['macvtap', "<interface type='direct'><mac address='52:54:00:bb:00:02'/><source dev='lo' mode='bridge'/><model type='virtio'/></interface>", /type='direct'\): nwfilter applies only to tap devices/],
+      ['onmacvtap', "<interface type='network'><mac address='52:54:00:bb:00:03'/><source network='dd-macvtap'/><model type='virtio'/></interface>", /is on network dd-macvtap, whose forward mode 'bridge' hands the guest a device nwfilter does not see/],
+    ];
+    for (const [name, nic, why] of cases) {
+      // With a supported interface beside it: refused as a whole, that one untouched too.
+      lv.defineDomain(name, ["<interface type='bridge'><mac address='52:54:00:bb:01:01'/><source bridge='ddbr0'/></interface>", nic]);
+      const xml = lv.virsh('dumpxml', '--inactive', name);
+      const m = await p.findMachine(name);
+      const err = await p.isolateNetwork(m).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(why) });
+      expect((err as Error).message).toMatch(/Isolate the spare another way and acknowledge it in the plan; nothing was changed/);
+      expect(lv.virsh('dumpxml', '--inactive', name)).toBe(xml);
+      expect(metadata(name)).toBeNull();
+      expect(await p.networkIsolated(m)).toBe(false);
+    }
+    lv.defineDomain('nonic', []);
+    const none = await p.isolateNetwork(await p.findMachine('nonic'));
+    expect(none).toMatchObject({ summary: 'nonic on hv has no network interface: nothing to isolate', detail: { interfaces: [] } });
+    expect(await p.networkIsolated(await p.findMachine('nonic'))).toBe(true);
+    await expect(p.releaseNetwork(await p.findMachine('nonic'), first)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/not for nonic on hv/) });
+  });
+});
