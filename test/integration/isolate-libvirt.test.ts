@@ -11,10 +11,13 @@
  * isolating twice changes nothing; a started domain gets ebtables + iptables
  * drop rules on each tap and releasing it live removes them; a running,
  * not-isolated domain, a hand-changed interface and interface types nwfilter
- * cannot see are refused with nothing changed. What is not: packets from a
- * guest OS (the lab's domains have none), so the rules' effect on real
- * traffic is read from the rules libvirt wrote, not measured.
+ * cannot see are refused with nothing changed. The filter's effect on real
+ * packets is measured without a guest OS (the lab's domains have none): the
+ * same filter bound (`nwfilter-binding-create`, what libvirt does for each
+ * tap of a starting domain) to one end of a veth pair on the bridge whose
+ * other end is a "guest" network namespace with a listener on port 22.
  */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibvirtProvider } from '../../electron/engine/operations/backup/libvirt/libvirt-provider';
 import { ISOLATE_FILTER, ISOLATION_METADATA_URI, nicsOf } from '../../electron/engine/operations/backup/libvirt/isolate-xml';
@@ -193,5 +196,70 @@ describe('libvirt spare network isolation (real system libvirtd, over SSH)', () 
     expect(none).toMatchObject({ summary: 'nonic on hv has no network interface: nothing to isolate', detail: { interfaces: [] } });
     expect(await p.networkIsolated(await p.findMachine('nonic'))).toBe(true);
     await expect(p.releaseNetwork(await p.findMachine('nonic'), first)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/not for nonic on hv/) });
+  });
+});
+
+describe('the filter on real packets (bound to a veth "guest" on the bridge, as libvirt binds a domain tap)', () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) c.kill('SIGKILL');
+  });
+
+  it('SSH in and its replies pass; every new connection out (any port, also from port 22) is dropped; unbound, all pass again', async () => {
+    // Drydock's own code defines the filter (on a domain of its own), then the same filter is bound to the veth.
+    lv.defineDomain('probe', ["<interface type='bridge'><mac address='52:54:00:cc:00:01'/><source bridge='ddbr0'/></interface>"]);
+    const p = provider();
+    await p.isolateNetwork(await p.findMachine('probe'));
+
+    const guest = spawn('unshare', ['--net', '--', 'sleep', '600'], { stdio: 'ignore' });
+    children.push(guest);
+    await new Promise((r) => setTimeout(r, 300));
+    const g = (...cmd: string[]) => execFileSync('nsenter', ['-t', String(guest.pid), '-n', '--', ...cmd], { encoding: 'utf8' });
+    lv.inNetns('ip', 'link', 'add', 'ddvh', 'type', 'veth', 'peer', 'name', 'ddvg');
+    lv.inNetns('ip', 'link', 'set', 'ddvh', 'master', 'ddbr0', 'up');
+    lv.inNetns('ip', 'addr', 'add', '10.77.0.1/24', 'dev', 'ddbr0');
+    lv.inNetns('ip', 'link', 'set', 'ddvg', 'netns', String(guest.pid));
+    g('ip', 'link', 'set', 'lo', 'up');
+    g('ip', 'addr', 'add', '10.77.0.2/24', 'dev', 'ddvg');
+    g('ip', 'addr', 'add', '10.77.0.3/24', 'dev', 'ddvg');
+    g('ip', 'link', 'set', 'ddvg', 'address', '52:54:00:cc:00:02', 'up');
+    // "The internet" on the bridge's side (8080 and 22), the guest's sshd on 22.
+    for (const [ns, addr, port] of [[String(lv.nsPid), '10.77.0.1', '8080'], [String(lv.nsPid), '10.77.0.1', '22'], [String(guest.pid), '10.77.0.2', '22']]) {
+      children.push(spawn('nsenter', ['-t', ns, '-n', '--', 'nc', '-lk', addr, port], { stdio: 'ignore' }));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const connects = (from: (...cmd: string[]) => string, ...args: string[]) => {
+      try {
+        from('nc', '-z', '-w', '2', ...args);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const outside = (...cmd: string[]) => lv.inNetns(...cmd);
+    /** A connection out from local port 22 (of the guest's second address; the listener holds 10.77.0.2:22). */
+    const fromPort22 = () => {
+      const script = "const s=require('net').connect({host:'10.77.0.1',port:8080,localAddress:'10.77.0.3',localPort:22});s.setTimeout(2000,()=>process.exit(1));s.on('connect',()=>process.exit(0));s.on('error',(e)=>{console.error(e.message);process.exit(1)})";
+      try {
+        g(process.execPath, '-e', script);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const world = () => ({
+      sshIn: connects(outside, '10.77.0.2', '22'),
+      out8080: connects(g, '10.77.0.1', '8080'),
+      out22: connects(g, '10.77.0.1', '22'),
+      // From port 22 of another address (the listener holds 10.77.0.2:22): the stateless layer lets it through, the stateful one does not.
+      out8080FromPort22: fromPort22(),
+    });
+    expect(world()).toEqual({ sshIn: true, out8080: true, out22: true, out8080FromPort22: true });
+
+    lv.defineFrom('nwfilter-binding-create', "<filterbinding><owner><name>drydock-test</name><uuid>6c2a3a4e-5a1f-4c1e-9a55-0d5f1e0c2b01</uuid></owner><portdev name='ddvh'/><mac address='52:54:00:cc:00:02'/><filterref filter='drydock-isolate'/></filterbinding>");
+    expect(world()).toEqual({ sshIn: true, out8080: false, out22: false, out8080FromPort22: false });
+
+    lv.virsh('nwfilter-binding-delete', 'ddvh');
+    expect(world()).toEqual({ sshIn: true, out8080: true, out22: true, out8080FromPort22: true });
   });
 });

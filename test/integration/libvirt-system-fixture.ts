@@ -32,7 +32,9 @@ export interface SystemLibvirt {
   /** Define (not start) a diskless 32 MiB domain with these <interface> elements. */
   defineDomain(name: string, interfaces: string[]): void;
   /** Define from XML text (a network, a filter…): `virsh <command> <file>`. */
-  defineFrom(command: 'net-define' | 'nwfilter-define' | 'update-device', xml: string, ...extra: string[]): string;
+  defineFrom(command: 'net-define' | 'nwfilter-define' | 'nwfilter-binding-create' | 'update-device', xml: string, ...extra: string[]): string;
+  /** A process in the daemon's namespaces (for nsenter). */
+  nsPid: number;
   /** A command in the daemon's network namespace (iptables-save, ebtables…). */
   inNetns(...cmd: string[]): string;
   bindInto(host: LabHost): void;
@@ -90,6 +92,7 @@ export async function startSystemLibvirt(): Promise<SystemLibvirt> {
     dir,
     uri,
     virsh,
+    nsPid: init,
     defineDomain(name, interfaces) {
       const file = path.join(dir, `${name}.xml`);
       writeFileSync(file, `<domain type='qemu'><name>${name}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>${interfaces.join('')}</devices></domain>`);
