@@ -27,6 +27,7 @@ import { engineWithHosts, type EngineFixture } from './engine-fixture';
 import { startSystemLibvirt, type SystemLibvirt } from './libvirt-system-fixture';
 
 const STORE = '/var/backups/drydock-images';
+const SUDO_PW = 'hv2-sudo-pw';
 let lv: SystemLibvirt;
 let lab: Lab;
 let fx: EngineFixture;
@@ -54,9 +55,13 @@ const ADMIN_FILTER = "<filter name='admin-own' chain='root'><rule action='accept
 const OWN_REF = "<filterref filter='admin-own'><parameter name='IP' value='10.9.8.7'/></filterref>";
 
 beforeAll(async () => {
-  [lv, lab] = await Promise.all([startSystemLibvirt(), startLab([{ name: 'hv' }])]);
-  lv.bindInto(lab.hosts.hv);
-  fx = await engineWithHosts(lab, [{ name: 'hv', role: 'hypervisor' }]);
+  [lv, lab] = await Promise.all([startSystemLibvirt(), startLab([{ name: 'hv' }, { name: 'hv2', users: [{ name: 'admin', password: SUDO_PW, sudo: 'password' }] }])]);
+  for (const h of ['hv', 'hv2']) lv.bindInto(lab.hosts[h]);
+  fx = await engineWithHosts(lab, [
+    { name: 'hv', role: 'hypervisor' },
+    { name: 'hv2', role: 'hypervisor', user: 'admin' },
+  ]);
+  fx.engine.credentials.set('hv2', { sudoPassword: SUDO_PW });
   lv.defineFrom('nwfilter-define', ADMIN_FILTER);
   // An isolated libvirt network (a bridge of its own, tap-based: nwfilter applies) and a macvtap one (it does not).
   lv.defineFrom('net-define', "<network><name>dd-net</name><bridge name='ddbr1'/></network>");
@@ -170,6 +175,22 @@ describe('libvirt spare network isolation (real system libvirtd, over SSH)', () 
     expect(lv.virsh('nwfilter-dumpxml', ISOLATE_FILTER)).toContain("<tcp state='ESTABLISHED' srcportstart='22'/>");
     await p.releaseNetwork(spare, isolation);
     expect(interfaces('spare')).toEqual(before);
+  });
+
+  it('on a hypervisor reached as a sudo user (sudo -S with its password): the same round trip', async () => {
+    lv.defineDomain('sudoer', ["<interface type='bridge'><mac address='52:54:00:dd:00:01'/><source bridge='ddbr0'/></interface>"]);
+    const was = interfaces('sudoer');
+    const p = new LibvirtProvider(fx.engine, { hypervisor: 'hv2', uri: lv.uri, store: { host: 'hv2', dir: STORE }, domain: 'sudoer' });
+    const m = await p.findMachine('sudoer');
+    const isolation = await p.isolateNetwork(m);
+    expect(isolation.detail).toMatchObject({ hypervisor: 'hv2', domain: 'sudoer', interfaces: [{ mac: '52:54:00:dd:00:01', type: 'bridge', previous: null }] });
+    expect(filterOf('sudoer')).toEqual([ISOLATE_FILTER]);
+    expect(await p.networkIsolated(m)).toBe(true);
+    await p.releaseNetwork(m, isolation);
+    expect(interfaces('sudoer')).toEqual(was);
+    expect(await p.networkIsolated(m)).toBe(false);
+    // Drydock's store there (its temporary XML went through it) is root's and 0700; nothing left in it.
+    expect(lab.hosts.hv2.exec(`stat -c '%U %a' ${STORE} && ls -A ${STORE}`).stdout.trim()).toBe('root 700');
   });
 
   it('refuses interfaces nwfilter cannot see (user-mode, macvtap, a macvtap network) with UNSUPPORTED, changing nothing; a domain without interfaces is isolated as it is', async () => {
