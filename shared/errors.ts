@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   /** A disruptive action the admin has not confirmed: nothing was done. */
   'CONFIRMATION_REQUIRED',
+  /** The provider or host cannot do this (a libvirt interface nwfilter does not see): the plan offers another way. */
+  'UNSUPPORTED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -73,8 +73,8 @@ export interface NetworkIsolation {
  * spare is cut off, as when the provider has no isolateNetwork at all.
  */
 export function isUnsupported(err: unknown): boolean {
-  const e = err as { details?: { unsupported?: unknown }; message?: unknown } | undefined;
-  return !!e && (e.details?.unsupported === true || (typeof e.message === 'string' && /\bunsupported\b/i.test(e.message)));
+  const e = err as { code?: unknown; details?: { unsupported?: unknown }; message?: unknown } | undefined;
+  return !!e && (e.code === 'UNSUPPORTED' || e.details?.unsupported === true || (typeof e.message === 'string' && /\bunsupported\b/i.test(e.message)));
 }
 
 export interface CallOptions {
@@ -128,7 +128,6 @@ export interface BackupProvider {
   tagDisk?(id: string, tags: Record<string, string>, options?: CallOptions): Promise<void>;
   /** Disks carrying every given tag (a restore finds the volume it created before a crash). */
   findDisks?(tags: Record<string, string>, options?: CallOptions): Promise<Disk[]>;
-
   /** Cut the machine off from every outbound connection except replies to inbound SSH, before a restored disk boots (drill, refresh-spare). Idempotent: an isolation Drydock already made is found (tags/names) and returned. Returns what releaseNetwork needs to put things back. */
   isolateNetwork?(machine: Machine, options?: CallOptions): Promise<NetworkIsolation>;
   /** Put back exactly what isolateNetwork changed. Idempotent. */

@@ -24,12 +24,13 @@ import type { LibvirtProfile } from '../../../../../shared/backup/profile';
 import type { EngineServices } from '../../operation';
 import type { HostSession } from '../../../ssh/session';
 import { quote, sh } from '../../../ssh/quote';
-import type { BackupProvider, CallOptions, Disk, Machine, Snapshot, SnapshotRequest } from '../provider';
+import type { BackupProvider, CallOptions, Disk, Machine, NetworkIsolation, Snapshot, SnapshotRequest } from '../provider';
 import { checkStore, readManifests, sha256Of, verifyImage, writeManifest, type Manifest } from './store';
 import { TAG } from '../../../../../shared/backup/profile';
 import { copyImage, type CopyResult } from './copy';
 import { checkPoolFolder, stagingFolder } from './pool-folder';
 import { assertSafePath, attachDomainDisk, detachDomainDisk, type DomainAccess } from './domain-disk';
+import { domainIsolated, isolateDomain, releaseDomain, type IsolationAccess } from './isolate';
 import { DISK_MANIFEST_KIND, parseDiskId, readDiskManifest, SPARE_DOMAIN_TAG, waitFor, writeDiskManifest, type DiskManifest } from './restored-disk';
 
 interface BlkEntry {
@@ -332,6 +333,26 @@ export class LibvirtProvider implements BackupProvider {
     const { host, image } = parseDiskId(disk.id, this.hostOf(machine));
     if (host !== this.hostOf(machine)) throw new DrydockError('INVALID_INPUT', `${disk.id} is on ${host}, ${machine.id} runs on ${this.hostOf(machine)}: copy it there first`);
     await attachDomainDisk(await this.domainAccess(machine, options), device, image);
+  }
+
+  // ---- Network isolation of the spare (isolate.ts): nwfilter drydock-isolate on every interface ----
+
+  private async isolationAccess(machine: Machine, options?: CallOptions): Promise<IsolationAccess> {
+    return { ...(await this.domainAccess(machine, options)), host: this.hostOf(machine), uri: this.profile.uri, signal: options?.signal };
+  }
+
+  /** The (shut off) domain's interfaces under Drydock's filter, each one's own filterref recorded in the domain's metadata. */
+  async isolateNetwork(machine: Machine, options?: CallOptions): Promise<NetworkIsolation> {
+    return isolateDomain(await this.isolationAccess(machine, options));
+  }
+
+  /** Each interface's own filterref back, persistent and live. */
+  async releaseNetwork(machine: Machine, isolation: NetworkIsolation, options?: CallOptions): Promise<void> {
+    return releaseDomain(await this.isolationAccess(machine, options), isolation);
+  }
+
+  async networkIsolated(machine: Machine, options?: CallOptions): Promise<boolean> {
+    return domainIsolated(await this.isolationAccess(machine, options));
   }
 
   copySnapshot(_snapshotId: string, _sourceRegion: string, _tags: Record<string, string>, _options?: CallOptions): Promise<Snapshot> {
