@@ -111,11 +111,13 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(spareCalls(world).filter((l) => /^(replicatedctl|systemctl|rm|docker)/.test(l))).toEqual([]);
     expect(world.fx.engine.audit.tail(1000, { host: 'spare' }).filter((e) => e.kind === 'command')).toEqual([]);
 
-    // A resume without confirmation stops at the same place.
-    await expect(world.call('runs:resume', { id: runId })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    // A resume lists what it stops and starts: unconfirmed, it is refused; confirmed, it stops at the same place (the key).
+    expect(run.restartsOnResume?.join('\n')).toMatch(/stops the CircleCI app on spare[^]*restarts Replicated on spare[^]*restarts nomad on nomad1, nomad2/);
+    await expect(world.call('runs:resume', { id: runId })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED', message: expect.stringMatching(/^Resuming run .* stops the CircleCI app/) });
+    await expect(world.call('runs:resume', { id: runId, confirmRestarts: true })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED', message: expect.stringMatching(/neither the primary's known key/) });
     await expect(world.call('restore:trust-key', { runId, fingerprint: world.keys.primary, confirmed: true })).rejects.toMatchObject({ code: 'HOST_KEY_MISMATCH' });
     await world.call('restore:trust-key', { runId, fingerprint: world.keys.spareNow(), confirmed: true });
-    const resumed = await world.call('runs:resume', { id: runId });
+    const resumed = await world.call('runs:resume', { id: runId, confirmRestarts: true });
     expect(resumed.status).toBe('done');
     const md = await expectRestored(world, runId);
     expect(md).toMatch(/REFUSED/);
@@ -203,7 +205,8 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(run.error).toMatch(/Give the spare its own addresses/);
     await stopping;
     await spare.start();
-    const resumed = await world.call('runs:resume', { id: run.id });
+    await expect(world.call('runs:resume', { id: run.id })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    const resumed = await world.call('runs:resume', { id: run.id, confirmRestarts: true });
     expect(resumed.status).toBe('done');
     await expectRestored(world, run.id);
     expect(world.rootsAttached()).toHaveLength(1);

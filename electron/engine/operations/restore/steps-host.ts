@@ -96,6 +96,7 @@ export const reconnect: RestoreStep = {
 export const stopApp: RestoreStep = {
   name: 'stop-app',
   title: "Stop the app the primary's disk started",
+  disrupts: (input) => `stops the CircleCI app on ${input.spare.host} (if the restored disk started it)`,
   check: async (ctx) => {
     const s = await appStatus(await spareSession(ctx), ctx.signal);
     return s.State === 'stopped' && !s.IsTransitioning;
@@ -171,6 +172,7 @@ async function markDisk(ctx: Ctx, tag: string): Promise<void> {
 export const startApp: RestoreStep = {
   name: 'start-app',
   title: 'Restart Replicated and start the app',
+  disrupts: (input) => (input.mode === 'refresh-spare' ? null : `restarts Replicated on ${input.spare.host} and starts the CircleCI app${input.mode === 'drill' ? " (behind the drill's outbound block)" : ''}`),
   check: async (ctx) => {
     if (ctx.input.mode === 'refresh-spare') {
       // The refresh is finished here: the disk now says it holds a ready backup (a failover may skip the volume steps).

@@ -26,6 +26,8 @@ const attached = (ctx: Ctx, d: Disk | undefined) => !!d && (libvirt(ctx) || d.st
 export const isStopped = (m: Machine) => !m.running && (m.state === 'stopped' || m.state === 'shut off');
 const crossRegion = (ctx: Ctx) => !!ctx.input.spare.region && !!ctx.input.backup.region && ctx.input.spare.region !== ctx.input.backup.region;
 const volumeSteps = (ctx: Ctx) => ctx.state.volumeId ?? '';
+/** The plan found the spare holding this backup (refresh-spare before): the swap steps stop and switch nothing. */
+const heldAlready = (input: RestoreInputT) => input.spare.holds === input.backup.id;
 /** Refresh-spare left the spare holding this backup: the volume steps have nothing to do. */
 function holds(ctx: Ctx): boolean {
   if (ctx.input.spare.holds !== ctx.input.backup.id) return false;
@@ -120,6 +122,7 @@ export const createVolume: RestoreStep = {
 export const stopSpare: RestoreStep = {
   name: 'stop-spare',
   title: 'Stop the spare',
+  disrupts: (input) => (heldAlready(input) ? null : `stops the spare ${input.spare.host} (${input.spare.machineId})`),
   check: async (ctx) => holds(ctx) || withProvider(ctx, async (p) => isStopped(await machineOf(p, ctx))),
   apply: async (ctx) =>
     withProvider(ctx, async (p) => {
@@ -142,6 +145,7 @@ export const stopSpare: RestoreStep = {
 export const detachRoot: RestoreStep = {
   name: 'detach-root',
   title: "Detach the spare's root (kept, tagged)",
+  disrupts: (input) => (heldAlready(input) ? null : `takes the spare's own root ${input.spare.originalRoot} off ${input.spare.host} (kept, never deleted)`),
   check: async (ctx) =>
     holds(ctx) ||
     withProvider(ctx, async (p) => {
@@ -184,6 +188,7 @@ export const detachRoot: RestoreStep = {
 export const attachRoot: RestoreStep = {
   name: 'attach-root',
   title: 'Attach the restored volume as root',
+  disrupts: (input, state) => (heldAlready(input) ? null : `attaches the restored volume ${state.volumeId ?? `of backup ${input.backup.id}`} as the spare's root (${input.spare.rootDevice})`),
   check: async (ctx) =>
     holds(ctx) ||
     withProvider(ctx, async (p) => {
@@ -226,6 +231,7 @@ export const attachRoot: RestoreStep = {
 export const startSpare: RestoreStep = {
   name: 'start-spare',
   title: 'Start the spare on the restored disk',
+  disrupts: (input) => `starts the spare ${input.spare.host} on the restored disk (if it is not running)`,
   check: async (ctx) =>
     withProvider(ctx, async (p) => {
       if (ctx.input.spare.holds === ctx.input.backup.id) ctx.state.volumeId = ctx.input.spare.originalRoot;

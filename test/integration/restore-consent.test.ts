@@ -1,0 +1,86 @@
+/**
+ * What runs is what the admin was shown and confirmed, on resume and skip
+ * too (issue 11 review): a resume of a stopped restore lists the steps still
+ * to run that stop, start or restart something or switch the spare's root,
+ * and is refused without confirmation, changing nothing; abort undoes the
+ * app start of a failover onto a refreshed spare; a run whose plan changed
+ * in what it acts on (keys, what the spare holds, the clients' servers) is
+ * refused. Real lab hosts and the EC2 simulator (restore-fixture.ts).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DrydockError } from '../../shared/errors';
+import { startRestoreWorld, type RestoreWorld } from './restore-fixture';
+
+let w: RestoreWorld | undefined;
+afterEach(async () => {
+  await w?.dispose();
+  w = undefined;
+});
+
+/** What the simulator was asked to change (everything but reads). */
+const writes = (world: RestoreWorld) => world.sim.requests.filter((r) => !/^(Describe|GetConsoleOutput)/.test(r.action)).map((r) => r.action);
+
+async function runFromPlan(world: RestoreWorld, req: { spare: string; mode?: 'restore' | 'drill' | 'refresh-spare' }) {
+  const plan = await world.call('restore:plan', req);
+  return world.call('restore:run', { ...req, planFingerprint: plan.fingerprint, confirmed: true });
+}
+
+describe('restore: resume, skip and abort as confirmed', () => {
+  it('a resume lists the stop, root swap, starts and restarts still to run, and is refused without confirmation: nothing changes', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    world.sim.stickNextVolumes(1);
+    process.env.DRYDOCK_RESTORE_TIMEOUT_MS = '1500';
+    try {
+      await expect(runFromPlan(world, { spare: 'spare' })).rejects.toThrow(/still creating/);
+    } finally {
+      delete process.env.DRYDOCK_RESTORE_TIMEOUT_MS;
+    }
+    const [stored] = world.fx.engine.runner.store.list();
+    const run = await world.call('runs:get', { id: stored.id });
+    const listed = run.restartsOnResume ?? [];
+    expect(listed.join('\n')).toMatch(/stops the spare spare \(i-/);
+    expect(listed.join('\n')).toMatch(/takes the spare's own root vol-\S+ off/);
+    expect(listed.join('\n')).toMatch(/restored volume .* as the spare's root/);
+    expect(listed.join('\n')).toMatch(/starts the spare spare on the restored disk/);
+    expect(listed.join('\n')).toMatch(/stops the CircleCI app on spare/);
+    expect(listed.join('\n')).toMatch(/restarts Replicated on spare and starts the CircleCI app/);
+    expect(listed.join('\n')).toMatch(/restarts nomad on nomad1, nomad2/);
+    // The pending steps' own wording, step for step; nothing from the drill in a restore.
+    expect(listed.join('\n')).not.toMatch(/firewall|drill/i);
+
+    const before = writes(world);
+    const err = await world.call('runs:resume', { id: run.id }).catch((e: DrydockError) => e);
+    expect(err).toBeInstanceOf(DrydockError);
+    expect((err as DrydockError).code).toBe('CONFIRMATION_REQUIRED');
+    expect((err as DrydockError).message).toMatch(/stops the spare spare/);
+    expect((err as DrydockError).message).toMatch(/restarts nomad on nomad1, nomad2/);
+    expect((err as DrydockError).details?.restarts).toEqual(listed);
+    // Nothing was asked of EC2, the spare still runs on its own root, the run is as it was.
+    expect(writes(world)).toEqual(before);
+    expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
+    expect(world.rootsAttached()).toEqual([world.spareRoot]);
+    const after = await world.call('runs:get', { id: run.id });
+    expect(after.status).toBe(run.status);
+    expect(after.steps.map((s) => s.status)).toEqual(run.steps.map((s) => s.status));
+  });
+
+  it('a skip lists what resumes after it and is refused without confirmation: the clients are untouched', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    world.healthy = false;
+    await expect(runFromPlan(world, { spare: 'spare' })).rejects.toThrow(/not healthy/);
+    const [stored] = world.fx.engine.runner.store.list();
+    const run = await world.call('runs:get', { id: stored.id });
+    // A retry of the verification starts nothing by itself; what follows it re-points the clients.
+    expect(run.restartsOnResume).toEqual([expect.stringMatching(/restarts nomad on nomad1, nomad2/)]);
+    const config = world.lab.hosts.nomad1.readFile('/etc/nomad/config.hcl');
+    const err = await world.call('runs:skip', { id: run.id, step: 'verify-app', confirmed: false }).catch((e: DrydockError) => e);
+    expect((err as DrydockError).code).toBe('CONFIRMATION_REQUIRED');
+    expect((err as DrydockError).message).toMatch(/the app on the spare is not verified/);
+    expect((err as DrydockError).message).toMatch(/then goes on and restarts nomad on nomad1, nomad2/);
+    expect((err as DrydockError).details?.restarts).toEqual(run.restartsOnResume);
+    expect(world.lab.hosts.nomad1.readFile('/etc/nomad/config.hcl')).toBe(config);
+    expect((await world.call('runs:get', { id: run.id })).steps.find((s) => s.name === 'verify-app')?.status).toBe('failed');
+  });
+});
