@@ -83,4 +83,31 @@ describe('restore: resume, skip and abort as confirmed', () => {
     expect(world.lab.hosts.nomad1.readFile('/etc/nomad/config.hcl')).toBe(config);
     expect((await world.call('runs:get', { id: run.id })).steps.find((s) => s.name === 'verify-app')?.status).toBe('failed');
   });
+
+  it('a failover onto a refreshed spare aborted after the app started: the abort lists the app start and stops the app', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const spare = world.lab.hosts.spare;
+    const refresh = await runFromPlan(world, { spare: 'spare', mode: 'refresh-spare' });
+    expect(refresh.run.status).toBe('done');
+    expect(spare.exec('replicatedctl app status').stdout).toMatch(/stopped/);
+    const refreshedRoot = world.rootsAttached()[0];
+
+    world.healthy = false;
+    await expect(runFromPlan(world, { spare: 'spare' })).rejects.toThrow(/not healthy/);
+    expect(spare.exec('replicatedctl app status').stdout).toMatch(/started/);
+    const failover = world.fx.engine.runner.store.list().find((r) => r.id !== refresh.runId)!;
+    const shown = await world.call('runs:get', { id: failover.id });
+    expect(shown.steps.find((s) => s.name === 'start-app')).toMatchObject({ status: 'done', undoable: true });
+    const refused = await world.call('restore:abort', { runId: failover.id, confirmed: false }).catch((e: DrydockError) => e);
+    expect((refused as DrydockError).message).toMatch(/Restart Replicated and start the app/);
+
+    const aborted = await world.call('restore:abort', { runId: failover.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
+    expect(aborted.steps.find((s) => s.name === 'start-app')?.status).toBe('undone');
+    expect(spare.exec('replicatedctl app status').stdout).toMatch(/stopped/);
+    // The spare keeps running on the refreshed disk (there was no swap to undo).
+    expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
+    expect(world.rootsAttached()).toEqual([refreshedRoot]);
+  });
 });

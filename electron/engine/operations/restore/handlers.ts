@@ -11,6 +11,7 @@ import { buildChangeControl } from '../../report/change-control';
 import { toHtml } from '../../report/html';
 import { toMarkdown } from '../../report/markdown';
 import { disruptiveAfterSkip } from '../../runbook/disruptive';
+import { undoTitles } from '../../runbook/undo';
 import { lockAlive, readLock } from '../../runbook/recovery-lock';
 import { planRestore } from './plan';
 import { keepRestoreOutcome, runRestore, trustSpareKey } from './run';
@@ -27,7 +28,10 @@ export function restoreHandlers(engine: Engine): Pick<Handlers, RestoreChannel> 
       const run = engine.runner.store.load(runId);
       if (!run) throw new DrydockError('NOT_FOUND', `No run ${runId}`);
       if (!confirmed) {
-        throw new DrydockError('CONFIRMATION_REQUIRED', `Aborting run ${runId} undoes every step done so far, newest first (the spare's own root goes back; the restored volume is kept). Confirm to go on.`);
+        const operation = engine.operations.get(run.operation);
+        const undo = operation ? undoTitles(operation, run) : [];
+        const listed = undo.length ? `: ${undo.map((t) => `"${t}"`).join(', ')}` : ' (none has changed anything yet)';
+        throw new DrydockError('CONFIRMATION_REQUIRED', `Aborting run ${runId} undoes every step done so far, newest first${listed}. The spare's own root goes back; the restored volume is kept. Confirm to go on.`, { undo });
       }
       // A run going on in this process (the GUI's Abort during a step): stop it at its step first.
       if (engine.runner.cancel(runId)) {

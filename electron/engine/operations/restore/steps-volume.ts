@@ -28,6 +28,8 @@ const crossRegion = (ctx: Ctx) => !!ctx.input.spare.region && !!ctx.input.backup
 const volumeSteps = (ctx: Ctx) => ctx.state.volumeId ?? '';
 /** The plan found the spare holding this backup (refresh-spare before): the swap steps stop and switch nothing. */
 const heldAlready = (input: RestoreInputT) => input.spare.holds === input.backup.id;
+/** The undo of a swap step, which did nothing when the spare already held the backup (an abort must not touch that disk). */
+const unlessHeld = (undo: (ctx: Ctx) => Promise<void>) => async (ctx: Ctx) => (heldAlready(ctx.input) ? ctx.note('Nothing to put back: the spare already held the backup, no swap was made') : undo(ctx));
 /** Refresh-spare left the spare holding this backup: the volume steps have nothing to do. */
 function holds(ctx: Ctx): boolean {
   if (ctx.input.spare.holds !== ctx.input.backup.id) return false;
@@ -130,7 +132,7 @@ export const stopSpare: RestoreStep = {
       if (m.state !== 'stopping') await p.stopMachine(m, { signal: ctx.signal });
       await waitMachine(ctx, p, 'stopped');
     }),
-  undo: async (ctx) =>
+  undo: unlessHeld((ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
       const root = await rootOf(p, ctx, m);
@@ -139,7 +141,7 @@ export const stopSpare: RestoreStep = {
       if (isStopped(m)) await p.startMachine(m, { signal: ctx.signal });
       await waitMachine(ctx, p, 'running');
       ctx.note('Started again on its own root');
-    }),
+    })),
 };
 
 export const detachRoot: RestoreStep = {
@@ -172,7 +174,7 @@ export const detachRoot: RestoreStep = {
       await waitDisk(ctx, p, id, (x) => x.state === 'available', 'available');
       ctx.note(`${id} detached and kept (tag ${KEPT_ROOT_TAG}=${m.id}); Drydock never deletes it`);
     }),
-  undo: async (ctx) =>
+  undo: unlessHeld((ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
       const id = ctx.input.spare.originalRoot;
@@ -182,7 +184,7 @@ export const detachRoot: RestoreStep = {
       await p.attachDisk(m, { id, device: '', root: true, sizeGiB: 0 }, ctx.input.spare.rootDevice, { signal: ctx.signal });
       await waitUntil(ctx, async () => rootOf(p, ctx, m), (d) => sameDisk(d?.id, id) && attached(ctx, d), (d) => `Volume ${id} is ${d?.state ?? 'not attached'} at ${ctx.input.spare.rootDevice}`, 'Resume the abort to keep waiting.');
       ctx.note(`The spare's own root ${id} is back at ${ctx.input.spare.rootDevice}`);
-    }),
+    })),
 };
 
 export const attachRoot: RestoreStep = {
@@ -205,7 +207,7 @@ export const attachRoot: RestoreStep = {
       if (!root) await p.attachDisk(m, { id, device: '', root: true, sizeGiB: 0 }, ctx.input.spare.rootDevice, { signal: ctx.signal });
       await waitUntil(ctx, async () => rootOf(p, ctx, m), (d) => sameDisk(d?.id, id) && attached(ctx, d), (d) => `Volume ${id} is ${d?.state ?? 'not attached'} at ${ctx.input.spare.rootDevice}`, 'Resume the run to keep waiting, or abort it.');
     }),
-  undo: async (ctx) =>
+  undo: unlessHeld((ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
       const id = ctx.state.volumeId;
@@ -225,7 +227,7 @@ export const attachRoot: RestoreStep = {
       }
       await waitDisk(ctx, p, id, (x) => x.state === 'available', 'available');
       ctx.note(`Restored volume ${id} detached and kept for inspection`);
-    }),
+    })),
 };
 
 export const startSpare: RestoreStep = {
