@@ -7,7 +7,12 @@
  * in what it acts on (keys, what the spare holds, the clients' servers) is
  * refused. Real lab hosts and the EC2 simulator (restore-fixture.ts).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { knownHostsName } from '../../shared/hosts';
+import { KnownHosts } from '../../electron/engine/ssh/known-hosts';
+import { SPARE_TAG } from '../../electron/engine/operations/restore/spare-record';
 import { DrydockError } from '../../shared/errors';
 import { startRestoreWorld, type RestoreWorld } from './restore-fixture';
 
@@ -20,10 +25,6 @@ afterEach(async () => {
 /** What the simulator was asked to change (everything but reads). */
 const writes = (world: RestoreWorld) => world.sim.requests.filter((r) => !/^(Describe|GetConsoleOutput)/.test(r.action)).map((r) => r.action);
 
-async function runFromPlan(world: RestoreWorld, req: { spare: string; mode?: 'restore' | 'drill' | 'refresh-spare' }) {
-  const plan = await world.call('restore:plan', req);
-  return world.call('restore:run', { ...req, planFingerprint: plan.fingerprint, confirmed: true });
-}
 
 describe('restore: resume, skip and abort as confirmed', () => {
   it('a resume lists the stop, root swap, starts and restarts still to run, and is refused without confirmation: nothing changes', async () => {
@@ -32,7 +33,7 @@ describe('restore: resume, skip and abort as confirmed', () => {
     world.sim.stickNextVolumes(1);
     process.env.DRYDOCK_RESTORE_TIMEOUT_MS = '1500';
     try {
-      await expect(runFromPlan(world, { spare: 'spare' })).rejects.toThrow(/still creating/);
+      await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(/still creating/);
     } finally {
       delete process.env.DRYDOCK_RESTORE_TIMEOUT_MS;
     }
@@ -69,7 +70,7 @@ describe('restore: resume, skip and abort as confirmed', () => {
     w = await startRestoreWorld();
     const world = w;
     world.healthy = false;
-    await expect(runFromPlan(world, { spare: 'spare' })).rejects.toThrow(/not healthy/);
+    await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(/not healthy/);
     const [stored] = world.fx.engine.runner.store.list();
     const run = await world.call('runs:get', { id: stored.id });
     // A retry of the verification starts nothing by itself; what follows it re-points the clients.
@@ -88,13 +89,13 @@ describe('restore: resume, skip and abort as confirmed', () => {
     w = await startRestoreWorld();
     const world = w;
     const spare = world.lab.hosts.spare;
-    const refresh = await runFromPlan(world, { spare: 'spare', mode: 'refresh-spare' });
+    const refresh = await world.runFromPlan({ spare: 'spare', mode: 'refresh-spare' });
     expect(refresh.run.status).toBe('done');
     expect(spare.exec('replicatedctl app status').stdout).toMatch(/stopped/);
     const refreshedRoot = world.rootsAttached()[0];
 
     world.healthy = false;
-    await expect(runFromPlan(world, { spare: 'spare' })).rejects.toThrow(/not healthy/);
+    await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(/not healthy/);
     expect(spare.exec('replicatedctl app status').stdout).toMatch(/started/);
     const failover = world.fx.engine.runner.store.list().find((r) => r.id !== refresh.runId)!;
     const shown = await world.call('runs:get', { id: failover.id });
@@ -109,5 +110,45 @@ describe('restore: resume, skip and abort as confirmed', () => {
     // The spare keeps running on the refreshed disk (there was no swap to undo).
     expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
     expect(world.rootsAttached()).toEqual([refreshedRoot]);
+  });
+
+  const changedSincePlan = { code: 'CONFLICT', message: expect.stringMatching(/changed since the plan was reviewed .* nothing was touched/) };
+  it("a run is refused without the reviewed plan's fingerprint, and when what it acts on changed since: nothing touched", async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const before = writes(world);
+    await expect(world.call('restore:run', { spare: 'spare', confirmed: true } as never)).rejects.toThrow(/review the plan/i);
+
+    // The primary's key in known_hosts.
+    let plan = await world.call('restore:plan', { spare: 'spare' });
+    const kh = new KnownHosts(path.join(world.fx.home, 'known_hosts'));
+    const services = world.lab.hosts.services;
+    const name = knownHostsName(services.ip, 22);
+    const [type, key] = readFileSync(world.lab.hosts.nomad2.hostKeyPub, 'utf8').trim().split(/\s+/);
+    const saved = kh.lookup(name);
+    kh.remove(name);
+    kh.add(name, type, key, 'replaced');
+    await expect(world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true })).rejects.toMatchObject(changedSincePlan);
+    kh.remove(name);
+    for (const k of saved) kh.add(name, k.keyType, k.key);
+
+    // What the spare's root holds (a refresh finished on it since the plan).
+    plan = await world.call('restore:plan', { spare: 'spare' });
+    await world.provider.tagDisk(world.spareRoot, { [SPARE_TAG.backup]: world.backup.id, [SPARE_TAG.readyAt]: new Date().toISOString() });
+    await expect(world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true })).rejects.toMatchObject(changedSincePlan);
+    const tagged = world.sim.world.volume(world.spareRoot)!;
+    tagged.tags = tagged.tags.filter((t) => t.Key !== SPARE_TAG.backup && t.Key !== SPARE_TAG.readyAt);
+
+    // A Nomad client's current servers line.
+    plan = await world.call('restore:plan', { spare: 'spare' });
+    const nomad1 = world.lab.hosts.nomad1;
+    const config = nomad1.readFile('/etc/nomad/config.hcl')!;
+    nomad1.writeFile('/etc/nomad/config.hcl', config.replace(`${services.ip}:4647`, '192.0.2.50:4647'));
+    await expect(world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true })).rejects.toMatchObject(changedSincePlan);
+
+    // Nothing was run, nothing asked of EC2 but the tags this test set.
+    expect(world.fx.engine.runner.store.list()).toEqual([]);
+    expect(writes(world).filter((a) => a !== 'CreateTags')).toEqual(before.filter((a) => a !== 'CreateTags'));
+    expect(world.rootsAttached()).toEqual([world.spareRoot]);
   });
 });

@@ -75,7 +75,8 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(world.sim.requests.filter((r) => !/^Describe|GetConsoleOutput/.test(r.action)).length).toBe(callsBefore);
     expect(world.reimages).toBe(0);
 
-    await expect(world.call('restore:run', { spare: 'spare', confirmed: false })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    await expect(world.call('restore:run', { spare: 'spare', confirmed: true } as never)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/Review the plan first/) });
+    await expect(world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: false })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
     const result = await world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true });
     expect(result.run.status).toBe('done');
     expect(result.hostKeys).toEqual([{ fingerprint: world.keys.spareNow(), keyType: 'ssh-ed25519', proof: 'console' }]);
@@ -90,7 +91,7 @@ describe('restore onto the hot spare (AWS)', () => {
   it("accepts the primary's known key when the spare keeps it", async () => {
     w = await startRestoreWorld();
     w.keyMode = 'primary';
-    const result = await w.call('restore:run', { spare: 'spare', confirmed: true });
+    const result = await w.runFromPlan({ spare: 'spare' });
     expect(result.hostKeys).toEqual([{ fingerprint: w.keys.primary, keyType: 'ssh-ed25519', proof: 'primary' }]);
     await expectRestored(w, result.runId);
   });
@@ -99,7 +100,7 @@ describe('restore onto the hot spare (AWS)', () => {
     w = await startRestoreWorld();
     const world = w;
     world.keyMode = 'unproven';
-    const err = await world.call('restore:run', { spare: 'spare', confirmed: true }).catch((e: DrydockError) => e);
+    const err = await world.runFromPlan({ spare: 'spare' }).catch((e: DrydockError) => e);
     expect(err).toBeInstanceOf(DrydockError);
     expect((err as DrydockError).code).toBe('CONFIRMATION_REQUIRED');
     expect((err as DrydockError).message).toMatch(/neither the primary's known key nor a fingerprint cloud-init printed/);
@@ -128,7 +129,7 @@ describe('restore onto the hot spare (AWS)', () => {
     w = await startRestoreWorld({ backupState: 'error' });
     const plan = await w.call('restore:plan', { spare: 'spare', backup: w.backup.id });
     expect(plan.blocking.map((b) => b.code)).toContain('backup-not-completed');
-    await expect(w.call('restore:run', { spare: 'spare', backup: w.backup.id, confirmed: true })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/only a completed backup can be restored/) });
+    await expect(w.runFromPlan({ spare: 'spare', backup: w.backup.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/only a completed backup can be restored/) });
     expect(w.sim.calls('CreateVolume')).toEqual([]);
     expect(w.fx.engine.runner.store.list()).toEqual([]);
   });
@@ -139,7 +140,7 @@ describe('restore onto the hot spare (AWS)', () => {
     world.sim.stickNextVolumes(1);
     process.env.DRYDOCK_RESTORE_TIMEOUT_MS = '1500';
     try {
-      await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/Volume vol-\S+ is still creating after 2 s\. EC2 has not finished creating it from snap-\S+\. Nothing on the spare has been touched yet/);
+      await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(/Volume vol-\S+ is still creating after 2 s\. EC2 has not finished creating it from snap-\S+\. Nothing on the spare has been touched yet/);
     } finally {
       delete process.env.DRYDOCK_RESTORE_TIMEOUT_MS;
     }
@@ -163,7 +164,7 @@ describe('restore onto the hot spare (AWS)', () => {
     world.sim.onAction = (action) => {
       if (action === 'StartInstances' && world.reimages > 0) world.lab.hosts.spare.writeFile('/var/lib/lab/fail/replicatedctl', 'Error: daemon busy\n');
     };
-    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/daemon busy/);
+    await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(/daemon busy/);
     const [run] = world.fx.engine.runner.store.list();
     expect(run.steps.find((s) => s.name === 'start-spare')?.status).toBe('done');
     expect(world.rootsAttached()).toHaveLength(1);
@@ -196,7 +197,7 @@ describe('restore onto the hot spare (AWS)', () => {
         stopping = spare.stop();
       }
     });
-    const err = await world.call('restore:run', { spare: 'spare', confirmed: true }).catch((e: Error) => e);
+    const err = await world.runFromPlan({ spare: 'spare' }).catch((e: Error) => e);
     off();
     expect(dropped).toBe(true);
     expect(err).toBeInstanceOf(Error);
@@ -215,7 +216,7 @@ describe('restore onto the hot spare (AWS)', () => {
     w = await startRestoreWorld();
     const world = w;
     // The full path, for comparison, is measured in the first test; here the refresh first.
-    const refresh = await world.call('restore:run', { spare: 'spare', mode: 'refresh-spare', confirmed: true });
+    const refresh = await world.runFromPlan({ spare: 'spare', mode: 'refresh-spare' });
     expect(refresh.run.status).toBe('done');
     expect(refresh.summary).toMatch(/now holds backup/);
     expect(world.lab.hosts.spare.exec('replicatedctl app status').stdout).toMatch(/stopped/);
@@ -246,7 +247,7 @@ describe('restore onto the hot spare (AWS)', () => {
     w = await startRestoreWorld();
     const world = w;
     world.healthy = false;
-    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/not healthy: .*health-check answered 503/);
+    await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(/not healthy: .*health-check answered 503/);
     const [run] = world.fx.engine.runner.store.list();
     const summary = await world.call('runs:get', { id: run.id });
     expect(summary.steps.find((s) => s.name === 'verify-app')).toMatchObject({ status: 'failed', skipConsequence: expect.stringMatching(/not verified/) });
