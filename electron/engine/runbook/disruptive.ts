@@ -42,6 +42,12 @@ export function disruptiveOnResume(operation: AnyOperation | undefined, run: Run
   return out;
 }
 
+/** A step's own entry for the Runbooks list and the dialogs, while it is still to run ({} otherwise). */
+export function stepDisrupts(step: AnyOperation['steps'][number] | undefined, run: RunView, status: string): { disrupts?: string } {
+  const what = STILL_TO_RUN.has(status) ? step?.disrupts?.(run.input, run.state) : null;
+  return what ? { disrupts: what } : {};
+}
+
 /** What the run goes on to do once `stepName` is skipped (the skip resumes it). */
 export function disruptiveAfterSkip(operation: AnyOperation | undefined, run: RunView, stepName: string): string[] {
   const steps = run.steps.map((s) => (s.name === stepName ? { ...s, status: 'skipped' as const } : s));

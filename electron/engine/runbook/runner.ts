@@ -17,7 +17,7 @@ import { bootId, RunStore, summarize, type RunRecord } from './run-store';
 import { changedSecrets, hashSecrets, missingSecrets, secretKey, withSecrets, withoutSecrets } from './secret-input';
 import { acquireRecoveryLock, releaseRecoveryLock } from './recovery-lock';
 import { abortRefusal, markSkipped, undoSteps } from './undo';
-import { disruptiveOnResume } from './disruptive';
+import { disruptiveOnResume, stepDisrupts } from './disruptive';
 
 export interface RunOptions {
   emit?: (event: ProgressEvent) => void;
@@ -67,8 +67,7 @@ export class Runner {
     if (operation) {
       summary.steps = summary.steps.map((s) => {
         const def = operation.steps.find((d) => d.name === s.name);
-        const disrupts = s.status === 'pending' || s.status === 'failed' || s.status === 'running' ? def?.disrupts?.(run.input, run.state) : null;
-        return { ...s, ...(def?.skip ? { skipConsequence: def.skip.consequence } : {}), ...(def?.undo ? { undoable: true } : {}), ...(def?.pointOfNoReturn ? { pointOfNoReturn: def.pointOfNoReturn } : {}), ...(disrupts ? { disrupts } : {}) };
+        return { ...s, ...(def?.skip ? { skipConsequence: def.skip.consequence } : {}), ...(def?.undo ? { undoable: true } : {}), ...(def?.pointOfNoReturn ? { pointOfNoReturn: def.pointOfNoReturn } : {}), ...stepDisrupts(def, run, s.status) };
       });
     }
     return summary;
