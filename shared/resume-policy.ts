@@ -5,6 +5,10 @@
  * (a resume never restarts anything else), less those its state records as
  * done (a done step is not run again). The Runbooks list shows them and
  * asks; `drydock runs resume` prints them and asks (or takes --yes).
+ *
+ * Operations whose steps say themselves what they stop, start, restart or
+ * switch (the restore runbook: Step.disrupts) are not listed here: the
+ * engine lists every such step still to run (electron/engine/runbook/disruptive.ts).
  */
 
 /** The page where each such operation is started, for messages. */

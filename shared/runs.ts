@@ -27,6 +27,8 @@ export const RunStepSchema = z.object({
   undoable: z.boolean().optional(),
   /** Once this step is done an abort no longer puts things back (traffic moved): why, in the admin's words. */
   pointOfNoReturn: z.string().optional(),
+  /** Still to run, it stops, starts or restarts something or switches a root: what, in the admin's words (a resume or skip lists it). */
+  disrupts: z.string().optional(),
 });
 
 export const RunSummarySchema = z.object({
@@ -48,7 +50,7 @@ export const RunSummarySchema = z.object({
   whyNot: z.string().optional(),
   /** Secrets a resume must be given again (they are never kept in runbooks): exactly what the form asks for. */
   missingSecrets: z.array(z.object({ key: z.string(), label: z.string(), env: z.string().optional() })).optional(),
-  /** What resuming this run restarts (as confirmed when it started): a resume asks again first (resume-policy.ts). */
+  /** What resuming this run restarts, stops, starts or switches (resume-policy.ts; the steps' own `disrupts`): a resume asks again first. */
   restartsOnResume: z.array(z.string()).optional(),
   /** Said to the admin about this run (e.g. started afresh because a secret differed). */
   notice: z.string().optional(),
@@ -69,4 +71,17 @@ export function runDurationMs(run: Pick<RunSummary, 'startedAt' | 'endedAt' | 'u
   const start = Date.parse(run.startedAt);
   const end = run.status === 'running' ? now : Date.parse(run.endedAt ?? run.updatedAt);
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : 0;
+}
+
+/**
+ * What the run goes on to stop, start or restart once the failed step
+ * `step` is skipped (a skip resumes the run): its resume list without that
+ * step's own entry. The engine's runs:skip refuses with the same list.
+ */
+export function disruptsAfterSkip(run: Pick<RunSummary, 'steps' | 'restartsOnResume'>, step: string): string[] {
+  const list = [...(run.restartsOnResume ?? [])];
+  const own = run.steps.find((s) => s.name === step)?.disrupts;
+  const at = own ? list.indexOf(own) : -1;
+  if (at >= 0) list.splice(at, 1);
+  return list;
 }

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CliExit, EXIT, noArguments, usage, type CliContext } from './context';
 import { AUDIT_KINDS, type AuditKind } from '../../shared/audit';
-import { runDurationMs } from '../../shared/runs';
+import { disruptsAfterSkip, runDurationMs } from '../../shared/runs';
 import { table } from './format';
 import type { CliCommand } from './help';
 
@@ -118,10 +118,12 @@ export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void
       else lacking.push(m.env ? `${m.label} (set ${m.env})` : m.label);
     }
     if (lacking.length) throw new CliExit(EXIT.usage, `Run ${id} needs its secrets again to resume (runbooks never keep them): ${lacking.join(', ')}. Nothing was run.`);
-    // A resume that restarts services asks first, like the operation's own command: never a hidden restart.
+    // A resume that stops, starts or restarts anything asks first, listing it: never a hidden restart.
     const restarts = known?.restartsOnResume ?? [];
     if (restarts.length && !values.yes) {
-      ctx.err(`Resuming run ${id} goes on from its step and restarts, as confirmed when it started: ${restarts.join(', ')}.`);
+      // Steps that say what they disrupt (a restore) are listed one a line; the older operations' consented restarts as before.
+      if (known?.steps.some((s) => s.disrupts)) ctx.err(`Resuming run ${id} goes on from its step; what it stops, starts or restarts:\n${restarts.map((r) => `  - ${r}`).join('\n')}`);
+      else ctx.err(`Resuming run ${id} goes on from its step and restarts, as confirmed when it started: ${restarts.join(', ')}.`);
       if (!ctx.isTTY) throw new CliExit(EXIT.needsConfirmation, `Needs confirmation: nothing was run. Run again with --yes (drydock runs resume ${id} --yes).`);
       const answer = (await ctx.ask('Type yes to resume and restart: ')).trim().toLowerCase();
       if (answer !== 'yes') throw new CliExit(EXIT.needsConfirmation, 'Not resumed: nothing was run.');
@@ -142,7 +144,10 @@ export async function runsCommand(ctx: CliContext, argv: string[]): Promise<void
     const def = known?.steps.find((s) => s.name === step);
     if (!def?.skipConsequence) throw new CliExit(EXIT.failed, `Step ${step} of run ${id} cannot be skipped: retry it (drydock runs resume ${id}) or abort the run.`);
     if (!values.yes) {
+      // The skip resumes the run: what it then stops, starts or restarts is confirmed with it.
+      const next = known ? disruptsAfterSkip(known, step) : [];
       ctx.err(`Skipping "${def.title}": ${def.skipConsequence}.`);
+      ctx.err(next.length ? `The run then goes on; what it stops, starts or restarts:\n${next.map((r) => `  - ${r}`).join('\n')}` : 'The run then goes on with the next step.');
       if (!ctx.isTTY) throw new CliExit(EXIT.needsConfirmation, `Needs confirmation: nothing was skipped. Run again with --yes (drydock runs skip ${id} ${step} --yes).`);
       const answer = (await ctx.ask('Type yes to skip it and go on: ')).trim().toLowerCase();
       if (answer !== 'yes') throw new CliExit(EXIT.needsConfirmation, 'Not skipped: nothing was run.');

@@ -192,7 +192,15 @@ async function abort(ctx: CliContext, runId: string | undefined, yes: boolean): 
     if (open.length !== 1) throw new CliExit(EXIT.usage, open.length ? `${open.length} unfinished restore runs (${open.map((r) => r.id).join(', ')}): say which with --run ID` : 'No unfinished restore run to abort');
     id = open[0].id;
   }
-  if (!yes) await confirm(ctx, `Abort run ${id}: undo every step done so far (the spare's own root goes back; the restored volume is kept)?`);
+  if (!yes) {
+    // The engine's own refusal lists the undo, newest first: shown as the engine will run it.
+    const listed = await ctx.call('restore:abort', { runId: id, confirmed: false }).then(
+      () => null,
+      (err: unknown) => (err instanceof DrydockError && err.code === 'CONFIRMATION_REQUIRED' ? err.message : Promise.reject(err)),
+    );
+    if (listed) ctx.err(listed);
+    await confirm(ctx, `Abort run ${id} and undo these steps?`);
+  }
   const run = await ctx.call('restore:abort', { runId: id, confirmed: true });
   ctx.out(ctx.json ? JSON.stringify(run) : `Run ${id} ${run.status}: ${run.steps.filter((s) => s.status === 'undone').map((s) => s.title).join(', ') || 'nothing needed undoing'}.`);
 }

@@ -140,9 +140,12 @@ export const RestorePlanSchema = z.object({
 });
 export type RestorePlan = z.infer<typeof RestorePlanSchema>;
 
+/** Said when a run is asked for without the fingerprint of a reviewed plan. */
+export const RUN_NEEDS_PLAN = "Review the plan first (drydock restore plan, or the Restore page's preview): a restore runs only the plan the admin reviewed, named by its fingerprint";
+
 export const RestoreRunRequestSchema = RestorePlanRequestSchema.extend({
-  /** The plan the admin reviewed; refused when the world changed since. */
-  planFingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** The plan the admin reviewed (required: nothing runs unreviewed); refused when what the run acts on changed since. */
+  planFingerprint: z.string({ error: (issue) => (issue.input === undefined ? RUN_NEEDS_PLAN : undefined) }).regex(/^[0-9a-f]{64}$/),
   /** The admin confirmed the disruptive run (stop the spare, swap its root). Never trusts a host key. */
   confirmed: z.boolean(),
 }).strict();

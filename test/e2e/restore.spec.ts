@@ -186,6 +186,11 @@ test('drydock serve killed mid-run: the app opened again lands on the run, which
     await run.getByRole('button', { name: /^(Resume…|Retry “Start the spare on the restored disk”…)$/ }).click();
     const dialog = page.getByRole('dialog', { name: /^(Resume the run\?|Retry “Start the spare on the restored disk”\?)$/ });
     await expect(dialog.getByRole('list', { name: 'Steps still to run' })).toContainText('Start the spare on the restored disk');
+    // What going on starts and restarts, step by step, is in the dialog the admin confirms.
+    const disrupts = dialog.getByRole('list', { name: 'What going on stops, starts or restarts' });
+    await expect(disrupts).toContainText(/starts the spare \S+ on the restored disk/);
+    await expect(disrupts).toContainText(/restarts Replicated on \S+ and starts the CircleCI app/);
+    await expect(disrupts).toContainText(/restarts nomad on /);
     await dialog.getByRole('button', { name: /^(Resume|Retry the step)$/ }).click();
     await expect(run.getByTestId('restore-phase')).toHaveText('Finished', { timeout: 150_000 });
     await expect(page.getByRole('list', { name: 'Verification' })).toContainText('passed');
@@ -216,6 +221,8 @@ test('a host key nobody can prove stops the run until the admin confirms it', as
   // Nothing ran on the spare: its files are still the primary's.
   expect(assignments(world.lab.hosts[NAMES.spare].readFile('/etc/default/replicated')).get('PRIVATE_ADDRESS')).toBe(world.lab.hosts[NAMES.primary].ip);
   await screenshotBothSchemes(page, 'restore-host-key');
+  // Going on stops and starts the app and restarts the clients' nomad: listed beside the button that confirms it.
+  await expect(panel.getByRole('list', { name: 'What going on stops, starts or restarts' })).toContainText(/stops the CircleCI app on \S+[^]*restarts Replicated on [^]*restarts nomad on /);
   const go = panel.getByRole('button', { name: 'Trust this key and go on' });
   await expect(go).toBeDisabled();
   await panel.getByLabel(/I compared this fingerprint with the spare.s console/).check();
@@ -265,6 +272,7 @@ test('a failed step: skip says what it costs, retry re-checks and goes on', asyn
   await run.getByRole('button', { name: 'Skip this step…' }).click();
   const skip = page.getByRole('dialog', { name: 'Skip “Verify the app on the spare”?' });
   await expect(skip.getByTestId('skip-consequence')).toContainText('the app on the spare is not verified by Drydock');
+  await expect(skip.getByRole('list', { name: 'What going on stops, starts or restarts' })).toContainText(/restarts nomad on /);
   await skip.getByRole('button', { name: 'Cancel' }).click();
   await screenshotBothSchemes(page, 'restore-failed-step');
 
@@ -274,6 +282,7 @@ test('a failed step: skip says what it costs, retry re-checks and goes on', asyn
   const retry = page.getByRole('dialog', { name: 'Retry “Verify the app on the spare”?' });
   await expect(retry.getByRole('list', { name: 'Steps still to run' })).toContainText('Re-point the Nomad clients at the spare');
   await expect(retry.getByRole('list', { name: 'Steps still to run' })).not.toContainText('Stop the spare');
+  await expect(retry.getByRole('list', { name: 'What going on stops, starts or restarts' })).toHaveText(/^restarts nomad on .*\(re-pointed at the spare: their builds go to it\)$/);
   await retry.getByRole('button', { name: 'Retry the step' }).click();
   await expect(run.getByTestId('restore-phase')).toHaveText('Finished', { timeout: 150_000 });
   await expect(page.getByRole('list', { name: 'Verification' })).toContainText('Verify the app on the spare: passed');

@@ -173,7 +173,7 @@ describe('DR drill (AWS, EC2 simulator)', () => {
     const inSpareNs = useSpareNamespace(world);
     world.healthy = false;
     const ownGroups = world.spareGroups();
-    const err = await world.call('restore:run', { spare: 'spare', mode: 'drill', confirmed: true }).catch((e: Error & { code?: string; details?: Record<string, unknown> }) => e);
+    const err = await world.runFromPlan({ spare: 'spare', mode: 'drill' }).catch((e: Error & { code?: string; details?: Record<string, unknown> }) => e);
     expect((err as { code?: string }).code).toBe('COMMAND_FAILED');
     const [run] = world.fx.engine.runner.store.list();
     expect(run.steps.find((s) => s.name === 'verify-app')?.status).toBe('failed');

@@ -18,6 +18,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import type { RestorePlanRequest, RestoreRunResult } from '../../shared/channels/restore';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/contract';
 import { CUSTOMIZATIONS, DOCKER_DROP_IN, ENVIRONMENT, renderCustomizations, renderDockerDropIn, renderEnvironment, type ProxySettings } from '../../shared/proxy/render';
 import { fromErrorPayload } from '../../shared/errors';
@@ -60,6 +61,8 @@ export interface RestoreWorld {
   /** At each start of the spare: the root it booted, its groups, and a copy of each of those groups as they were then. */
   spareBoots: { rootVolumeId: string; groups: SimSecurityGroup[] }[];
   call<C extends Channel>(channel: C, request: RequestOf<C>, emit?: (e: DrydockEvent) => void): Promise<ResponseOf<C>>;
+  /** restore:plan, then restore:run of exactly that plan (its fingerprint), confirmed: what the GUI and CLI do. */
+  runFromPlan(request: RestorePlanRequest, emit?: (e: DrydockEvent) => void): Promise<RestoreRunResult>;
   /** Values of a shell defaults file on a host, as the shell reads it (parsed, not grepped). */
   defaults(host: LabHost, file: string): Record<string, string>;
   /** The spare's root volume id(s) as EC2 has them attached at RootDeviceName. */
@@ -191,6 +194,10 @@ export async function startRestoreWorld(options: { speed?: number; backupState?:
       const result = await dispatch(handlers, channel, request, { emit });
       if (!result.ok) throw fromErrorPayload(result.error);
       return result.value as never;
+    },
+    async runFromPlan(request, emit) {
+      const plan = await world.call('restore:plan', request);
+      return world.call('restore:run', { ...request, planFingerprint: plan.fingerprint, confirmed: true }, emit);
     },
     defaults(host, file) {
       const out = host.exec(`env -i bash -c 'set -a; . ${file}; env -0'`).stdout;

@@ -111,7 +111,7 @@ describe('the spare cut off at the provider before the restored disk boots (AWS)
     const plan = await world.call('restore:plan', { spare: 'spare', mode: 'drill' });
     expect(plan.isolation).toMatchObject({ needed: true, available: false, acknowledged: false });
     expect(plan.blocking).toEqual([{ code: 'spare-not-isolated', message: expect.stringMatching(/cannot cut this spare off \(.*no VPC.*\) before the restored disk boots.*--spare-isolated/) }]);
-    await expect(world.call('restore:run', { spare: 'spare', mode: 'drill', confirmed: true })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(world.runFromPlan({ spare: 'spare', mode: 'drill' })).rejects.toMatchObject({ code: 'CONFLICT' });
     const acked = await world.call('restore:plan', { spare: 'spare', mode: 'drill', spareIsolated: true });
     expect(acked.blocking).toEqual([]);
     expect(acked.isolation).toMatchObject({ available: false, acknowledged: true, how: expect.stringMatching(/you confirmed you cut its outbound network/) });

@@ -157,6 +157,12 @@ describe('restore: kill -9 of the CLI and resume', () => {
     expect(run.stderr).toMatch(/neither the primary's known key nor a fingerprint cloud-init printed/);
     const id = runFile(world)!.id;
     expect(run.stderr).toContain(`drydock restore trust-key --run ${id} --fingerprint ${world.keys.spareNow()}`);
+    // Without --yes (and no terminal) a resume prints what it stops, starts or restarts, step by step, and runs nothing.
+    const unconfirmed = await runUntil(cli.start(['runs', 'resume', id], env(world)));
+    expect(unconfirmed.code).toBe(3);
+    expect(unconfirmed.stderr).toMatch(/what it stops, starts or restarts:\n {2}- stops the CircleCI app on spare[^\n]*\n {2}- restarts Replicated on spare[^]*\n {2}- restarts nomad on nomad1, nomad2/);
+    expect(unconfirmed.stderr).toMatch(/Needs confirmation: nothing was run/);
+    expect(runFile(world)!.steps.find((s) => s.name === 'reconnect')?.status).toBe('failed');
     // A resume with --yes still does not trust it.
     const again = await runUntil(cli.start(['runs', 'resume', id, '--yes'], env(world)));
     expect(again.code).toBe(3);

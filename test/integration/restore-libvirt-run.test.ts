@@ -145,7 +145,7 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     expect(booted.reimaged).toBe(true);
 
     await call('restore:trust-key', { runId, fingerprint: spare.fingerprint, confirmed: true });
-    const run = await call('runs:resume', { id: runId });
+    const run = await call('runs:resume', { id: runId, confirmRestarts: true });
     expect(run.status).toBe('done');
 
     expect(defaults(spare, '/etc/default/replicated')).toMatchObject({ PRIVATE_ADDRESS: spare.ip, REPLICATED_OPTS: ' -e NODENAME=services' });
@@ -196,7 +196,12 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     const runId = (err as DrydockError).details!.runId as string;
     for (let i = 0; i < 200 && !booted.reimaged; i++) await sleep(50);
     await call('restore:trust-key', { runId, fingerprint: spare.fingerprint, confirmed: true });
-    const done = await call('runs:resume', { id: runId });
+    // Going on loads the block, starts the app, removes the block and puts the spare back: listed, confirmed first.
+    const listed = (await call('runs:get', { id: runId })).restartsOnResume ?? [];
+    expect(listed.join('\n')).toMatch(/loads the drill's firewall rules on spare[^]*restarts Replicated on spare[^]*behind the drill's outbound block[^]*removes the drill's firewall rules[^]*stops the spare spare, puts its own root/);
+    expect(listed.join('\n')).not.toMatch(/nomad1|nomad2/);
+    await expect(call('runs:resume', { id: runId })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    const done = await call('runs:resume', { id: runId, confirmRestarts: true });
     expect(done.status).toBe('done');
 
     const calls = (spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter(Boolean);

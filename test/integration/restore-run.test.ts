@@ -111,7 +111,8 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(world.sim.requests.filter((r) => !/^Describe|GetConsoleOutput/.test(r.action)).length).toBe(callsBefore);
     expect(world.reimages).toBe(0);
 
-    await expect(world.call('restore:run', { spare: 'spare', confirmed: false })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    await expect(world.call('restore:run', { spare: 'spare', confirmed: true } as never)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/Review the plan first/) });
+    await expect(world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: false })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
     const result = await world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true });
     expect(result.run.status).toBe('done');
     expect(result.hostKeys).toEqual([{ fingerprint: world.keys.spareNow(), keyType: 'ssh-ed25519', proof: 'console' }]);
@@ -141,7 +142,7 @@ describe('restore onto the hot spare (AWS)', () => {
     const { nomad1, nomad2, services, spare } = w.lab.hosts;
     nomad1.exec(`echo '${spare.ip} ci.restore-test.invalid' >>/etc/hosts`);
     nomad2.exec(`echo '${services.ip} ci.restore-test.invalid' >>/etc/hosts`);
-    const result = await w.call('restore:run', { spare: 'spare', confirmed: true });
+    const result = await w.runFromPlan({ spare: 'spare' });
     expect(result.hostKeys).toEqual([{ fingerprint: w.keys.primary, keyType: 'ssh-ed25519', proof: 'primary' }]);
     const md = await expectRestored(w, result.runId);
     // Both answers reported, the disagreement shown; this computer cannot resolve the test name.
@@ -162,7 +163,7 @@ describe('restore onto the hot spare (AWS)', () => {
     w = await startRestoreWorld();
     const world = w;
     world.keyMode = 'unproven';
-    const err = await world.call('restore:run', { spare: 'spare', confirmed: true }).catch((e: DrydockError) => e);
+    const err = await world.runFromPlan({ spare: 'spare' }).catch((e: DrydockError) => e);
     expect(err).toBeInstanceOf(DrydockError);
     expect((err as DrydockError).code).toBe('CONFIRMATION_REQUIRED');
     expect((err as DrydockError).message).toMatch(/neither the primary's known key nor a fingerprint cloud-init printed/);
@@ -174,11 +175,13 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(spareCalls(world).filter((l) => /^(replicatedctl|systemctl|rm|docker)/.test(l))).toEqual([]);
     expect(world.fx.engine.audit.tail(1000, { host: 'spare' }).filter((e) => e.kind === 'command')).toEqual([]);
 
-    // A resume without confirmation stops at the same place.
-    await expect(world.call('runs:resume', { id: runId })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    // A resume lists what it stops and starts: unconfirmed, it is refused; confirmed, it stops at the same place (the key).
+    expect(run.restartsOnResume?.join('\n')).toMatch(/stops the CircleCI app on spare[^]*restarts Replicated on spare[^]*restarts nomad on nomad1, nomad2/);
+    await expect(world.call('runs:resume', { id: runId })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED', message: expect.stringMatching(/^Resuming run .* stops the CircleCI app/) });
+    await expect(world.call('runs:resume', { id: runId, confirmRestarts: true })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED', message: expect.stringMatching(/neither the primary's known key/) });
     await expect(world.call('restore:trust-key', { runId, fingerprint: world.keys.primary, confirmed: true })).rejects.toMatchObject({ code: 'HOST_KEY_MISMATCH' });
     await world.call('restore:trust-key', { runId, fingerprint: world.keys.spareNow(), confirmed: true });
-    const resumed = await world.call('runs:resume', { id: runId });
+    const resumed = await world.call('runs:resume', { id: runId, confirmRestarts: true });
     expect(resumed.status).toBe('done');
     const md = await expectRestored(world, runId);
     expect(md).toMatch(/REFUSED/);
@@ -189,7 +192,7 @@ describe('restore onto the hot spare (AWS)', () => {
     w = await startRestoreWorld({ backupState: 'error' });
     const plan = await w.call('restore:plan', { spare: 'spare', backup: w.backup.id });
     expect(plan.blocking.map((b) => b.code)).toContain('backup-not-completed');
-    await expect(w.call('restore:run', { spare: 'spare', backup: w.backup.id, confirmed: true })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/only a completed backup can be restored/) });
+    await expect(w.runFromPlan({ spare: 'spare', backup: w.backup.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/only a completed backup can be restored/) });
     expect(w.sim.calls('CreateVolume')).toEqual([]);
     expect(w.fx.engine.runner.store.list()).toEqual([]);
   });
@@ -200,7 +203,7 @@ describe('restore onto the hot spare (AWS)', () => {
     world.sim.stickNextVolumes(1);
     process.env.DRYDOCK_RESTORE_TIMEOUT_MS = '1500';
     try {
-      await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/Volume vol-\S+ is still creating after 2 s\. EC2 has not finished creating it from snap-\S+\. Nothing on the spare has been touched yet/);
+      await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(/Volume vol-\S+ is still creating after 2 s\. EC2 has not finished creating it from snap-\S+\. Nothing on the spare has been touched yet/);
     } finally {
       delete process.env.DRYDOCK_RESTORE_TIMEOUT_MS;
     }
@@ -224,7 +227,7 @@ describe('restore onto the hot spare (AWS)', () => {
     world.sim.onAction = (action) => {
       if (action === 'StartInstances' && world.reimages > 0) world.lab.hosts.spare.writeFile('/var/lib/lab/fail/replicatedctl', 'Error: daemon busy\n');
     };
-    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/daemon busy/);
+    await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(/daemon busy/);
     const [run] = world.fx.engine.runner.store.list();
     expect(run.steps.find((s) => s.name === 'start-spare')?.status).toBe('done');
     expect(world.rootsAttached()).toHaveLength(1);
@@ -259,7 +262,7 @@ describe('restore onto the hot spare (AWS)', () => {
         stopping = spare.stop();
       }
     });
-    const err = await world.call('restore:run', { spare: 'spare', confirmed: true }).catch((e: Error) => e);
+    const err = await world.runFromPlan({ spare: 'spare' }).catch((e: Error) => e);
     off();
     expect(dropped).toBe(true);
     expect(err).toBeInstanceOf(Error);
@@ -268,7 +271,8 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(run.error).toMatch(/Give the spare its own addresses/);
     await stopping;
     await spare.start();
-    const resumed = await world.call('runs:resume', { id: run.id });
+    await expect(world.call('runs:resume', { id: run.id })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    const resumed = await world.call('runs:resume', { id: run.id, confirmRestarts: true });
     expect(resumed.status).toBe('done');
     await expectRestored(world, run.id);
     expect(world.rootsAttached()).toHaveLength(1);
@@ -278,7 +282,7 @@ describe('restore onto the hot spare (AWS)', () => {
     const world = w;
     // The full path, for comparison, is measured in the first test; here the refresh first.
     const ownGroups = world.spareGroups();
-    const refresh = await world.call('restore:run', { spare: 'spare', mode: 'refresh-spare', confirmed: true });
+    const refresh = await world.runFromPlan({ spare: 'spare', mode: 'refresh-spare' });
     expect(refresh.run.status).toBe('done');
     // Cut off while it booted production's disk (restore-isolation.test.ts), its own network back at the end.
     expect(world.spareBoots.at(-1)!.groups.map((g) => g.name)).toEqual([`drydock-isolate-${world.spareId}`]);
@@ -337,7 +341,7 @@ describe('restore onto the hot spare (AWS)', () => {
     world.sim.onAction = (action) => {
       if (action === 'StartInstances' && world.reimages > 0) void nomad2.stop();
     };
-    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/nomad2/);
+    await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(/nomad2/);
     world.sim.onAction = undefined;
     const [run] = world.fx.engine.runner.store.list();
     expect(run.steps.find((s) => s.name === 'no-proxy')?.status).toBe('failed');
@@ -357,7 +361,7 @@ describe('restore onto the hot spare (AWS)', () => {
     w = await startRestoreWorld();
     const world = w;
     world.sim.impairStatus(world.spareId, 'system');
-    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/Instance i-\S+ started on the restored volume vol-\S+ but its system status check is impaired \(system impaired, instance ok\)\. Nothing was run on it/);
+    await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(/Instance i-\S+ started on the restored volume vol-\S+ but its system status check is impaired \(system impaired, instance ok\)\. Nothing was run on it/);
     const [run] = world.fx.engine.runner.store.list();
     expect(run.steps.find((s) => s.name === 'start-spare')?.status).toBe('failed');
     expect(run.steps.find((s) => s.name === 'reconnect')?.status).toBe('pending');
@@ -373,7 +377,7 @@ describe('restore onto the hot spare (AWS)', () => {
     // sshd logs each forwarding request at DEBUG1: the proof the route went through the bastion.
     bastion.exec(`sed -i 's/^LogLevel .*/LogLevel DEBUG1/' /etc/ssh/sshd_config && kill -HUP 1`);
     world.fx.engine.pool.drop('bastion');
-    const result = await world.call('restore:run', { spare: 'spare', confirmed: true });
+    const result = await world.runFromPlan({ spare: 'spare' });
     expect(result.run.status).toBe('done');
     // The rule applies to the spare's key (a new one, printed on its console), never to the bastion's.
     expect(result.hostKeys).toEqual([{ fingerprint: world.keys.spareNow(), keyType: 'ssh-ed25519', proof: 'console' }]);
@@ -391,7 +395,7 @@ describe('restore onto the hot spare (AWS)', () => {
     world.sim.impairStatus(world.spareId, 'initializing');
     process.env.DRYDOCK_RESTORE_TIMEOUT_MS = '1500';
     try {
-      await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(
+      await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(
         /Instance i-\S+ status checks: system initializing, instance initializing \(waiting for both ok\) after 2 s\. Look at the instance in the EC2 console \(Status checks, Get system log\), then resume the run/,
       );
     } finally {
@@ -410,7 +414,7 @@ describe('restore onto the hot spare (AWS)', () => {
     w = await startRestoreWorld();
     const world = w;
     world.healthy = false;
-    await expect(world.call('restore:run', { spare: 'spare', confirmed: true })).rejects.toThrow(/not healthy: .*health-check answered 503/);
+    await expect(world.runFromPlan({ spare: 'spare' })).rejects.toThrow(/not healthy: .*health-check answered 503/);
     const [run] = world.fx.engine.runner.store.list();
     const summary = await world.call('runs:get', { id: run.id });
     expect(summary.steps.find((s) => s.name === 'verify-app')).toMatchObject({ status: 'failed', skipConsequence: expect.stringMatching(/not verified/) });

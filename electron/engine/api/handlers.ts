@@ -13,7 +13,8 @@ import { secretsByKey } from '../runbook/secret-input';
 import { testConnection } from '../ssh/connection-test';
 import type { Handler, Handlers } from './types';
 import { proxyHandlers } from '../operations/proxy/handlers';
-import { restartsNeedConfirmation, restartsOnResume } from '../../../shared/resume-policy';
+import { restartsNeedConfirmation } from '../../../shared/resume-policy';
+import { describesDisruption, disruptionNeedsConfirmation, disruptiveOnResume } from '../runbook/disruptive';
 import { certHandlers } from '../operations/certs/handlers';
 import { backupHandlers } from '../operations/backup/handlers';
 import { healthHandlers } from '../operations/health/handlers';
@@ -115,8 +116,11 @@ export function createHandlers(engine: Engine, transport: 'electron' | 'http' = 
     },
     'runs:resume': async ({ id, secrets, confirmRestarts }, ctx) => {
       const stored = engine.runner.store.load(id);
-      const restarts = stored ? restartsOnResume(stored.operation, stored.input, stored.state) : null;
-      if (restarts?.length && !confirmRestarts) throw new DrydockError('CONFIRMATION_REQUIRED', restartsNeedConfirmation(id, restarts), { restarts });
+      const operation = stored ? engine.operations.get(stored.operation) : undefined;
+      const restarts = stored ? disruptiveOnResume(operation, stored) : null;
+      if (restarts?.length && !confirmRestarts) {
+        throw new DrydockError('CONFIRMATION_REQUIRED', describesDisruption(operation) ? disruptionNeedsConfirmation(id, restarts) : restartsNeedConfirmation(id, restarts), { restarts });
+      }
       const fields = (stored && engine.operations.get(stored.operation)?.secretInput) || [];
       const { runId, result, notice } = await engine.runner.resume(id, { emit: ctx.emit, signal: ctx.signal, secrets: secretsByKey(fields, secrets ?? {}) });
       keepRestoreOutcome(engine, runId);

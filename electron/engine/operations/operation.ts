@@ -58,6 +58,14 @@ export interface Step<Input, State> {
   skip?: { consequence: string };
   /** Once this step is done an abort no longer puts things back (traffic moved): why, in the admin's words. */
   pointOfNoReturn?: string;
+  /**
+   * What running this step stops, starts or restarts, or which root it
+   * switches, in the admin's words ("stops the spare spare-1 (i-0abc)"); null
+   * when it does none of that for this run. Read from the runbook alone (no
+   * host is asked): a resume or a skip lists it for every step still to run
+   * and goes on only once the admin confirmed (runbook/disruptive.ts).
+   */
+  disrupts?(input: Input, state: State): string | null;
 }
 
 export interface Operation<Input, State, Result> {

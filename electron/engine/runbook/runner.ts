@@ -13,11 +13,11 @@ import { withRun } from '../audit/run-scope';
 import type { EventBus } from '../events';
 import type { AnyOperation, EngineServices, StepContext } from '../operations/operation';
 import type { RunSummary } from '../../../shared/contract';
-import { restartsOnResume } from '../../../shared/resume-policy';
 import { bootId, RunStore, summarize, type RunRecord } from './run-store';
 import { changedSecrets, hashSecrets, missingSecrets, secretKey, withSecrets, withoutSecrets } from './secret-input';
 import { acquireRecoveryLock, releaseRecoveryLock } from './recovery-lock';
 import { abortRefusal, markSkipped, undoSteps } from './undo';
+import { disruptiveOnResume, stepDisrupts } from './disruptive';
 
 export interface RunOptions {
   emit?: (event: ProgressEvent) => void;
@@ -67,7 +67,7 @@ export class Runner {
     if (operation) {
       summary.steps = summary.steps.map((s) => {
         const def = operation.steps.find((d) => d.name === s.name);
-        return { ...s, ...(def?.skip ? { skipConsequence: def.skip.consequence } : {}), ...(def?.undo ? { undoable: true } : {}), ...(def?.pointOfNoReturn ? { pointOfNoReturn: def.pointOfNoReturn } : {}) };
+        return { ...s, ...(def?.skip ? { skipConsequence: def.skip.consequence } : {}), ...(def?.undo ? { undoable: true } : {}), ...(def?.pointOfNoReturn ? { pointOfNoReturn: def.pointOfNoReturn } : {}), ...stepDisrupts(def, run, s.status) };
       });
     }
     return summary;
@@ -152,7 +152,7 @@ export class Runner {
     const why = this.whyNotResumable(run, all);
     const fields = this.operations.get(run.operation)?.secretInput ?? [];
     const missing = why ? [] : missingSecrets(run.input, fields);
-    const restarts = why ? null : restartsOnResume(run.operation, run.input, run.state);
+    const restarts = why ? null : disruptiveOnResume(this.operations.get(run.operation), run);
     return {
       ...this.summary(run),
       resumable: !why,

@@ -28,6 +28,15 @@ export function abortRefusal(run: RunRecord, operation: AnyOperation): string | 
 /** Steps whose effect may be in place: done, found done, or stopped half-way (their undo checks the real world). */
 const MAY_HAVE_EFFECT = new Set(['done', 'skipped', 'failed', 'running']);
 
+/** The step at `i` has an undo an abort runs: its effect may be in place, and the admin did not skip it (a skipped step never ran). */
+const toUndo = (operation: AnyOperation, run: RunRecord, i: number): boolean =>
+  !!operation.steps[i].undo && MAY_HAVE_EFFECT.has(run.steps[i].status) && !run.steps[i].message?.startsWith('Skipped by the admin');
+
+/** The titles of the steps an abort of `run` undoes, newest first: what the admin confirms. */
+export function undoTitles(operation: AnyOperation, run: RunRecord): string[] {
+  return operation.steps.map((s, i) => (toUndo(operation, run, i) ? s.title : '')).filter(Boolean).reverse();
+}
+
 export async function undoSteps(
   operation: AnyOperation,
   run: RunRecord,
@@ -38,7 +47,7 @@ export async function undoSteps(
     const step = operation.steps[i];
     const record = run.steps[i];
     // A step the admin skipped never ran; one without undo changed nothing lasting (a check, a wait).
-    if (!MAY_HAVE_EFFECT.has(record.status) || record.message?.startsWith('Skipped by the admin') || !step.undo) continue;
+    if (!toUndo(operation, run, i) || !step.undo) continue;
     const report = () => {
       io.emit({ type: 'step', runId: run.id, operation: operation.name, step: step.name, title: step.title, status: record.status, ...(record.message ? { message: record.message } : {}) });
     };

@@ -137,7 +137,10 @@ function ResumeSecretsForm({ run, onSubmit, onCancel }: { run: RunSummary; onSub
       )}
       {restarts.length > 0 && (
         <div className="message message--warn" data-testid="resume-restarts">
-          <p>Resuming {run.title ?? run.operation} ({run.id}) goes on from its step and will restart, as confirmed when it started:</p>
+          <p>
+            Resuming {run.title ?? run.operation} ({run.id}) goes on from its step and{' '}
+            {run.steps.some((s) => s.disrupts) ? 'it stops, starts or restarts, step by step:' : 'will restart, as confirmed when it started:'}
+          </p>
           <ul>
             {restarts.map((r) => (
               <li key={r}>{r}</li>

@@ -9,12 +9,13 @@ import { useState } from 'react';
 import type { RunSummary } from '../../../shared/runs';
 import { Fingerprint } from '../../components/fingerprint';
 import { fingerprintsIn } from './recovery-runs';
+import { Disrupts } from './run-actions';
 
 interface HostKeyPanelProps {
   run: RunSummary;
   busy: boolean;
-  /** Trust this fingerprint for the run, then resume it. */
-  onTrust(fingerprint: string): void;
+  /** Trust this fingerprint for the run, then resume it, confirming `shown` (what going on stops, starts or restarts, listed here). */
+  onTrust(fingerprint: string, shown: readonly string[]): void;
 }
 
 export function HostKeyPanel({ run, busy, onTrust }: HostKeyPanelProps) {
@@ -47,8 +48,9 @@ export function HostKeyPanel({ run, busy, onTrust }: HostKeyPanelProps) {
             <input type="checkbox" checked={checked} onChange={(e) => setChecked(e.target.checked)} />
             <span>I compared this fingerprint with the spare&rsquo;s console and it is the same</span>
           </label>
+          <Disrupts listed={run.restartsOnResume ?? []} />
           <div className="actions actions--start">
-            <button type="button" className="button button--primary" disabled={!checked || busy} onClick={() => onTrust(fingerprint)}>
+            <button type="button" className="button button--primary" disabled={!checked || busy} onClick={() => onTrust(fingerprint, run.restartsOnResume ?? [])}>
               Trust this key and go on
             </button>
           </div>

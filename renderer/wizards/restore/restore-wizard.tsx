@@ -70,25 +70,27 @@ export function RestoreWizard() {
       .finally(() => setActing(false));
   };
 
-  const act = (what: 'retry' | 'skip' | 'abort', step?: string) => {
+  // `shown`: the list the dialog showed; only that is confirmed (a resume that would do more is refused and shown again).
+  const act = (what: 'retry' | 'skip' | 'abort', step?: string, shown: readonly string[] = []) => {
     const current = run.run;
     if (!current) return;
     const id = current.id;
     background(() =>
       what === 'retry'
-        ? call('runs:resume', { id, ...(current.restartsOnResume?.length ? { confirmRestarts: true } : {}) })
+        ? call('runs:resume', { id, ...(shown.length ? { confirmRestarts: true } : {}) })
         : what === 'skip'
           ? call('runs:skip', { id, step: step ?? '', confirmed: true })
           : call('restore:abort', { runId: id, confirmed: true }),
     );
   };
 
-  const trust = (fingerprint: string) => {
+  // The host-key panel lists what going on stops, starts or restarts beside its button: `shown` is that list.
+  const trust = (fingerprint: string, shown: readonly string[]) => {
     const current = run.run;
     if (!current) return;
     background(async () => {
       await call('restore:trust-key', { runId: current.id, fingerprint, confirmed: true });
-      await call('runs:resume', { id: current.id, ...(current.restartsOnResume?.length ? { confirmRestarts: true } : {}) });
+      await call('runs:resume', { id: current.id, ...(shown.length ? { confirmRestarts: true } : {}) });
     });
   };
 

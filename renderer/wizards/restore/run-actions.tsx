@@ -7,15 +7,19 @@
  * the dialog closes at once and the run panel follows the run.
  */
 import { useState } from 'react';
-import type { RunStep, RunSummary } from '../../../shared/runs';
+import { disruptsAfterSkip, type RunStep, type RunSummary } from '../../../shared/runs';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { notUndone, pastNoReturn, undoList } from './recovery-runs';
 
 export interface RunActionsProps {
   run: RunSummary;
   failed?: RunStep;
-  /** Start the engine call in the background (the panel shows its error). */
-  act(what: 'retry' | 'skip' | 'abort', step?: string): void;
+  /**
+   * Start the engine call in the background (the panel shows its error).
+   * `shown`: what the dialog listed that the call stops, starts or restarts;
+   * only a list the admin saw is confirmed to the engine.
+   */
+  act(what: 'retry' | 'skip' | 'abort', step?: string, shown?: readonly string[]): void;
   busy: boolean;
 }
 
@@ -45,7 +49,7 @@ export function StoppedActions({ run, failed, act, busy }: RunActionsProps) {
           title={failed?.status === 'failed' ? `Retry “${failed.title}”?` : 'Resume the run?'}
           confirmLabel={failed?.status === 'failed' ? 'Retry the step' : 'Resume'}
           onClose={() => setAsking(null)}
-          onConfirm={async () => act('retry')}
+          onConfirm={async () => act('retry', undefined, run.restartsOnResume ?? [])}
         >
           <p>
             The step first checks what is already done (on the provider and the host) and does only the rest; then the run goes on with the steps still
@@ -58,15 +62,16 @@ export function StoppedActions({ run, failed, act, busy }: RunActionsProps) {
                 <li key={s.name}>{s.title}</li>
               ))}
           </ol>
-          {!!run.restartsOnResume?.length && <p>It restarts, as confirmed when the run started: {run.restartsOnResume.join(', ')}.</p>}
+          <Disrupts listed={run.restartsOnResume ?? []} />
         </ConfirmDialog>
       )}
       {asking === 'skip' && failed && (
-        <ConfirmDialog title={`Skip “${failed.title}”?`} confirmLabel="Skip it and go on" onClose={() => setAsking(null)} onConfirm={async () => act('skip', failed.name)}>
+        <ConfirmDialog title={`Skip “${failed.title}”?`} confirmLabel="Skip it and go on" onClose={() => setAsking(null)} onConfirm={async () => act('skip', failed.name, disruptsAfterSkip(run, failed.name))}>
           <p data-testid="skip-consequence">
             <strong>What skipping costs:</strong> {failed.skipConsequence}
           </p>
           <p>The report records that this step was skipped. The run then goes on with the next step.</p>
+          <Disrupts listed={disruptsAfterSkip(run, failed.name)} />
         </ConfirmDialog>
       )}
     </>
@@ -125,7 +130,7 @@ function CarryOnUndoing({ run, act, busy }: Omit<RunActionsProps, 'failed'>) {
         </button>
       </div>
       {asking && (
-        <ConfirmDialog title="Carry on undoing?" confirmLabel="Carry on undoing" onClose={() => setAsking(false)} onConfirm={async () => act('retry')}>
+        <ConfirmDialog title="Carry on undoing?" confirmLabel="Carry on undoing" onClose={() => setAsking(false)} onConfirm={async () => act('retry', undefined, run.restartsOnResume ?? [])}>
           <p>The abort goes on where it stopped; these steps are still to be undone, newest first:</p>
           <ol aria-label="Undo, newest first">
             {undo.map((s) => (
@@ -135,5 +140,22 @@ function CarryOnUndoing({ run, act, busy }: Omit<RunActionsProps, 'failed'>) {
         </ConfirmDialog>
       )}
     </>
+  );
+}
+
+/** What going on stops, starts or restarts, or which root it switches, step by step: the admin confirms exactly this list. */
+export function Disrupts({ listed }: { listed: readonly string[] }) {
+  if (!listed.length) return <p data-testid="resume-disrupts-none">Nothing still to run stops, starts or restarts anything.</p>;
+  return (
+    <div className="message message--warn">
+      <p>
+        <strong>Going on, the run:</strong>
+      </p>
+      <ul aria-label="What going on stops, starts or restarts" data-testid="resume-disrupts">
+        {listed.map((r, i) => (
+          <li key={i}>{r}</li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -14,7 +14,7 @@ import { formatTime } from '../../format';
 import { FinishPanel } from './finish-panel';
 import { HostKeyPanel } from './host-key-panel';
 import { MODE_NAME, recoveryMode, runPhase, stoppedStep } from './recovery-runs';
-import { StoppedActions, AbortButton } from './run-actions';
+import { StoppedActions, AbortButton, type RunActionsProps } from './run-actions';
 import { CommandOutput, RunSteps } from './run-steps';
 
 interface RunPanelProps {
@@ -26,8 +26,8 @@ interface RunPanelProps {
   /** The error of the call that started the run, or of the last action, when the run itself does not say it. */
   error: ErrorPayload | null;
   acting: boolean;
-  act(what: 'retry' | 'skip' | 'abort', step?: string): void;
-  trust(fingerprint: string): void;
+  act: RunActionsProps['act'];
+  trust(fingerprint: string, shown: readonly string[]): void;
   onNew(): void;
 }
 

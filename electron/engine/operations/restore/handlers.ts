@@ -10,6 +10,8 @@ import type { Engine } from '../../engine';
 import { buildChangeControl } from '../../report/change-control';
 import { toHtml } from '../../report/html';
 import { toMarkdown } from '../../report/markdown';
+import { disruptiveAfterSkip } from '../../runbook/disruptive';
+import { undoTitles } from '../../runbook/undo';
 import { lockAlive, readLock } from '../../runbook/recovery-lock';
 import { planRestore } from './plan';
 import { keepRestoreOutcome, runRestore, trustSpareKey } from './run';
@@ -26,7 +28,10 @@ export function restoreHandlers(engine: Engine): Pick<Handlers, RestoreChannel> 
       const run = engine.runner.store.load(runId);
       if (!run) throw new DrydockError('NOT_FOUND', `No run ${runId}`);
       if (!confirmed) {
-        throw new DrydockError('CONFIRMATION_REQUIRED', `Aborting run ${runId} undoes every step done so far, newest first (the spare's own root goes back; the restored volume is kept). Confirm to go on.`);
+        const operation = engine.operations.get(run.operation);
+        const undo = operation ? undoTitles(operation, run) : [];
+        const listed = undo.length ? `: ${undo.map((t) => `"${t}"`).join(', ')}` : ' (none has changed anything yet)';
+        throw new DrydockError('CONFIRMATION_REQUIRED', `Aborting run ${runId} undoes every step done so far, newest first${listed}. The spare's own root goes back; the restored volume is kept. Confirm to go on.`, { undo });
       }
       // A run going on in this process (the GUI's Abort during a step): stop it at its step first.
       if (engine.runner.cancel(runId)) {
@@ -52,9 +57,13 @@ export function restoreHandlers(engine: Engine): Pick<Handlers, RestoreChannel> 
     'runs:skip': async ({ id, step, confirmed }, ctx) => {
       const run = engine.runner.store.load(id);
       if (!run) throw new DrydockError('NOT_FOUND', `No run ${id}`);
-      const def = engine.operations.get(run.operation)?.steps.find((s) => s.name === step);
+      const operation = engine.operations.get(run.operation);
+      const def = operation?.steps.find((s) => s.name === step);
       if (!confirmed) {
-        throw new DrydockError('CONFIRMATION_REQUIRED', def?.skip ? `Skipping "${def.title}": ${def.skip.consequence}. Confirm to skip it and go on.` : `Step ${step} cannot be skipped.`);
+        // The skip resumes the run: what it then stops, starts or restarts is confirmed with the skip.
+        const next = disruptiveAfterSkip(operation, run, step);
+        const then = next.length ? `The run then goes on and ${next.join('; ')}.` : 'The run then goes on with the next step.';
+        throw new DrydockError('CONFIRMATION_REQUIRED', def?.skip ? `Skipping "${def.title}": ${def.skip.consequence}. ${then} Confirm to skip it and go on.` : `Step ${step} cannot be skipped.`, { restarts: next });
       }
       try {
         await engine.runner.skip(id, step, { emit: ctx.emit, signal: ctx.signal });

@@ -208,8 +208,7 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
       ? [`${mode}: nothing is re-pointed`]
       : [`Change the DNS A record of the CircleCI hostname from ${backup?.publicAddress ?? oldPrivate ?? 'the old address'} to ${targets.join(' or ')}, or set the load balancer's target to instance ${machine?.id ?? '?'}`, 'If the hostname changes, update the GitHub OAuth application\'s callback URL'],
   };
-  const fingerprint = createHash('sha256').update(JSON.stringify([mode, profile.name, snapshot?.id, machine?.id, machine?.rootDevice, root?.id, spareHost.address, clients.map((c) => c.name), isolation])).digest('hex');
-  const plan: RestorePlan = {
+  const preview: Omit<RestorePlan, 'fingerprint'> = {
     mode,
     profile: profile.name,
     provider: profile.provider,
@@ -227,21 +226,29 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
     isolation,
     blocking,
     warnings,
-    fingerprint,
   };
-  if (blocking.length || !machine || !root || !backup || !snapshot) return { plan };
-  return {
-    plan,
-    input: {
-      mode,
-      profileData: profile,
-      spare: { host: spareHost.name, address: spareHost.address, machineId: machine.id, zone: machine.zone!, ...(profile.provider === 'aws' ? { region: profile.region } : {}), rootDevice: machine.rootDevice, originalRoot: root.id, wasRunning: machine.running, keys: kh.lookup(knownHostsName(spareHost.address, spareHost.port)).map((k) => ({ keyType: k.keyType, key: k.key })), ...(holdsChosen ? { holds: held } : {}) },
-      backup: { id: backup.id, snapshotId: snapshot.id, startedAt: backup.startedAt, ...(profile.provider === 'aws' ? { region: profile.region } : {}), ...(backup.privateAddress ? { privateAddress: backup.privateAddress } : {}), ...(backup.publicAddress ? { publicAddress: backup.publicAddress } : {}) },
-      primary: { ...(servicesHost ? { host: servicesHost.name, address: servicesHost.address } : {}), fingerprints: primaryKeys },
-      nomadClients: clients.map((c) => c.name),
-      ...(isolation.needed && req.spareIsolated ? { spareIsolated: true } : {}),
-    },
-  };
+  const input: ResolvedPlan['input'] =
+    blocking.length || !machine || !root || !backup || !snapshot
+      ? undefined
+      : {
+          mode,
+          profileData: profile,
+          spare: { host: spareHost.name, address: spareHost.address, machineId: machine.id, zone: machine.zone!, ...(profile.provider === 'aws' ? { region: profile.region } : {}), rootDevice: machine.rootDevice, originalRoot: root.id, wasRunning: machine.running, keys: kh.lookup(knownHostsName(spareHost.address, spareHost.port)).map((k) => ({ keyType: k.keyType, key: k.key })), ...(holdsChosen ? { holds: held } : {}) },
+          backup: { id: backup.id, snapshotId: snapshot.id, startedAt: backup.startedAt, ...(profile.provider === 'aws' ? { region: profile.region } : {}), ...(backup.privateAddress ? { privateAddress: backup.privateAddress } : {}), ...(backup.publicAddress ? { publicAddress: backup.publicAddress } : {}) },
+          primary: { ...(servicesHost ? { host: servicesHost.name, address: servicesHost.address } : {}), fingerprints: primaryKeys },
+          nomadClients: clients.map((c) => c.name),
+          ...(isolation.needed && req.spareIsolated ? { spareIsolated: true } : {}),
+          ...(process.env.DRYDOCK_HEALTH_ENDPOINT_HOST ? { endpointHost: process.env.DRYDOCK_HEALTH_ENDPOINT_HOST } : {}),
+        };
+  // Everything the run acts on, so a run whose world moved on since the review is refused: the whole runbook
+  // input (the primary's and the spare's keys, what the spare's root holds, the backup's recorded addresses,
+  // wasRunning, the roots, the clients, the mode, the endpoint, the spare's isolation or the admin's word for it)
+  // and each client's current servers lines.
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([mode, profile.name, snapshot?.id, machine?.id, machine?.rootDevice, root?.id, spareHost.address, held ?? null, isolation, input ?? null, nomadClients.map((c) => [c.host, c.address, c.from ?? null])]))
+    .digest('hex');
+  const plan: RestorePlan = { ...preview, fingerprint };
+  return input ? { plan, input } : { plan };
 }
 
 /** How the spare is kept from reaching out while it boots production's disk, as the preview says it. */

@@ -3,7 +3,7 @@
  * confirmation of a host key the run could not prove.
  */
 import os from 'node:os';
-import type { RestoreRunRequest, RestoreRunResult } from '../../../../shared/channels/restore';
+import { RUN_NEEDS_PLAN, type RestoreRunRequest, type RestoreRunResult } from '../../../../shared/channels/restore';
 import { DrydockError } from '../../../../shared/errors';
 import type { CallContext } from '../../api/types';
 import type { Engine } from '../../engine';
@@ -20,10 +20,12 @@ function createdBy(): string {
 }
 
 export async function runRestore(engine: Engine, req: RestoreRunRequest, ctx: CallContext): Promise<RestoreRunResult> {
+  // Also for a caller that does not go through the contract: nothing runs that the admin did not review.
+  if (!req.planFingerprint) throw new DrydockError('INVALID_INPUT', RUN_NEEDS_PLAN);
   const { plan, input } = await resolveRestore(engine, req, ctx.signal);
   if (!input) throw new DrydockError('CONFLICT', `The restore is blocked: ${plan.blocking.map((b) => b.message).join('; ')}`, { blocking: plan.blocking });
-  if (req.planFingerprint && req.planFingerprint !== plan.fingerprint) {
-    throw new DrydockError('CONFLICT', 'The backup, the spare or its disks changed since the plan was reviewed: review the new plan (restore plan) and run again', { planFingerprint: plan.fingerprint });
+  if (req.planFingerprint !== plan.fingerprint) {
+    throw new DrydockError('CONFLICT', "What the restore acts on changed since the plan was reviewed (the backup, the spare, its disks or what its root holds, the spare's or the primary's keys, the Nomad clients' servers): nothing was touched. Review the new plan (restore plan) and run again", { planFingerprint: plan.fingerprint });
   }
   if (!req.confirmed) {
     throw new DrydockError('CONFIRMATION_REQUIRED', `This stops ${plan.spare.host} (${plan.spare.machineId}), swaps its root for backup ${plan.backup?.id} (recovery point ${plan.backup?.recoveryPoint}) and starts it. Review the plan (restore plan) and confirm (--yes).`, { planFingerprint: plan.fingerprint });
@@ -34,7 +36,6 @@ export async function runRestore(engine: Engine, req: RestoreRunRequest, ctx: Ca
     createdBy: createdBy(),
     ...(process.env.DRYDOCK_RESTORE_POLL_MS ? { pollMs: Number(process.env.DRYDOCK_RESTORE_POLL_MS) } : {}),
     ...(process.env.DRYDOCK_RESTORE_TIMEOUT_MS ? { waitTimeoutMs: Number(process.env.DRYDOCK_RESTORE_TIMEOUT_MS) } : {}),
-    ...(process.env.DRYDOCK_HEALTH_ENDPOINT_HOST ? { endpointHost: process.env.DRYDOCK_HEALTH_ENDPOINT_HOST } : {}),
   };
   const started = Date.now();
   let outcome = 'failed';

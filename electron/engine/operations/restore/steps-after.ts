@@ -75,6 +75,7 @@ export const repointNomad: RestoreStep = {
   name: 'repoint-nomad',
   title: 'Re-point the Nomad clients at the spare',
   pointOfNoReturn: 'the Nomad clients run builds against the spare now; an abort would not put the primary back. Finish the run (resume) instead.',
+  disrupts: (input) => (input.mode !== 'restore' || !input.nomadClients.length ? null : `restarts nomad on ${input.nomadClients.join(', ')} (re-pointed at the spare: their builds go to it)`),
   check: async (ctx) => {
     if (notInDrill(ctx, 'Nomad clients re-pointing')) return true;
     for (const name of ctx.input.nomadClients) if ((await clientPlan(ctx, name)).planned.some((f) => f.changed)) return false;

@@ -41,11 +41,15 @@ function drillOnly(step: RestoreStep, undo?: (ctx: Ctx) => Promise<void>): Resto
 /** Write the rules files; its undo takes out the block (if loaded) and puts the files back: an abort after either step. */
 export const drillBlockWrite = drillOnly(firewall.block[0], firewall.undo);
 /** Load the block and check it against iptables -S. */
-export const drillBlockLoad = drillOnly(firewall.block[1]);
+export const drillBlockLoad: RestoreStep = {
+  ...drillOnly(firewall.block[1]),
+  disrupts: (input) => (input.mode === 'drill' ? `loads the drill's firewall rules on ${input.spare.host} (its outbound traffic refused but SSH, loopback and the Docker bridges)` : null),
+};
 
 export const drillBlockRemove: RestoreStep = {
   ...drillOnly(firewall.remove),
   title: "Remove the drill's outbound block (before the spare goes back to its own root)",
+  disrupts: (input) => (input.mode === 'drill' ? `removes the drill's firewall rules on ${input.spare.host}` : null),
 };
 
 /** The spare on its own root, running if it was: what the drill leaves. */
@@ -60,6 +64,7 @@ async function spareBack(ctx: Ctx): Promise<boolean> {
 export const drillPutBack: RestoreStep = {
   name: DRILL_STEPS.putBack,
   title: 'Put the spare back as it was (its own root re-attached, the restored disk kept)',
+  disrupts: (input) => (input.mode === 'drill' ? `stops the spare ${input.spare.host}, puts its own root ${input.spare.originalRoot} back${input.spare.wasRunning ? ' and starts it again' : ''}` : null),
   check: async (ctx) => notDrill(ctx) || (!!ctx.state.drillPutBack && (await spareBack(ctx))),
   apply: async (ctx) => {
     // The volume steps' own undos, in reverse: each inspects the provider first, so a resume half-way is safe.

@@ -95,6 +95,7 @@ export const reconnect: RestoreStep = {
 export const stopApp: RestoreStep = {
   name: 'stop-app',
   title: "Stop the app the primary's disk started",
+  disrupts: (input) => `stops the CircleCI app on ${input.spare.host} (if the restored disk started it)`,
   check: async (ctx) => {
     const s = await appStatus(await spareSession(ctx), ctx.signal);
     return s.State === 'stopped' && !s.IsTransitioning;
@@ -170,6 +171,7 @@ async function markDisk(ctx: Ctx, tag: string): Promise<void> {
 export const startApp: RestoreStep = {
   name: 'start-app',
   title: 'Restart Replicated and start the app',
+  disrupts: (input) => (input.mode === 'refresh-spare' ? null : `restarts Replicated on ${input.spare.host} and starts the CircleCI app${input.mode === 'drill' ? " (behind the drill's outbound block)" : ''}`),
   check: async (ctx) => {
     if (ctx.input.mode === 'refresh-spare') {
       // The refresh is finished here: the disk now says it holds a ready backup (a failover may skip the volume steps).
@@ -190,7 +192,32 @@ export const startApp: RestoreStep = {
     await waitUntil(ctx, async () => (await session.sudo('replicatedctl app status inspect', { signal: ctx.signal })).code === 0, (ok) => ok, () => 'Replicated is not answering yet', 'Check /var/log/replicated on the spare, then resume.', 10 * 60_000);
     // From here the disk's data moves on from the backup: no later failover may take it for a fresh refresh.
     await markDisk(ctx, SPARE_TAG.usedAt);
+    // Recorded before the start, which may land even if its answer is lost: an abort stops what this run started.
+    ctx.state.appStartedByRun = true;
+    ctx.checkpoint();
     await session.check('replicatedctl app start', { asRoot: true, signal: ctx.signal });
     await waitForState(session, 'started', { signal: ctx.signal, pollMs: ctx.input.pollMs ?? 2000, onPoll: (s) => ctx.note(`app ${s.State}`) });
+  },
+  /**
+   * Stop the app this run started. What matters after a failover onto a
+   * refreshed spare: the volume steps did nothing, so no root swap is undone
+   * and the spare would go on running production's app. After a full swap
+   * the spare is stopped by the next undo anyway: a spare that does not
+   * answer then does not hold up the abort.
+   */
+  undo: async (ctx) => {
+    if (!ctx.state.appStartedByRun) return ctx.note('This run did not start the app: left as it is');
+    const swapUndone = ctx.input.spare.holds !== ctx.input.backup.id;
+    try {
+      const session = await spareSession(ctx);
+      const s = await appStatus(session, ctx.signal);
+      if (s.State !== 'stopped' || s.IsTransitioning) await session.check('replicatedctl app stop', { asRoot: true, signal: ctx.signal });
+      await waitForState(session, 'stopped', { signal: ctx.signal, pollMs: ctx.input.pollMs ?? 2000, onPoll: (x) => ctx.note(`app ${x.State}`) });
+    } catch (err) {
+      if (!swapUndone || ctx.signal?.aborted) throw err;
+      return ctx.note(`The app could not be stopped (${(err as Error).message}); the spare itself is stopped next`);
+    }
+    ctx.state.appStartedByRun = false;
+    ctx.note(`The app this run started on ${ctx.input.spare.host} is stopped`);
   },
 };

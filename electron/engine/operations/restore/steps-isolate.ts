@@ -46,6 +46,7 @@ function byAdmin(ctx: Ctx, why: string): true {
 export const isolateSpare: RestoreStep = {
   name: ISOLATION_STEPS.isolate,
   title: "Cut the spare's outbound network (only SSH reaches it) before the restored disk boots",
+  disrupts: (input) => (input.mode === 'restore' ? null : `cuts ${input.spare.host}'s network at the provider (only SSH reaches it) before it boots production's disk`),
   check: async (ctx) =>
     failover(ctx) ||
     ctx.state.isolatedByAdmin === true ||
@@ -100,6 +101,7 @@ function remindAdmin(ctx: Ctx): void {
 export const releaseSpareNetwork: RestoreStep = {
   name: ISOLATION_STEPS.release,
   title: "Give the spare its own network back (the isolation made before it booted)",
+  disrupts: (input) => (input.mode === 'restore' ? null : `gives ${input.spare.host} its own network back (what the provider had before the isolation)`),
   check: async (ctx) => {
     if (failover(ctx)) return true;
     if (!ctx.state.isolation) {

@@ -26,6 +26,10 @@ const attached = (ctx: Ctx, d: Disk | undefined) => !!d && (libvirt(ctx) || d.st
 export const isStopped = (m: Machine) => !m.running && (m.state === 'stopped' || m.state === 'shut off');
 const crossRegion = (ctx: Ctx) => !!ctx.input.spare.region && !!ctx.input.backup.region && ctx.input.spare.region !== ctx.input.backup.region;
 const volumeSteps = (ctx: Ctx) => ctx.state.volumeId ?? '';
+/** The plan found the spare holding this backup (refresh-spare before): the swap steps stop and switch nothing. */
+const heldAlready = (input: RestoreInputT) => input.spare.holds === input.backup.id;
+/** The undo of a swap step, which did nothing when the spare already held the backup (an abort must not touch that disk). */
+const unlessHeld = (undo: (ctx: Ctx) => Promise<void>) => async (ctx: Ctx) => (heldAlready(ctx.input) ? ctx.note('Nothing to put back: the spare already held the backup, no swap was made') : undo(ctx));
 /** Refresh-spare left the spare holding this backup: the volume steps have nothing to do. */
 function holds(ctx: Ctx): boolean {
   if (ctx.input.spare.holds !== ctx.input.backup.id) return false;
@@ -120,6 +124,7 @@ export const createVolume: RestoreStep = {
 export const stopSpare: RestoreStep = {
   name: 'stop-spare',
   title: 'Stop the spare',
+  disrupts: (input) => (heldAlready(input) ? null : `stops the spare ${input.spare.host} (${input.spare.machineId})`),
   check: async (ctx) => holds(ctx) || withProvider(ctx, async (p) => isStopped(await machineOf(p, ctx))),
   apply: async (ctx) =>
     withProvider(ctx, async (p) => {
@@ -127,7 +132,7 @@ export const stopSpare: RestoreStep = {
       if (m.state !== 'stopping') await p.stopMachine(m, { signal: ctx.signal });
       await waitMachine(ctx, p, 'stopped');
     }),
-  undo: async (ctx) =>
+  undo: unlessHeld((ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
       const root = await rootOf(p, ctx, m);
@@ -136,12 +141,13 @@ export const stopSpare: RestoreStep = {
       if (isStopped(m)) await p.startMachine(m, { signal: ctx.signal });
       await waitMachine(ctx, p, 'running');
       ctx.note('Started again on its own root');
-    }),
+    })),
 };
 
 export const detachRoot: RestoreStep = {
   name: 'detach-root',
   title: "Detach the spare's root (kept, tagged)",
+  disrupts: (input) => (heldAlready(input) ? null : `takes the spare's own root ${input.spare.originalRoot} off ${input.spare.host} (kept, never deleted)`),
   check: async (ctx) =>
     holds(ctx) ||
     withProvider(ctx, async (p) => {
@@ -168,7 +174,7 @@ export const detachRoot: RestoreStep = {
       await waitDisk(ctx, p, id, (x) => x.state === 'available', 'available');
       ctx.note(`${id} detached and kept (tag ${KEPT_ROOT_TAG}=${m.id}); Drydock never deletes it`);
     }),
-  undo: async (ctx) =>
+  undo: unlessHeld((ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
       const id = ctx.input.spare.originalRoot;
@@ -178,12 +184,13 @@ export const detachRoot: RestoreStep = {
       await p.attachDisk(m, { id, device: '', root: true, sizeGiB: 0 }, ctx.input.spare.rootDevice, { signal: ctx.signal });
       await waitUntil(ctx, async () => rootOf(p, ctx, m), (d) => sameDisk(d?.id, id) && attached(ctx, d), (d) => `Volume ${id} is ${d?.state ?? 'not attached'} at ${ctx.input.spare.rootDevice}`, 'Resume the abort to keep waiting.');
       ctx.note(`The spare's own root ${id} is back at ${ctx.input.spare.rootDevice}`);
-    }),
+    })),
 };
 
 export const attachRoot: RestoreStep = {
   name: 'attach-root',
   title: 'Attach the restored volume as root',
+  disrupts: (input, state) => (heldAlready(input) ? null : `attaches the restored volume ${state.volumeId ?? `of backup ${input.backup.id}`} as the spare's root (${input.spare.rootDevice})`),
   check: async (ctx) =>
     holds(ctx) ||
     withProvider(ctx, async (p) => {
@@ -200,7 +207,7 @@ export const attachRoot: RestoreStep = {
       if (!root) await p.attachDisk(m, { id, device: '', root: true, sizeGiB: 0 }, ctx.input.spare.rootDevice, { signal: ctx.signal });
       await waitUntil(ctx, async () => rootOf(p, ctx, m), (d) => sameDisk(d?.id, id) && attached(ctx, d), (d) => `Volume ${id} is ${d?.state ?? 'not attached'} at ${ctx.input.spare.rootDevice}`, 'Resume the run to keep waiting, or abort it.');
     }),
-  undo: async (ctx) =>
+  undo: unlessHeld((ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
       const id = ctx.state.volumeId;
@@ -220,7 +227,7 @@ export const attachRoot: RestoreStep = {
       }
       await waitDisk(ctx, p, id, (x) => x.state === 'available', 'available');
       ctx.note(`Restored volume ${id} detached and kept for inspection`);
-    }),
+    })),
 };
 
 const checksOk = (c: StatusChecks) => c.system === 'ok' && c.instance === 'ok';
@@ -255,6 +262,7 @@ async function waitStatusChecks(ctx: Ctx, p: BackupProvider, m: Machine): Promis
 export const startSpare: RestoreStep = {
   name: 'start-spare',
   title: 'Start the spare on the restored disk',
+  disrupts: (input) => `starts the spare ${input.spare.host} on the restored disk (if it is not running)`,
   check: async (ctx) =>
     withProvider(ctx, async (p) => {
       if (ctx.input.spare.holds === ctx.input.backup.id) ctx.state.volumeId = ctx.input.spare.originalRoot;

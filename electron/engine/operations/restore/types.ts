@@ -73,6 +73,8 @@ export interface RestoreState extends ReportableState {
   oldAddresses?: { private?: string; public?: string };
   sparePublicAddress?: string;
   leftToAdmin: string[];
+  /** The start-app step started the app (its undo stops it; only what this run started). */
+  appStartedByRun?: boolean;
   /** ms since epoch: when the app answered healthy on the spare. */
   appVerifiedAt?: number;
   trafficVerified?: boolean;
