@@ -193,7 +193,7 @@ export const backupRun = defineOperation({
             await session.check('sync', { asRoot: true, signal: ctx.signal });
           }
           const made = await withProvider(ctx, (p) =>
-            p.createSnapshots({ machine: ctx.state.machine!, disks: ctx.state.disks!, tags: runTags(ctx), description: `Drydock ${ctx.input.mode} backup of ${ctx.state.machine!.name ?? ctx.state.machine!.id} (run ${ctx.runId})` }, { signal: ctx.signal }),
+            p.createSnapshots({ machine: ctx.state.machine!, disks: ctx.state.disks!, tags: runTags(ctx), description: `Drydock ${ctx.input.mode} backup of ${ctx.state.machine!.name ?? ctx.state.machine!.id} (run ${ctx.runId})` }, { signal: ctx.signal, onProgress: (percent, message) => ctx.note(`${percent}% · ${message}`) }),
           );
           ctx.state.snapshots = made;
           ctx.state.snapshotTakenAt = new Date().toISOString();
