@@ -135,6 +135,8 @@ describe('libvirt backup into a store on another host (real libvirtd, two lab ho
     lv.createDomain('rs2-spare', { diskMiB: 64 });
     await expect(call('backup:profile-set', { name: 'far-nowhere', provider: 'libvirt', hypervisor: 'hv', domain: 'rs2', uri: lv.uri, store: { host: 'nowhere', dir: STORE } })).rejects.toThrow(/nowhere is not in the inventory/);
     await call('backup:profile-set', { name: 'far', provider: 'libvirt', hypervisor: 'hv', domain: 'rs2', uri: lv.uri, store: { host: 'store', dir: STORE } });
+    const plan = await call<{ explanation: string[] }>('backup:plan', { profile: 'far', mode: 'live' });
+    expect(plan.explanation.join(' ')).toMatch(/The store is on store: each image is converted on hv into \/var\/backups\/drydock-images\/staging .*copied to store:\/var\/backups\/drydock-images through this computer/);
     const events: DrydockEvent[] = [];
     const result = await call<{ runId: string; snapshots: { id: string; state: string }[] }>('backup:run', { profile: 'far', mode: 'live', wait: true }, (e) => events.push(e));
     expect(result.snapshots.map((s) => s.state)).toEqual(['completed']);
