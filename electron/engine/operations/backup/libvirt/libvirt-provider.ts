@@ -27,7 +27,7 @@ import type { EngineServices } from '../../operation';
 import type { HostSession } from '../../../ssh/session';
 import { quote, sh } from '../../../ssh/quote';
 import type { BackupProvider, CallOptions, Disk, Machine, Snapshot, SnapshotRequest } from '../provider';
-import { checkStore, readManifests, sha256Of, verifyImage, writeManifest, type Manifest } from './store';
+import { checkStore, markFailed, readManifests, sha256Of, verifyImage, writeManifest, type Manifest } from './store';
 import { TAG } from '../../../../../shared/backup/profile';
 import { copyImage, type CopyResult } from './copy';
 import { convertImage, ProgressOf, StagedCopy } from './remote-store';
@@ -214,7 +214,7 @@ export class LibvirtProvider implements BackupProvider {
         await writeManifest(store, dir, m, options?.signal);
       }
     } catch (err) {
-      await this.markFailed(store, manifests, err);
+      await markFailed(store, dir, manifests, err);
       throw err;
     } finally {
       // Never leave the domain on an overlay: commit back even when the copy failed (no signal: this must finish).
@@ -222,31 +222,12 @@ export class LibvirtProvider implements BackupProvider {
       if (snapshotted) await this.commitBack(domain);
     }
     if (staging) {
-      try {
-        for (const [i, m] of open.entries()) {
-          const unit = toConvert.length + i;
-          progress.report(unit, 0, `copying ${m.id} to ${this.profile.store.host}:${dir}`, true);
-          await staging.send(m, { signal: options?.signal, onProgress: (pct, message) => progress.report(unit, pct / 100, message) });
-          m.state = 'completed';
-          delete m.message;
-          await writeManifest(store, dir, m, options?.signal);
-        }
-        for (const m of manifests) await staging.discard(m.id, options?.signal);
-      } catch (err) {
-        await this.markFailed(store, manifests, err);
+      await staging.sendAll(open, manifests, (unit, fraction, message, starting) => progress.report(toConvert.length + unit, fraction, message, starting), options?.signal).catch(async (err: unknown) => {
+        await markFailed(store, dir, manifests, err);
         throw err;
-      }
+      });
     }
     return manifests.map((m) => this.view(m));
-  }
-
-  /** The run's unfinished manifests say why (a recorded checksum is kept: a resume sends what is staged). */
-  private async markFailed(store: HostSession, manifests: Manifest[], err: unknown): Promise<void> {
-    for (const m of manifests.filter((x) => x.state !== 'completed')) {
-      m.state = 'error';
-      m.message = (err as Error).message;
-      await writeManifest(store, this.profile.store.dir, m).catch(() => undefined);
-    }
   }
 
   /** blockcommit every disk running on a Drydock overlay, check the pivot, delete the overlay files. */

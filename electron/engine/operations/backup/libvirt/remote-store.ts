@@ -21,7 +21,7 @@ import type { HostSession } from '../../../ssh/session';
 import { sh } from '../../../ssh/quote';
 import type { CallOptions } from '../provider';
 import { copyImage, type CopyResult } from './copy';
-import { checkStore, sha256Of, type Manifest } from './store';
+import { checkStore, sha256Of, writeManifest, type Manifest } from './store';
 
 export const stagingDirOf = (storeDir: string): string => `${storeDir}/staging`;
 
@@ -130,6 +130,22 @@ export class StagedCopy {
         err.details,
       );
     }
+  }
+
+  /**
+   * Send every unfinished backup of the run, mark each completed in the
+   * store once its copy is verified there, then remove the staged images
+   * (also those of backups an earlier attempt completed).
+   */
+  async sendAll(open: Manifest[], all: Manifest[], report: (unit: number, fraction: number, message: string, starting?: boolean) => void, signal?: AbortSignal): Promise<void> {
+    for (const [i, m] of open.entries()) {
+      report(i, 0, `copying ${m.id} to ${this.store.host.name}:${this.storeDir}`, true);
+      await this.send(m, { signal, onProgress: (pct, message) => report(i, pct / 100, message) });
+      m.state = 'completed';
+      delete m.message;
+      await writeManifest(this.store, this.storeDir, m, signal);
+    }
+    for (const m of all) await this.discard(m.id, signal);
   }
 
   /** The staged image and any partial convert of it, once the store holds the completed backup (or the backup is deleted). */
