@@ -10,6 +10,8 @@
  *   stored image holds the data from before the snapshot only; progress goes
  *   up through the convert and the copy;
  * - the backup operation's events carry increasing percentages;
+ * - a copy cancelled half way leaves no overlay and keeps the staged image;
+ *   asked again, the same backup is sent on without a new snapshot;
  * - the CLI killed during the relay: the domain is not on an overlay, and
  *   `runs resume` goes on from the store's .partial without a second
  *   snapshot or a second convert;
@@ -166,6 +168,33 @@ describe('libvirt backup into a store on another host (real libvirtd, two lab ho
     expect(execFileSync('sha256sum', [dest], { encoding: 'utf8' }).split(' ')[0]).toBe(sha);
     expect(p.lastCopy).toMatchObject({ resumedFrom: 0, alreadyThere: false });
     expect(execFileSync('qemu-io', ['-r', '-U', '-c', 'read -P 0x5a 0 64M', dest], { encoding: 'utf8' })).not.toMatch(/verification failed/);
+  });
+
+  it('a copy cancelled half way: committed back already, the staged image kept; asked again, the same backup is sent on without a new snapshot', async () => {
+    lv.createDomain('rs4', { diskMiB: 128, fillMiB: 128 });
+    const p = provider('rs4');
+    const m = await p.findMachine('rs4');
+    const disks = await p.disks(m);
+    let snapshots = 0;
+    p.afterSnapshot = async () => {
+      snapshots += 1;
+    };
+    const stop = new AbortController();
+    const request = { machine: m, disks, tags: { [TAG.run]: 'run-rs-4', [TAG.mode]: 'live' }, description: 'cancelled' };
+    await expect(p.createSnapshots(request, { signal: stop.signal, onProgress: (pct, msg) => /bytes copied/.test(msg) && pct >= 70 && stop.abort() })).rejects.toThrow(/Cancelled/);
+    expect(lv.virsh('domblklist', 'rs4')).not.toMatch(/\.drydock-/);
+    const [failed] = await p.listSnapshots({ tags: { [TAG.run]: 'run-rs-4' } });
+    expect(failed).toMatchObject({ state: 'error' });
+    expect(staged()).toBe(`${failed.id}.qcow2`);
+
+    const [done] = await p.createSnapshots(await (async () => ({ ...request, machine: await p.findMachine('rs4') }))());
+    expect(done).toMatchObject({ id: failed.id, state: 'completed' });
+    expect(done.message).toBeUndefined();
+    expect(snapshots, 'one snapshot for the backup, none for the resumed copy').toBe(1);
+    await p.verifySnapshot(done.id);
+    expect(done.tags['drydock:sha256']).toBe(failed.tags['drydock:sha256']);
+    expect(staged()).toBe('');
+    expect(readsAs(`${STORE}/${done.id}.qcow2`, 0x5a, '128M')).not.toMatch(/verification failed/);
   });
 
   it('the CLI killed during the relay: no overlay left; `runs resume` goes on from the store’s .partial, no second snapshot or convert', async () => {

@@ -188,15 +188,16 @@ export class LibvirtProvider implements BackupProvider {
     // Staged images whose checksum was recorded are sent as they are; the others are converted from the frozen base.
     let toConvert: Manifest[] = [];
     for (const m of open) if (!staging || !(await staging.ready(m, options?.signal))) toConvert.push(m);
+    const snapshotNow = machine.running && !snapshotted && toConvert.length > 0;
+    // One point in time for every disk: what an earlier snapshot staged is converted again from this one.
+    if (snapshotNow) toConvert = open;
     const progress = new ProgressOf(toConvert.length + (staging ? open.length : 0), options?.onProgress);
     try {
-      if (machine.running && !snapshotted && toConvert.length) {
+      if (snapshotNow) {
         const agent = await s.sudo(`virsh -c ${quote(this.profile.uri)} qemu-agent-command ${quote(domain)} '{"execute":"guest-ping"}'`, { signal: options?.signal });
         const specs = blocks.map((b) => (wanted.some((d) => d.device === b.target) ? `--diskspec ${quote(`${b.target},snapshot=external,file=${b.source}${mark}`)}` : `--diskspec ${quote(`${b.target},snapshot=no`)}`));
         await this.virsh(`snapshot-create-as ${quote(domain)} ${quote(`drydock${mark.slice(OVERLAY_MARK.length - 1)}`)} --disk-only --atomic --no-metadata${agent.code === 0 ? ' --quiesce' : ''} ${specs.join(' ')}`, options);
         snapshotted = true;
-        // One point in time for every disk: what an earlier snapshot staged is converted again from this one.
-        toConvert = open;
       }
       if (snapshotted) await this.afterSnapshot?.();
       for (const [i, m] of toConvert.entries()) {

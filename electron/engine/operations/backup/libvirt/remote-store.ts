@@ -109,6 +109,11 @@ export class StagedCopy {
   /** Convert the frozen base into the staging folder and record its checksum and size in `m`. */
   async stage(m: Manifest, onPercent: (percent: number) => void, signal?: AbortSignal): Promise<void> {
     const image = this.imageOf(m);
+    // A copy of an earlier staging of this backup (another point in time) is stale: never resumed onto, never kept.
+    const stored = `${this.storeDir}/${m.id}.qcow2`;
+    await this.store.check(sh`rm -f -- ${stored} ${`${stored}.partial`}`, { asRoot: true, signal });
+    delete m.sha256;
+    delete m.sizeBytes;
     await convertImage(this.hv, m.source, image, onPercent, signal);
     m.sha256 = await sha256Of(this.hv, image, signal);
     m.sizeBytes = (await regularSize(this.hv, image, signal)) ?? undefined;
