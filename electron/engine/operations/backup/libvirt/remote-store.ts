@@ -37,19 +37,33 @@ async function regularSize(s: HostSession, file: string, signal?: AbortSignal): 
  * image is written to `<dest>.partial` and takes its name once complete.
  */
 export async function convertImage(s: HostSession, source: string, dest: string, onPercent: (percent: number) => void, signal?: AbortSignal): Promise<void> {
-  let carry = '';
+  const percents = qemuImgPercents();
   await s.check(sh`qemu-img convert -p -U -O qcow2 ${source} ${`${dest}.partial`} && mv -f -- ${`${dest}.partial`} ${dest}`, {
     asRoot: true,
     signal,
     timeoutMs: 6 * 3600_000,
     onStdout: (text) => {
-      const all = carry + text;
-      const found = [...all.matchAll(/\((\d+(?:\.\d+)?)\/100%\)/g)];
-      carry = all.slice(-32);
-      const last = found.pop();
-      if (last) onPercent(Number(last[1]));
+      const last = percents(text);
+      if (last !== null) onPercent(last);
     },
   });
+}
+
+/**
+ * The latest `(NN.NN/100%)` in qemu-img's progress output, fed chunk by
+ * chunk as SSH delivers it (a figure may be cut between two chunks); null
+ * when a chunk completes none.
+ */
+export function qemuImgPercents(): (chunk: string) => number | null {
+  let rest = '';
+  return (chunk) => {
+    const all = rest + chunk;
+    const found = [...all.matchAll(/\((\d+(?:\.\d+)?)\/100%\)/g)];
+    const last = found.pop();
+    // Keep only what follows the last complete figure: the start of the next one, if any.
+    rest = (last ? all.slice(last.index! + last[0].length) : all).slice(-32);
+    return last ? Number(last[1]) : null;
+  };
 }
 
 /**
