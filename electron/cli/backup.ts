@@ -39,7 +39,7 @@ export const backupCli: CliCommand = {
         '--spare-instance ID': 'aws: the hot spare, for restore',
         '--hypervisor HOST --domain DOM': 'libvirt: the inventory host (role hypervisor) and the Services machine\'s domain',
         '--uri URI': 'libvirt: connection URI (default qemu:///system)',
-        '--store HOST:DIR': 'libvirt: where images are kept (root-owned 0700 directory)',
+        '--store HOST:DIR': 'libvirt: where images are kept (root-owned 0700 directory), on the hypervisor or another inventory host (then staged on the hypervisor and copied through this computer)',
       },
     },
     run: {

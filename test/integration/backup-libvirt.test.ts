@@ -161,8 +161,10 @@ describe('libvirt backup (real libvirtd, over SSH)', () => {
       const env = { DRYDOCK_HOME: fx.home, HOME: fx.home };
       const proc = cli.start(['backup', 'run', '--profile', 'kvm4', '--mode', 'live', '--yes'], env);
       const copying = () => lab.hosts.hv.exec(`ls ${STORE} | grep -c '^svc4-.*partial$' || true`).stdout.trim() !== '0';
-      for (let i = 0; i < 600 && !copying(); i++) await new Promise((res) => setTimeout(res, 20));
-      expect(copying()).toBe(true);
+      // What the loop saw, not a second look: the convert may finish between the two.
+      let seen = false;
+      for (let i = 0; i < 600 && !(seen = copying()); i++) await new Promise((res) => setTimeout(res, 20));
+      expect(seen).toBe(true);
       proc.child.kill('SIGKILL');
       expect((await proc.done).signal).toBe('SIGKILL');
       // The crash state: the domain runs on the overlay, the manifest is pending.

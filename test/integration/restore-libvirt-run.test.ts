@@ -1,8 +1,8 @@
 /**
  * The restore runbook over the libvirt provider, against the real libvirtd
  * of the backup tests (libvirt-fixture.ts): the primary domain `prim` on
- * `hv` (its backup in hv's store), the spare domain `spare` on a second
- * hypervisor `hv2`, and lab hosts standing in for the two machines' operating
+ * `hv` (its backup in hv's store, or for the drill on a third host `store`),
+ * the spare domain `spare` on a second hypervisor `hv2`, and lab hosts standing in for the two machines' operating
  * systems (`services`, `spare`, with the CircleCI stand-ins).
  *
  * As far as the lab allows: the backup image is copied to hv2 (SHA-256
@@ -54,7 +54,7 @@ async function call<C extends Channel>(channel: C, request: RequestOf<C>): Promi
 }
 
 beforeAll(async () => {
-  [lv, lab] = await Promise.all([startLibvirt(), startLab([{ name: 'hv' }, { name: 'hv2' }, { name: 'services', standins: true }, { name: 'spare', standins: true }])]);
+  [lv, lab] = await Promise.all([startLibvirt(), startLab([{ name: 'hv' }, { name: 'hv2' }, { name: 'store' }, { name: 'services', standins: true }, { name: 'spare', standins: true }])]);
   for (const h of ['hv', 'hv2']) lv.bindInto(lab.hosts[h]);
   const { services, spare } = lab.hosts;
   services.writeFile('/etc/default/replicated', `PRIVATE_ADDRESS=${services.ip}\nREPLICATED_OPTS=" -e NODENAME=services"\n`);
@@ -67,6 +67,7 @@ beforeAll(async () => {
   fx = await engineWithHosts(lab, [
     { name: 'hv', role: 'hypervisor' },
     { name: 'hv2', role: 'hypervisor' },
+    { name: 'store', role: 'bastion' },
     { name: 'services', role: 'services' },
     { name: 'spare', role: 'spare' },
   ]);
@@ -161,10 +162,16 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     expect(md).toContain(`+PRIVATE_ADDRESS=${spare.ip}`);
   }, 300_000);
 
-  it('a DR drill over libvirt: the block loaded before the app starts (in the spare\'s own network namespace, see restore-drill.test.ts), then the spare domain back on its own image, the restored one kept', async () => {
-    const { spare } = lab.hosts;
+  it('a DR drill over libvirt from a store on another host: the block loaded before the app starts (in the spare\'s own network namespace, see restore-drill.test.ts), then the spare domain back on its own image, the restored one kept', async () => {
+    const { services, spare } = lab.hosts;
     const first = (await call('backup:profiles', {})).find((x) => x.name === 'kvm')!;
-    await call('backup:profile-set', { name: 'kvm2', provider: 'libvirt', installationId: first.installationId, hypervisor: 'hv', domain: 'prim', uri: lv.uri, store: { host: 'hv', dir: STORE }, spareHypervisor: 'hv2', spareDomain: 'spare2' });
+    // This profile's store is a third host: the backup is staged on hv and sent there; the restore copies it store → hv2.
+    const profile = (await call('backup:profile-set', { name: 'kvm2', provider: 'libvirt', installationId: first.installationId, hypervisor: 'hv', domain: 'prim', uri: lv.uri, store: { host: 'store', dir: STORE }, spareHypervisor: 'hv2', spareDomain: 'spare2' })) as BackupProfile & { provider: 'libvirt' };
+    const p = new LibvirtProvider(fx.engine, profile);
+    const prim = await p.findMachine('prim');
+    const [snap] = await p.createSnapshots({ machine: prim, disks: await p.disks(prim), tags: { [TAG.installation]: profile.installationId, [TAG.profile]: 'kvm2', [TAG.run]: 'run-kvm-backup-2', [TAG.mode]: 'live', [TAG.privateAddress]: services.ip }, description: 'the backup, on another host' });
+    expect(lab.hosts.store.exec(`test -f ${STORE}/${snap.id}.qcow2 && echo stored`).stdout.trim()).toBe('stored');
+    expect(lab.hosts.hv.exec(`ls -A ${STORE}/staging`).stdout.trim()).toBe('');
     lv.createDomain('spare2', { diskMiB: 64, folder: lv.rootPool });
     const ownImage = vda('spare2')!;
     execFileSync('ip', ['netns', 'add', NS]);
@@ -191,6 +198,7 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     expect(plan.blocking).toEqual([]);
     expect(plan.isolation).toMatchObject({ needed: true, acknowledged: true });
     expect(plan.spare).toMatchObject({ machineId: 'spare2', rootDisk: `hv2:${ownImage}` });
+    expect(plan).toMatchObject({ backup: { snapshotId: snap.id } });
     const err = await call('restore:run', { spare: 'spare', profile: 'kvm2', mode: 'drill', spareIsolated: true, planFingerprint: plan.fingerprint, confirmed: true }).catch((e: DrydockError) => e);
     expect((err as DrydockError).code).toBe('CONFIRMATION_REQUIRED');
     const runId = (err as DrydockError).details!.runId as string;
@@ -214,7 +222,7 @@ describe('restore onto the hot spare (libvirt, real libvirtd)', () => {
     // Put back: its own image on vda again (renamed back from .drydock-kept), running; the restored image kept.
     expect(vda('spare2')).toBe(ownImage);
     expect(lv.virsh('domstate', 'spare2').trim()).toBe('running');
-    expect(lab.hosts.hv2.exec(`test -f ${lv.rootPool}/spare2-restored-*.qcow2.drydock-kept && echo kept`).stdout.trim()).toBe('kept');
+    expect(lab.hosts.hv2.exec(`test -f ${lv.rootPool}/spare2-restored-${snap.id}.qcow2.drydock-kept && echo kept`).stdout.trim()).toBe('kept');
     const md = (await call('restore:report', { runId, format: 'md' })).text;
     expect(md).toMatch(/\*\*Recovery time:\*\* \d/);
   }, 300_000);

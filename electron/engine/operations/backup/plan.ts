@@ -77,12 +77,18 @@ export async function planBackup(services: EngineServices, profile: BackupProfil
       addresses: host.addresses,
       ...(host.runningBuilds !== undefined ? { runningBuilds: host.runningBuilds } : {}),
       warnings: [...(skipped.length ? [`Root volume only: ${skipped.map((d) => `${d.id} (${d.device}, ${d.sizeGiB} GiB)`).join(', ')} not included`] : []), ...host.warnings],
-      explanation:
-        mode === 'live'
+      explanation: [
+        ...(mode === 'live'
           ? [LIVE_CAVEAT]
           : provider.capabilities.pointInTimeAtCreate
             ? CONSISTENT_EXPLAINED
-            : [CONSISTENT_EXPLAINED[0], 'On libvirt the app is started again once the disk images are copied into the store and the domain runs on its base images again (wait for "started"); the downtime includes the copy and is reported.', CONSISTENT_EXPLAINED[2]],
+            : [CONSISTENT_EXPLAINED[0], 'On libvirt the app is started again once the disk images are copied into the store and the domain runs on its base images again (wait for "started"); the downtime includes the copy and is reported.', CONSISTENT_EXPLAINED[2]]),
+        ...(profile.provider === 'libvirt' && profile.store.host !== profile.hypervisor
+          ? [
+              `The store is on ${profile.store.host}: each image is converted on ${profile.hypervisor} into ${profile.store.dir}/staging (root's, 0700), the domain goes back onto its base images, then the image is copied to ${profile.store.host}:${profile.store.dir} through this computer (resumable, checked against its SHA-256) and the staged file removed.`,
+            ]
+          : []),
+      ],
       steps,
       fingerprint: planFingerprint(machine, disks, mode),
     };

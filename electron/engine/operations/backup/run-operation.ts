@@ -99,6 +99,21 @@ async function startAgainAfter(ctx: Ctx, err: unknown): Promise<never> {
   }
 }
 
+/**
+ * A provider's progress as the step's line: every 5 % or 2 s, and at 100 %,
+ * so a window follows it and a CLI log (cron) gets a score of lines, not hundreds.
+ */
+function progressNotes(ctx: { note(message: string): void }): (percent: number, message: string) => void {
+  let last = -Infinity;
+  let at = 0;
+  return (percent, message) => {
+    if (percent - last < 5 && Date.now() - at < 2000 && percent !== 100) return;
+    if (percent === 100 && last === 100) return;
+    [last, at] = [percent, Date.now()];
+    ctx.note(`${percent}% · ${message}`);
+  };
+}
+
 function progressLine(snapshots: Snapshot[]): string {
   return snapshots.map((s) => `${s.id} (${s.root ? 'root' : s.device || s.disk}) ${s.state} ${s.progress}%`).join(' · ');
 }
@@ -193,7 +208,7 @@ export const backupRun = defineOperation({
             await session.check('sync', { asRoot: true, signal: ctx.signal });
           }
           const made = await withProvider(ctx, (p) =>
-            p.createSnapshots({ machine: ctx.state.machine!, disks: ctx.state.disks!, tags: runTags(ctx), description: `Drydock ${ctx.input.mode} backup of ${ctx.state.machine!.name ?? ctx.state.machine!.id} (run ${ctx.runId})` }, { signal: ctx.signal }),
+            p.createSnapshots({ machine: ctx.state.machine!, disks: ctx.state.disks!, tags: runTags(ctx), description: `Drydock ${ctx.input.mode} backup of ${ctx.state.machine!.name ?? ctx.state.machine!.id} (run ${ctx.runId})` }, { signal: ctx.signal, onProgress: progressNotes(ctx) }),
           );
           ctx.state.snapshots = made;
           ctx.state.snapshotTakenAt = new Date().toISOString();

@@ -8,8 +8,10 @@
  * fails after the snapshot, the overlay is still committed back: the domain
  * is never left running on it. A shut-off domain is copied as it is.
  *
- * The store is on the hypervisor itself (another host's store is refused
- * with a clear message in this version).
+ * The store is on the hypervisor or on another inventory host; on another
+ * host the base is staged on the hypervisor and sent once the overlay is
+ * committed back (remote-store.ts), and listing, verify, delete and restore
+ * read the store host.
  *
  * Restore (onto the hot spare, which may run on another hypervisor: the
  * profile's spareHypervisor/spareDomain): the backup image is copied beside
@@ -25,10 +27,11 @@ import type { EngineServices } from '../../operation';
 import type { HostSession } from '../../../ssh/session';
 import { quote, sh } from '../../../ssh/quote';
 import type { BackupProvider, CallOptions, Disk, Machine, NetworkIsolation, Snapshot, SnapshotRequest } from '../provider';
-import { checkStore, readManifests, sha256Of, verifyImage, writeManifest, type Manifest } from './store';
+import { checkStore, markFailed, readManifests, sha256Of, verifyImage, writeManifest, type Manifest } from './store';
 import { TAG } from '../../../../../shared/backup/profile';
 import { copyImage, type CopyResult } from './copy';
 import { checkPoolFolder, stagingFolder } from './pool-folder';
+import { convertImage, ProgressOf, StagedCopy } from './remote-store';
 import { assertSafePath, attachDomainDisk, detachDomainDisk, type DomainAccess } from './domain-disk';
 import { domainIsolated, isolateDomain, releaseDomain, type IsolationAccess } from './isolate';
 import { DISK_MANIFEST_KIND, parseDiskId, readDiskManifest, SPARE_DOMAIN_TAG, waitFor, writeDiskManifest, type DiskManifest } from './restored-disk';
@@ -53,14 +56,20 @@ export class LibvirtProvider implements BackupProvider {
     private readonly services: EngineServices,
     private readonly profile: Pick<LibvirtProfile, 'hypervisor' | 'uri' | 'store' | 'domain'> & Partial<Pick<LibvirtProfile, 'spareHypervisor' | 'spareDomain'>>,
     private readonly drydockVersion = '0.0.0',
-  ) {
-    if (profile.store.host !== profile.hypervisor) {
-      throw new DrydockError('INVALID_INPUT', `The backup store must be on the hypervisor (${profile.hypervisor}) in this version; ${profile.store.host} was given`);
-    }
-  }
+  ) {}
 
   private session(signal?: AbortSignal, host = this.profile.hypervisor): Promise<HostSession> {
     return this.services.pool.session(host, signal);
+  }
+
+  /** The store is on another inventory host than the hypervisor: images are staged, then sent (remote-store.ts). */
+  private get remoteStore(): boolean {
+    return this.profile.store.host !== this.profile.hypervisor;
+  }
+
+  /** Where the backups and their manifests are: listing, verify, delete and restore read this host. */
+  private storeSession(signal?: AbortSignal): Promise<HostSession> {
+    return this.session(signal, this.profile.store.host);
   }
 
   private async virsh(args: string, options?: CallOptions, host = this.profile.hypervisor): Promise<string> {
@@ -124,7 +133,7 @@ export class LibvirtProvider implements BackupProvider {
   }
 
   async listSnapshots(filter: { tags?: Record<string, string>; ids?: string[] }, options?: CallOptions): Promise<Snapshot[]> {
-    const all = await readManifests(await this.session(options?.signal), this.profile.store.dir, options?.signal);
+    const all = await readManifests(await this.storeSession(options?.signal), this.profile.store.dir, options?.signal);
     return all
       .filter((m) => (!filter.ids || filter.ids.includes(m.id)) && Object.entries(filter.tags ?? {}).every(([k, v]) => m.tags[k] === v))
       .map((m) => this.view(m));
@@ -133,16 +142,21 @@ export class LibvirtProvider implements BackupProvider {
   /**
    * Snapshot, copy, checksum, commit back. Re-entrant: a run that died half
    * way finds its own manifests (by run tag) and its overlay, copies again
-   * from the still-frozen base, and commits.
+   * from the still-frozen base, and commits. With the store on another host
+   * the base is staged on the hypervisor, the overlay committed back, then the
+   * staged image sent (remote-store.ts); a resumed run sends what is staged.
    */
   async createSnapshots(request: SnapshotRequest, options?: CallOptions): Promise<Snapshot[]> {
     const s = await this.session(options?.signal);
+    const store = await this.storeSession(options?.signal);
+    const staging = this.remoteStore ? new StagedCopy(s, store, this.profile.store.dir) : null;
     const dir = this.profile.store.dir;
     const domain = request.machine.id;
-    await checkStore(s, dir, options?.signal);
+    await checkStore(store, dir, options?.signal);
+    await staging?.prepare(options?.signal);
     const run = request.tags[TAG.run] ?? 'manual';
     const mark = `${OVERLAY_MARK}${run.slice(-8)}`;
-    const existing = (await readManifests(s, dir, options?.signal)).filter((m) => m.tags[TAG.run] === run);
+    const existing = (await readManifests(store, dir, options?.signal)).filter((m) => m.tags[TAG.run] === run);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
     const wanted = request.disks;
     const manifests: Manifest[] = [];
@@ -166,40 +180,55 @@ export class LibvirtProvider implements BackupProvider {
         tags: request.tags,
       };
       manifests.push(m);
-      if (!found) await writeManifest(s, dir, m, options?.signal);
+      if (!found) await writeManifest(store, dir, m, options?.signal);
     }
     const machine = await this.findMachine(domain, options);
     const blocks = await this.blockList(domain, options);
     const onOverlay = blocks.filter((b) => b.source.includes(OVERLAY_MARK));
     let snapshotted = onOverlay.length > 0;
+    const open = manifests.filter((m) => m.state !== 'completed');
+    // Staged images whose checksum was recorded are sent as they are; the others are converted from the frozen base.
+    let toConvert: Manifest[] = [];
+    for (const m of open) if (!staging || !(await staging.ready(m, options?.signal))) toConvert.push(m);
+    const snapshotNow = machine.running && !snapshotted && toConvert.length > 0;
+    // One point in time for every disk: what an earlier snapshot staged is converted again from this one.
+    if (snapshotNow) toConvert = open;
+    const progress = new ProgressOf(toConvert.length + (staging ? open.length : 0), options?.onProgress);
     try {
-      if (machine.running && !snapshotted) {
+      if (snapshotNow) {
         const agent = await s.sudo(`virsh -c ${quote(this.profile.uri)} qemu-agent-command ${quote(domain)} '{"execute":"guest-ping"}'`, { signal: options?.signal });
         const specs = blocks.map((b) => (wanted.some((d) => d.device === b.target) ? `--diskspec ${quote(`${b.target},snapshot=external,file=${b.source}${mark}`)}` : `--diskspec ${quote(`${b.target},snapshot=no`)}`));
         await this.virsh(`snapshot-create-as ${quote(domain)} ${quote(`drydock${mark.slice(OVERLAY_MARK.length - 1)}`)} --disk-only --atomic --no-metadata${agent.code === 0 ? ' --quiesce' : ''} ${specs.join(' ')}`, options);
         snapshotted = true;
       }
       if (snapshotted) await this.afterSnapshot?.();
-      for (const m of manifests) {
-        if (m.state === 'completed') continue;
-        const image = `${dir}/${m.id}.qcow2`;
-        options?.onProgress?.(0, `copying ${m.disk} (${m.source})`);
-        await s.check(sh`qemu-img convert -U -O qcow2 ${m.source} ${image}.partial && mv -f ${image}.partial ${image}`, { asRoot: true, signal: options?.signal });
-        m.sha256 = await sha256Of(s, image, options?.signal);
-        m.sizeBytes = Number((await s.check(sh`stat -c %s ${image}`, { asRoot: true })).trim());
-        m.state = 'completed';
-        await writeManifest(s, dir, m, options?.signal);
+      for (const [i, m] of toConvert.entries()) {
+        const image = staging ? staging.imageOf(m) : `${dir}/${m.id}.qcow2`;
+        const what = `qemu-img convert ${m.disk} (${m.source}) to ${staging ? `${this.profile.hypervisor}:${staging.dir} (staging)` : dir}`;
+        progress.report(i, 0, what, true);
+        const onPercent = (pct: number) => progress.report(i, pct / 100, `${what}: ${pct.toFixed(0)}%`);
+        if (staging) await staging.stage(m, onPercent, options?.signal);
+        else {
+          await convertImage(s, m.source, image, onPercent, options?.signal);
+          m.sha256 = await sha256Of(s, image, options?.signal);
+          m.sizeBytes = Number((await s.check(sh`stat -c %s ${image}`, { asRoot: true })).trim());
+          m.state = 'completed';
+        }
+        await writeManifest(store, dir, m, options?.signal);
       }
     } catch (err) {
-      for (const m of manifests.filter((x) => x.state !== 'completed')) {
-        m.state = 'error';
-        m.message = (err as Error).message;
-        await writeManifest(s, dir, m).catch(() => undefined);
-      }
+      await markFailed(store, dir, manifests, err);
       throw err;
     } finally {
       // Never leave the domain on an overlay: commit back even when the copy failed (no signal: this must finish).
+      // With a remote store this is before the network copy, so the overlay's life does not grow with the network.
       if (snapshotted) await this.commitBack(domain);
+    }
+    if (staging) {
+      await staging.sendAll(open, manifests, (unit, fraction, message, starting) => progress.report(toConvert.length + unit, fraction, message, starting), options?.signal).catch(async (err: unknown) => {
+        await markFailed(store, dir, manifests, err);
+        throw err;
+      });
     }
     return manifests.map((m) => this.view(m));
   }
@@ -219,14 +248,17 @@ export class LibvirtProvider implements BackupProvider {
 
   async deleteSnapshot(id: string, options?: CallOptions): Promise<void> {
     if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new DrydockError('INVALID_INPUT', `Not a backup id: ${id}`);
-    const s = await this.session(options?.signal);
+    const s = await this.storeSession(options?.signal);
     const dir = this.profile.store.dir;
-    await s.check(sh`rm -f -- ${`${dir}/${id}.qcow2`} ${`${dir}/${id}.json`}`, { asRoot: true, signal: options?.signal });
+    await s.check(sh`rm -f -- ${`${dir}/${id}.qcow2`} ${`${dir}/${id}.qcow2.partial`} ${`${dir}/${id}.json`}`, { asRoot: true, signal: options?.signal });
+    // A backup that never reached the store may have left its staged image on the hypervisor.
+    // Best effort: the backup is gone from the catalog either way, and an unreachable hypervisor must not fail a prune.
+    if (this.remoteStore) await this.session(options?.signal).then((hv) => new StagedCopy(hv, s, dir).discard(id, options?.signal)).catch(() => undefined);
   }
 
   /** The stored image against its manifest's checksum (restore calls this first). */
   async verifySnapshot(id: string, options?: CallOptions): Promise<void> {
-    const s = await this.session(options?.signal);
+    const s = await this.storeSession(options?.signal);
     const m = (await readManifests(s, this.profile.store.dir, options?.signal)).find((x) => x.id === id);
     if (!m) throw new DrydockError('NOT_FOUND', `No backup ${id} in ${this.profile.store.host}:${this.profile.store.dir}`);
     await verifyImage(s, this.profile.store.dir, m, options?.signal);
@@ -251,7 +283,7 @@ export class LibvirtProvider implements BackupProvider {
     if (!/^[A-Za-z0-9._-]+$/.test(snapshotId)) throw new DrydockError('INVALID_INPUT', `Not a backup id: ${snapshotId}`);
     const domain = tags[SPARE_DOMAIN_TAG] ?? this.profile.spareDomain;
     if (!domain) throw new DrydockError('INVALID_INPUT', `libvirt: which domain is the spare? Set the profile's spareDomain (or tag ${SPARE_DOMAIN_TAG})`);
-    const source = await this.session(options?.signal);
+    const source = await this.storeSession(options?.signal);
     const m = (await readManifests(source, this.profile.store.dir, options?.signal)).find((x) => x.id === snapshotId);
     if (!m) throw new DrydockError('NOT_FOUND', `No backup ${snapshotId} in ${this.profile.store.host}:${this.profile.store.dir}`);
     const target = await this.session(options?.signal, zone);

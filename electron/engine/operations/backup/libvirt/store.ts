@@ -55,6 +55,15 @@ export async function writeManifest(session: HostSession, dir: string, m: Manife
   await session.check(sh`umask 077; printf %s ${body} | base64 -d > ${tmp} && mv -f ${tmp} ${file}`, { asRoot: true, signal });
 }
 
+/** A run's unfinished manifests say why it failed (a recorded checksum is kept: a resume sends what is staged). */
+export async function markFailed(session: HostSession, dir: string, manifests: Manifest[], err: unknown): Promise<void> {
+  for (const m of manifests.filter((x) => x.state !== 'completed')) {
+    m.state = 'error';
+    m.message = (err as Error).message;
+    await writeManifest(session, dir, m).catch(() => undefined);
+  }
+}
+
 /** Every manifest in the store, in one round trip. */
 export async function readManifests(session: HostSession, dir: string, signal?: AbortSignal): Promise<Manifest[]> {
   const out = await session.check(sh`cd ${dir} 2>/dev/null || exit 0; for f in *.json; do [ -f "$f" ] && [ ! -L "$f" ] && base64 -w0 < "$f" && echo; done; true`, { asRoot: true, signal });
