@@ -134,7 +134,7 @@ describe('libvirt backup into a store on another host (real libvirtd, two lab ho
 
   it('the backup operation: its events carry increasing percentages; the catalog is read from the store host; restore copies from it', async () => {
     lv.createDomain('rs2', { diskMiB: 64, fillMiB: 64 });
-    lv.createDomain('rs2-spare', { diskMiB: 64 });
+    lv.createDomain('rs2-spare', { diskMiB: 64, folder: lv.rootPool });
     await expect(call('backup:profile-set', { name: 'far-nowhere', provider: 'libvirt', hypervisor: 'hv', domain: 'rs2', uri: lv.uri, store: { host: 'nowhere', dir: STORE } })).rejects.toThrow(/nowhere is not in the inventory/);
     await call('backup:profile-set', { name: 'far', provider: 'libvirt', hypervisor: 'hv', domain: 'rs2', uri: lv.uri, store: { host: 'store', dir: STORE } });
     const plan = await call<{ explanation: string[] }>('backup:plan', { profile: 'far', mode: 'live' });
@@ -162,7 +162,7 @@ describe('libvirt backup into a store on another host (real libvirtd, two lab ho
     const p = provider('rs2', 'rs2-spare');
     await p.verifySnapshot(id);
     const disk = await p.createDiskFromSnapshot(id, 'hv', {});
-    const dest = `${lv.dir}/images/rs2-spare-restored-${id}.qcow2`;
+    const dest = `${lv.rootPool}/rs2-spare-restored-${id}.qcow2`;
     expect(disk.id).toBe(`hv:${dest}`);
     const sha = JSON.parse(onStore(`cat ${STORE}/${id}.json`)).sha256 as string;
     expect(execFileSync('sha256sum', [dest], { encoding: 'utf8' }).split(' ')[0]).toBe(sha);

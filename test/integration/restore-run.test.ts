@@ -350,7 +350,7 @@ describe('restore onto the hot spare (AWS)', () => {
     const edited = (nomad1.readFile(ENVIRONMENT) ?? '').replace(/^NO_PROXY=.*$/m, `NO_PROXY="127.0.0.1,${services.ip},added.by.hand"`);
     nomad1.writeFile(ENVIRONMENT, edited);
     await nomad2.start();
-    await expect(world.call('runs:resume', { id: run.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/nomad1: \/etc\/environment changed since the plan was reviewed; nothing was written/) });
+    await expect(world.call('runs:resume', { id: run.id, confirmRestarts: true })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/nomad1: \/etc\/environment changed since the plan was reviewed; nothing was written/) });
     expect(nomad1.readFile(ENVIRONMENT)).toBe(edited);
     // An abort puts back what the step wrote, from its backups.
     const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
@@ -406,7 +406,7 @@ describe('restore onto the hot spare (AWS)', () => {
     // Checks done: a resume finds the instance running and waits for them again, starting nothing twice.
     world.sim.impairStatus(world.spareId, null);
     const starts = world.sim.calls('StartInstances').length;
-    const resumed = await world.call('runs:resume', { id: run.id });
+    const resumed = await world.call('runs:resume', { id: run.id, confirmRestarts: true });
     expect(resumed.status).toBe('done');
     expect(world.sim.calls('StartInstances').length).toBe(starts);
   });
