@@ -10,9 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { screenshotBothSchemes } from './screenshots';
+import { rpc } from './rpc';
 
 const CLI = path.resolve(__dirname, '../../dist/electron/cli.js');
 
@@ -22,15 +22,6 @@ process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/drydock-e2e-aws-credenti
 delete process.env.AWS_ACCESS_KEY_ID;
 delete process.env.AWS_SECRET_ACCESS_KEY;
 delete process.env.AWS_PROFILE;
-
-/** A channel of the engine, called as the page would. */
-async function rpc<T>(page: Page, url: string, channel: string, data: object): Promise<T> {
-  const { origin, searchParams } = new URL(url);
-  const res = await page.request.post(`${origin}/rpc/${channel}`, { headers: { origin, 'x-drydock-token': searchParams.get('token')! }, data });
-  const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } };
-  expect(body.ok, body.error?.message).toBe(true);
-  return body.value;
-}
 
 /** `drydock …` on a DRYDOCK_HOME, as an admin's script runs it. */
 function cli(home: string, args: string[]): string {

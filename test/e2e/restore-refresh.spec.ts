@@ -7,24 +7,9 @@
  * names that backup and skips the volume steps.
  */
 import type { Page } from '@playwright/test';
-import { expect, test as base } from './fixtures';
+import { expect } from './fixtures';
 import { screenshotBothSchemes } from './screenshots';
-import { NAMES, prepareInstallation, startRestoreWorld, type RestoreWorld } from './restore-world';
-
-const test = base.extend<{ world: RestoreWorld }>({
-  world: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const world = await startRestoreWorld();
-      try {
-        await use(world);
-      } finally {
-        await world.stop();
-      }
-    },
-    { timeout: 120_000 },
-  ],
-});
+import { NAMES, prepareInstallation, test } from './restore-world';
 
 const stepItem = (region: ReturnType<Page['getByRole']>, list: string, title: string) => region.getByRole('list', { name: list }).getByRole('listitem').filter({ hasText: title });
 

@@ -11,9 +11,13 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { Ec2Simulator } from '../ec2-sim/server';
 import { startLab, type Lab } from '../lab/lab';
+import { test as base } from './fixtures';
+import { rpc } from './rpc';
+
+export { rpc };
 
 export interface RestoreWorld {
   lab: Lab;
@@ -158,15 +162,6 @@ function frontend(ip: string): Promise<Server> {
   });
 }
 
-/** A channel of the engine, called as the page would. */
-export async function rpc<T>(page: Page, url: string, channel: string, data: object): Promise<T> {
-  const { origin, searchParams } = new URL(url);
-  const res = await page.request.post(`${origin}/rpc/${channel}`, { headers: { origin, 'x-drydock-token': searchParams.get('token')! }, data, timeout: 120_000 });
-  const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } };
-  expect(body.ok, body.error?.message).toBe(true);
-  return body.value;
-}
-
 /** The inventory (trusted keys), the AWS profile and one completed backup of the primary. */
 export async function prepareInstallation(page: Page, url: string, world: RestoreWorld): Promise<{ backupId: string }> {
   const { lab, sim } = world;
@@ -185,3 +180,19 @@ export async function prepareInstallation(page: Page, url: string, world: Restor
   const backup = await rpc<{ runId: string; summary: string }>(page, url, 'backup:run', { profile: 'prod', mode: 'live', volumes: 'all', wait: true });
   return { backupId: backup.runId };
 }
+
+/** A test with a restore world of its own: each test changes the spare and the clients (its own lab and simulator). */
+export const test = base.extend<{ world: RestoreWorld }>({
+  world: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const world = await startRestoreWorld();
+      try {
+        await use(world);
+      } finally {
+        await world.stop();
+      }
+    },
+    { timeout: 120_000 },
+  ],
+});

@@ -9,25 +9,9 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { startDrydock } from './drydock-server';
-import { expect, test as base } from './fixtures';
+import { expect } from './fixtures';
 import { screenshotBothSchemes } from './screenshots';
-import { HOSTNAME, NAMES, prepareInstallation, rpc, startRestoreWorld, type RestoreWorld } from './restore-world';
-
-// Each test changes the spare and the clients: its own lab and simulator.
-const test = base.extend<{ world: RestoreWorld }>({
-  world: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const world = await startRestoreWorld();
-      try {
-        await use(world);
-      } finally {
-        await world.stop();
-      }
-    },
-    { timeout: 120_000 },
-  ],
-});
+import { HOSTNAME, NAMES, prepareInstallation, rpc, test, type RestoreWorld } from './restore-world';
 
 /** KEY=value lines of a shell defaults file, parsed (not grepped). */
 function assignments(text: string | null): Map<string, string> {

@@ -9,6 +9,7 @@ import type { Page } from '@playwright/test';
 import { startLab, type Lab } from '../lab/lab';
 import { expect, test as base } from './fixtures';
 import { screenshotBothSchemes } from './screenshots';
+import { rpc } from './rpc';
 
 const REPLICATED_CONF = '{\n  "DaemonAuthenticationType": "password",\n  "DaemonAuthenticationPassword": "e2e-pw"\n}\n';
 // Restarts wait while this file exists: the test holds the apply at its restart step.
@@ -32,15 +33,6 @@ const test = base.extend<object, { runLab: Lab }>({
     { scope: 'worker', timeout: 120_000 },
   ],
 });
-
-/** A channel of the engine, called as the page would. */
-async function rpc<T>(page: Page, url: string, channel: string, data: object): Promise<T> {
-  const { origin, searchParams } = new URL(url);
-  const res = await page.request.post(`${origin}/rpc/${channel}`, { headers: { origin, 'x-drydock-token': searchParams.get('token')! }, data });
-  const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } };
-  expect(body.ok, body.error?.message).toBe(true);
-  return body.value;
-}
 
 async function addHosts(page: Page, url: string, lab: Lab) {
   for (const [name, role] of [['rr-services', 'services'], ['rr-nomad', 'nomad']] as const) {
