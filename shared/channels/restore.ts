@@ -83,7 +83,7 @@ export const NomadRepointSchema = z.object({
 });
 
 export const BlockingProblemSchema = z.object({
-  code: z.enum(['backup-not-completed', 'no-backup', 'root-device-mismatch', 'spare-not-spare', 'spare-running-unknown', 'spare-not-found', 'zone-unknown', 'provider', 'lock-held', 'spare-not-isolated']),
+  code: z.enum(['backup-not-completed', 'no-backup', 'root-device-mismatch', 'spare-not-spare', 'spare-running-unknown', 'spare-not-found', 'zone-unknown', 'provider', 'lock-held', 'spare-not-isolated', 'spare-still-isolated']),
   message: z.string(),
 });
 

@@ -97,6 +97,16 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
         else warnings.push(`Whether the spare is cut off could not be read (${toErrorPayload(err).message}); the run checks again before it boots`);
       }
     }
+    // A failover onto a spare an earlier drill or refresh left cut off would bring production up with no egress.
+    if (canIsolate && mode === 'restore' && machine) {
+      try {
+        if (await provider.networkIsolated!(machine, { signal })) {
+          blocking.push({ code: 'spare-still-isolated', message: `The spare ${machine.id} is still cut off by Drydock (its isolating security group / network filter from an earlier drill or refresh-spare): production would come up on it with no outbound network. If a drill or refresh-spare on it is unfinished, abort it (drydock restore abort --run <id>: the abort gives the network back); otherwise put the spare's own security groups back by hand (the isolating group's drydock:original-group-N tags name them) or take the drydock-isolate filter off its interfaces, then plan again.` });
+        }
+      } catch (err) {
+        if (!isUnsupported(err)) warnings.push(`Whether the spare is still cut off by an earlier drill could not be read (${toErrorPayload(err).message})`);
+      }
+    }
     try {
       primary = await provider.findMachine(profile.provider === 'aws' ? profile.instance : profile.domain, { signal });
     } catch {

@@ -15,7 +15,7 @@
  */
 import { ISOLATION_STEPS } from '../../../../shared/restore/drill-steps';
 import { DrydockError, toErrorPayload } from '../../../../shared/errors';
-import { isUnsupported, type BackupProvider } from '../backup/provider';
+import { isUnsupported, type BackupProvider, type NetworkIsolation } from '../backup/provider';
 import type { Step } from '../operation';
 import type { Ctx, RestoreInputT, RestoreState } from './types';
 import { withProvider } from './waits';
@@ -58,6 +58,10 @@ export const isolateSpare: RestoreStep = {
   apply: async (ctx) =>
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
+      // Saved before the provider changes anything: a crash between its change and the checkpoint below
+      // would otherwise leave an abort nothing to put back while the spare stays cut off.
+      ctx.state.isolating = true;
+      ctx.checkpoint();
       try {
         // Idempotent at the provider: after a crash it finds the isolation it made (tags, names) and returns its record.
         ctx.state.isolation = await p.isolateNetwork!(m, { signal: ctx.signal });
@@ -76,13 +80,40 @@ export const isolateSpare: RestoreStep = {
   undo: async (ctx) => {
     if (ctx.input.mode === 'restore') return ctx.note('Nothing to put back: a failover cuts nothing off');
     if (ctx.state.isolatedByAdmin && !ctx.state.isolation) return void remindAdmin(ctx);
-    const record = ctx.state.isolation;
+    const record = ctx.state.isolation ?? (await recoverIsolation(ctx));
     if (!record) return;
     await withProvider(ctx, async (p) => p.releaseNetwork!(await machineOf(p, ctx), record, { signal: ctx.signal }));
     ctx.state.networkReleasedAt = Date.now();
     ctx.note(`Network put back as it was before the isolation (${record.summary})`);
   },
 };
+
+/**
+ * No record in the run (it died between the provider's change and its checkpoint): the world says whether
+ * the spare is cut off by Drydock, and isolateNetwork, idempotent, reads the record back from what it left
+ * there (the group's tags, the domain's metadata) without changing anything more.
+ */
+async function recoverIsolation(ctx: Ctx): Promise<NetworkIsolation | undefined> {
+  return withProvider(ctx, async (p) => {
+    if (!canIsolate(p)) return undefined;
+    const m = await machineOf(p, ctx);
+    let cut: boolean;
+    try {
+      cut = await p.networkIsolated!(m, { signal: ctx.signal });
+    } catch (err) {
+      if (isUnsupported(err) && !ctx.state.isolating) return undefined;
+      throw err;
+    }
+    if (!cut) {
+      if (ctx.state.isolating) ctx.note(`The spare ${m.id} is not cut off by Drydock: nothing to put back`);
+      return undefined;
+    }
+    const found = await p.isolateNetwork!(m, { signal: ctx.signal });
+    ctx.state.isolation = found;
+    ctx.checkpoint();
+    return found;
+  });
+}
 
 function remindAdmin(ctx: Ctx): void {
   if (!ctx.state.leftToAdmin.includes(RESTORE_ADMIN)) ctx.state.leftToAdmin.push(RESTORE_ADMIN);

@@ -259,6 +259,19 @@ async function waitStatusChecks(ctx: Ctx, p: BackupProvider, m: Machine): Promis
   ctx.note(`Instance ${m.id} status checks ok`);
 }
 
+/**
+ * Production's disk boots only behind the cut isolate-spare made, read again now (not taken from its record):
+ * a resume after start-spare failed may come after Terraform or an admin put the spare's groups back.
+ */
+async function assertStillIsolated(ctx: Ctx, p: BackupProvider, m: Machine): Promise<void> {
+  if (ctx.input.mode === 'restore' || ctx.state.isolatedByAdmin) return;
+  if (p.networkIsolated && (await p.networkIsolated(m, { signal: ctx.signal }))) return;
+  throw new DrydockError(
+    'CONFLICT',
+    `The spare ${m.id} is no longer cut off (its security groups or network filter changed since isolate-spare): it is not started, because production's app would boot with open egress. Nothing was changed. Abort the run (drydock restore abort --run <id>: the spare gets back its own root and network), then run it again so that isolate-spare cuts it off anew.`,
+  );
+}
+
 export const startSpare: RestoreStep = {
   name: 'start-spare',
   title: 'Start the spare on the restored disk',
@@ -275,7 +288,10 @@ export const startSpare: RestoreStep = {
     withProvider(ctx, async (p) => {
       const m = await machineOf(p, ctx);
       if (!sameDisk((await rootOf(p, ctx, m))?.id, ctx.state.volumeId)) throw new DrydockError('CONFLICT', `The restored volume ${ctx.state.volumeId} is not the spare's root: not started`);
-      if (isStopped(m)) await p.startMachine(m, { signal: ctx.signal });
+      if (isStopped(m)) {
+        await assertStillIsolated(ctx, p, m);
+        await p.startMachine(m, { signal: ctx.signal });
+      }
       const up = await waitMachine(ctx, p, 'running');
       ctx.services.pool.drop(ctx.input.spare.host);
       if (up.publicAddress) ctx.state.sparePublicAddress = up.publicAddress;

@@ -85,6 +85,8 @@ export interface RestoreState extends ReportableState {
   drillFirewall?: DrillFirewallState;
   /** What isolate-spare changed at the provider (release-spare-network and an abort put it back). */
   isolation?: NetworkIsolation;
+  /** Set (and saved) before isolate-spare asks the provider: a crash before its record is saved leaves the undo this trace. */
+  isolating?: boolean;
   /** The provider could not isolate: the admin said they cut the spare's network themselves. */
   isolatedByAdmin?: boolean;
   /** ms since epoch: when the isolation was released. */
