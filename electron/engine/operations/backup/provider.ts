@@ -134,6 +134,8 @@ export interface BackupProvider {
   releaseNetwork?(machine: Machine, isolation: NetworkIsolation, options?: CallOptions): Promise<void>;
   /** Read the real world: is the machine isolated now? */
   networkIsolated?(machine: Machine, options?: CallOptions): Promise<boolean>;
+  /** Read the real world: does the machine wear any of Drydock's isolation (its group, its filter), whole or in part? A machine with nothing to cut is not "left isolated". */
+  isolationLeft?(machine: Machine, options?: CallOptions): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -98,9 +98,9 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
       }
     }
     // A failover onto a spare an earlier drill or refresh left cut off would bring production up with no egress.
-    if (canIsolate && mode === 'restore' && machine) {
+    if (provider.isolationLeft && mode === 'restore' && machine) {
       try {
-        if (await provider.networkIsolated!(machine, { signal })) {
+        if (await provider.isolationLeft(machine, { signal })) {
           blocking.push({ code: 'spare-still-isolated', message: `The spare ${machine.id} is still cut off by Drydock (its isolating security group / network filter from an earlier drill or refresh-spare): production would come up on it with no outbound network. If a drill or refresh-spare on it is unfinished, abort it (drydock restore abort --run <id>: the abort gives the network back); otherwise put the spare's own security groups back by hand (the isolating group's drydock:original-group-N tags name them) or take the drydock-isolate filter off its interfaces, then plan again.` });
         }
       } catch (err) {

@@ -90,7 +90,7 @@ export const isolateSpare: RestoreStep = {
 
 /**
  * No record in the run (it died between the provider's change and its checkpoint): the world says whether
- * the spare is cut off by Drydock, and isolateNetwork, idempotent, reads the record back from what it left
+ * the spare wears Drydock's isolation, and isolateNetwork, idempotent, reads the record back from what it left
  * there (the group's tags, the domain's metadata) without changing anything more.
  */
 async function recoverIsolation(ctx: Ctx): Promise<NetworkIsolation | undefined> {
@@ -99,7 +99,8 @@ async function recoverIsolation(ctx: Ctx): Promise<NetworkIsolation | undefined>
     const m = await machineOf(p, ctx);
     let cut: boolean;
     try {
-      cut = await p.networkIsolated!(m, { signal: ctx.signal });
+      // Drydock's group / filter on it at all (even if someone opened it since): that too is put back.
+      cut = p.isolationLeft ? await p.isolationLeft(m, { signal: ctx.signal }) : await p.networkIsolated!(m, { signal: ctx.signal });
     } catch (err) {
       if (isUnsupported(err) && !ctx.state.isolating) return undefined;
       throw err;

@@ -35,7 +35,7 @@ import type { AwsKeys, AwsProfile } from '../../../../../shared/backup/profile';
 import { TAG } from '../../../../../shared/backup/profile';
 import { DrydockError } from '../../../../../shared/errors';
 import type { BackupProvider, CallOptions, Disk, Machine, NetworkIsolation, Snapshot, SnapshotRequest, StatusChecks } from '../provider';
-import { awsIsolateNetwork, awsNetworkIsolated, awsReleaseNetwork } from './isolate';
+import { awsIsolateNetwork, awsIsolationLeft, awsNetworkIsolated, awsReleaseNetwork } from './isolate';
 import { credentialChain, type Credentials } from './credentials';
 import { caList, tunnelAgents, type Forwarder } from './tunnel';
 
@@ -309,6 +309,10 @@ export class AwsProvider implements BackupProvider {
 
   networkIsolated(machine: Machine, options?: CallOptions): Promise<boolean> {
     return awsNetworkIsolated((a, c, o) => this.send(a, c, o), machine, options);
+  }
+
+  isolationLeft(machine: Machine, options?: CallOptions): Promise<boolean> {
+    return awsIsolationLeft((a, c, o) => this.send(a, c, o), machine, options);
   }
 
   async close(): Promise<void> {

@@ -117,6 +117,14 @@ export async function awsNetworkIsolated(send: Send, machine: Machine, options?:
   return !!g && groups.length === 1 && groups[0] === g.GroupId && !(g.IpPermissionsEgress ?? []).length && (g.IpPermissions ?? []).every(isSshOnly);
 }
 
+/** The instance wears its isolating group (alone or not): an isolation Drydock made and did not take off. */
+export async function awsIsolationLeft(send: Send, machine: Machine, options?: CallOptions): Promise<boolean> {
+  const i = await instanceOf(send, machine.id, options);
+  if (!i.VpcId) return false;
+  const g = await isolatingGroup(send, machine.id, i.VpcId, options);
+  return !!g?.GroupId && groupsOf(i).includes(g.GroupId);
+}
+
 export async function awsIsolateNetwork(send: Send, machine: Machine, options?: CallOptions): Promise<NetworkIsolation> {
   const i = await instanceOf(send, machine.id, options);
   const vpcId = isolatable(i);

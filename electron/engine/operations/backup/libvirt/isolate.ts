@@ -212,6 +212,12 @@ export async function releaseDomain(a: IsolationAccess, given: NetworkIsolation)
   if (left.length) throw new DrydockError('COMMAND_FAILED', `${where(a)}: interface(s) ${left.map((n) => n.mac).join(', ')} still differ from before the isolation after the change`);
 }
 
+/** Some interface (persistent or, when running, live) carries Drydock's filter: an isolation Drydock made and did not take off. */
+export async function domainIsolationLeft(a: IsolationAccess): Promise<boolean> {
+  if (nicsOf(await config(a)).some((n) => n.filter === ISOLATE_FILTER)) return true;
+  return (await state(a)).running && nicsOf(await live(a)).some((n) => n.filter === ISOLATE_FILTER);
+}
+
 /** True when the domain cannot reach out now: every interface (persistent and, when running, live) under Drydock's filter as Drydock defines it. */
 export async function domainIsolated(a: IsolationAccess): Promise<boolean> {
   const xml = await config(a);

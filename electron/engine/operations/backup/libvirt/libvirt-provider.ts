@@ -33,7 +33,7 @@ import { copyImage, type CopyResult } from './copy';
 import { checkPoolFolder, stagingFolder } from './pool-folder';
 import { convertImage, ProgressOf, StagedCopy } from './remote-store';
 import { assertSafePath, attachDomainDisk, detachDomainDisk, type DomainAccess } from './domain-disk';
-import { domainIsolated, isolateDomain, releaseDomain, type IsolationAccess } from './isolate';
+import { domainIsolated, domainIsolationLeft, isolateDomain, releaseDomain, type IsolationAccess } from './isolate';
 import { DISK_MANIFEST_KIND, parseDiskId, readDiskManifest, SPARE_DOMAIN_TAG, waitFor, writeDiskManifest, type DiskManifest } from './restored-disk';
 
 interface BlkEntry {
@@ -385,6 +385,10 @@ export class LibvirtProvider implements BackupProvider {
 
   async networkIsolated(machine: Machine, options?: CallOptions): Promise<boolean> {
     return domainIsolated(await this.isolationAccess(machine, options));
+  }
+
+  async isolationLeft(machine: Machine, options?: CallOptions): Promise<boolean> {
+    return domainIsolationLeft(await this.isolationAccess(machine, options));
   }
 
   copySnapshot(_snapshotId: string, _sourceRegion: string, _tags: Record<string, string>, _options?: CallOptions): Promise<Snapshot> {
