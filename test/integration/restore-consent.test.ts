@@ -14,6 +14,7 @@ import { knownHostsName } from '../../shared/hosts';
 import { KnownHosts } from '../../electron/engine/ssh/known-hosts';
 import { SPARE_TAG } from '../../electron/engine/operations/restore/spare-record';
 import { DrydockError } from '../../shared/errors';
+import { ENVIRONMENT } from '../../shared/proxy/render';
 import { startRestoreWorld, type RestoreWorld } from './restore-fixture';
 
 let w: RestoreWorld | undefined;
@@ -145,6 +146,16 @@ describe('restore: resume, skip and abort as confirmed', () => {
     const config = nomad1.readFile('/etc/nomad/config.hcl')!;
     nomad1.writeFile('/etc/nomad/config.hcl', config.replace(`${services.ip}:4647`, '192.0.2.50:4647'));
     await expect(world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true })).rejects.toMatchObject(changedSincePlan);
+    nomad1.writeFile('/etc/nomad/config.hcl', config);
+
+    // A client's proxy file the no-proxy step rewrites (its NO_PROXY no longer names the primary).
+    plan = await world.call('restore:plan', { spare: 'spare' });
+    const nomad2 = world.lab.hosts.nomad2;
+    const env = nomad2.readFile(ENVIRONMENT)!;
+    expect(plan.noProxy.some((n) => n.host === 'nomad2' && n.file === ENVIRONMENT)).toBe(true);
+    nomad2.writeFile(ENVIRONMENT, env.split(services.ip).join('192.0.2.51'));
+    await expect(world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true })).rejects.toMatchObject(changedSincePlan);
+    nomad2.writeFile(ENVIRONMENT, env);
 
     // Nothing was run, nothing asked of EC2 but the tags this test set.
     expect(world.fx.engine.runner.store.list()).toEqual([]);

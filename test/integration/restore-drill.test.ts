@@ -200,4 +200,44 @@ describe('DR drill (AWS, EC2 simulator)', () => {
     const restoredId = (world.fx.engine.runner.store.load(run.id)!.state as { volumeId?: string }).volumeId!;
     expect(world.sim.world.volume(restoredId)?.state).toBe('available');
   });
+
+  it('a drill on a refreshed spare restores a fresh copy and puts the held disk back: the app stopped there, its network its own again', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const inSpareNs = useSpareNamespace(world);
+    const ownGroups = world.spareGroups();
+    const refresh = await world.runFromPlan({ spare: 'spare', mode: 'refresh-spare' });
+    expect(refresh.run.status).toBe('done');
+    const [heldRoot] = world.rootsAttached();
+    expect(heldRoot).not.toBe(world.spareRoot);
+
+    const plan = await world.call('restore:plan', { spare: 'spare', mode: 'drill' });
+    expect(plan.blocking).toEqual([]);
+    expect(plan.spare.holds).toMatchObject({ backup: world.backup.id });
+    // Not the held disk: a fresh copy, which the put-back swaps out again.
+    expect(plan.steps.filter((s) => s.skipped).map((s) => s.name)).toEqual(['copy-snapshot', 'no-proxy', 'repoint-nomad', 'switch-traffic']);
+    expect(plan.warnings.join('\n')).toMatch(/holds backup .*the drill restores a fresh copy and puts that root back/);
+
+    const drill = await world.call('restore:run', { spare: 'spare', mode: 'drill', planFingerprint: plan.fingerprint, confirmed: true });
+    expect(drill.run.status).toBe('done');
+    expect(drill.summary).toMatch(/DR drill .* measured recovery time \d+ s; nothing re-pointed.*the spare is back on its own root/);
+    expect(world.sim.calls('CreateVolume')).toHaveLength(2);
+    const drillRoot = (world.fx.engine.runner.store.load(drill.runId)!.state as { volumeId?: string }).volumeId!;
+    expect(drillRoot).not.toBe(heldRoot);
+    expect(world.sim.world.volume(drillRoot)?.state).toBe('available');
+    // The spare runs on its own (held) disk again, the app there stopped, with its own groups and no block.
+    expect(world.rootsAttached()).toEqual([heldRoot]);
+    expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
+    expect(world.lab.hosts.spare.exec('replicatedctl app status').stdout).toMatch(/stopped/);
+    expect(world.spareGroups()).toEqual(ownGroups);
+    expect(world.isolatingGroups()).toEqual([]);
+    expect(inSpareNs('iptables -S; ip6tables -S')).not.toMatch(/DRYDOCK/);
+    // The put-back stopped the app the drill started before anything else, while the block was already out.
+    const calls = (world.lab.hosts.spare.readFile('/var/log/lab/calls.log') ?? '').split('\n').filter(Boolean);
+    expect(calls.findLastIndex((l) => /replicatedctl app stop/.test(l))).toBeGreaterThan(calls.findLastIndex((l) => /^drill-firewall remove/.test(l)));
+    // The held disk still serves a failover that skips the volume steps.
+    const failover = await world.call('restore:plan', { spare: 'spare' });
+    expect(failover.spare.holds).toMatchObject({ backup: world.backup.id });
+    expect(failover.steps.find((s) => s.name === 'create-volume')?.skipped).toBe(true);
+  });
 });

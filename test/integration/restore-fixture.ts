@@ -225,11 +225,29 @@ export async function startRestoreWorld(options: { speed?: number; backupState?:
     await spare.stop();
     await spare.start();
   };
+  const disks = new Map<string, { tar: string; key: string; fingerprint: string }>();
   sim.onBoot = async (boot) => {
     if (boot.instanceId !== spareInst.id) return;
     const groups = (sim.world.instance(spareInst.id)!.groups ?? []).map((id) => JSON.parse(JSON.stringify(sim.world.securityGroup(id))) as SimSecurityGroup);
+    // A disk keeps what was written on it: leaving a restored disk, its files and host key are kept, and they are
+    // what the spare shows when that disk boots again (a refreshed spare's disk, put back after a drill).
+    const left = world.spareBoots.at(-1)?.rootVolumeId;
     world.spareBoots.push({ rootVolumeId: boot.rootVolumeId, groups });
     const wipe = `cd / && rm -rf ${CIRCLECI_PATHS.join(' ')}`;
+    if (left && left !== boot.rootVolumeId && left !== spareInst.rootVolumeId) {
+      const key = `${dir}/disk-${left}-key`;
+      copyFileSync(keyFile(spare), key);
+      copyFileSync(spare.hostKeyPub, `${key}.pub`);
+      disks.set(left, { tar: spare.exec(`cd / && tar -cf - --ignore-failed-read ${CIRCLECI_PATHS.join(' ')} 2>/dev/null | base64 -w0`).stdout, key, fingerprint: spareFingerprint });
+    }
+    const kept = disks.get(boot.rootVolumeId);
+    if (kept) {
+      spare.exec(`${wipe} && base64 -d | tar -C / -xf -`, { input: kept.tar });
+      await setKey(kept.key);
+      spareFingerprint = kept.fingerprint;
+      sim.setConsoleOutput(spareInst.id, 'Cloud-init v. 22.4 finished (no new host keys)\n');
+      return;
+    }
     if (boot.rootVolumeId === spareInst.rootVolumeId) {
       // Its own disk again: its own files and key.
       spare.exec(`${wipe} && base64 -d | tar -C / -xf -`, { input: own.tar });

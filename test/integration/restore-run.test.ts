@@ -312,6 +312,34 @@ describe('restore onto the hot spare (AWS)', () => {
     expect(report).toMatch(/the spare already held backup .* so the volume steps were skipped/);
     expect(report).toMatch(/\*\*Recovery time:\*\* \d/);
   });
+  it('abort of a failover onto a refreshed spare that was stopped: the app stopped and the spare stopped again, its held disk in place', async () => {
+    w = await startRestoreWorld();
+    const world = w;
+    const refresh = await world.runFromPlan({ spare: 'spare', mode: 'refresh-spare' });
+    expect(refresh.run.status).toBe('done');
+    const [heldRoot] = world.rootsAttached();
+    // The admin stops the refreshed spare until it is needed.
+    await world.provider.stopMachine(await world.provider.findMachine(world.spareId));
+    for (let i = 0; i < 600 && (await world.provider.findMachine(world.spareId)).state !== 'stopped'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(world.sim.world.instance(world.spareId)!.state).toBe('stopped');
+
+    const plan = await world.call('restore:plan', { spare: 'spare' });
+    expect(plan.spare.holds).toMatchObject({ backup: world.backup.id });
+    expect(plan.steps.find((s) => s.name === 'stop-spare')?.skipped).toBe(true);
+    world.healthy = false;
+    const err = await world.call('restore:run', { spare: 'spare', planFingerprint: plan.fingerprint, confirmed: true }).catch((e: Error & { code?: string }) => e);
+    expect((err as { code?: string }).code).toBe('COMMAND_FAILED');
+    const [run] = world.fx.engine.runner.store.list();
+    expect(run.steps.find((s) => s.name === 'verify-app')?.status).toBe('failed');
+    expect(world.sim.world.instance(world.spareId)!.state).toBe('running');
+
+    const aborted = await world.call('restore:abort', { runId: run.id, confirmed: true });
+    expect(aborted.status).toBe('aborted');
+    expect(aborted.steps.find((s) => s.name === 'start-spare')).toMatchObject({ status: 'undone', message: expect.stringMatching(/Stopped again/) });
+    expect(world.sim.world.instance(world.spareId)!.state).toBe('stopped');
+    expect(world.rootsAttached()).toEqual([heldRoot]);
+    expect(world.sim.calls('CreateVolume')).toHaveLength(1);
+  });
   it('NO_PROXY rewritten on the clients and the spare is put back by an abort before the traffic switch', async () => {
     w = await startRestoreWorld();
     const world = w;

@@ -15,6 +15,7 @@ import { DrydockError } from '../../shared/errors';
 import { createEngine, type Engine } from '../../electron/engine/engine';
 import { defineOperation } from '../../electron/engine/operations/operation';
 import { acquireRecoveryLock, lockFile, readLock, releaseRecoveryLock } from '../../electron/engine/runbook/recovery-lock';
+import { undoTitles } from '../../electron/engine/runbook/undo';
 
 /** A world outside the runbook: what the steps did, as a test can inspect it. */
 const world = { log: [] as string[], failAt: '' as string, failUndoAt: '' as string, volume: false, attached: false };
@@ -77,6 +78,36 @@ const recovery = defineOperation({
   result: () => ({ ok: true }),
 });
 
+/** A skippable step that writes on two hosts and may fail on the second, then a step that may fail. */
+const partWay = defineOperation({
+  name: 'test-part-way',
+  title: 'Test part-way',
+  recovery: true,
+  input: z.object({}),
+  initialState: () => ({}),
+  steps: [
+    {
+      name: 'write',
+      title: 'Write both hosts',
+      skip: { consequence: 'the second host is left to you' },
+      apply: async () => {
+        world.log.push('write first host');
+        if (world.failAt === 'write') throw new DrydockError('COMMAND_FAILED', 'the second host refused');
+      },
+      undo: async () => void world.log.push('put the first host back'),
+    },
+    {
+      name: 'after',
+      title: 'A later step',
+      apply: async () => {
+        world.log.push('after');
+        if (world.failAt === 'after') throw new DrydockError('COMMAND_FAILED', 'the later step failed');
+      },
+    },
+  ],
+  result: () => ({ ok: true }),
+});
+
 let engine: Engine;
 afterEach(async () => {
   await engine?.close();
@@ -84,7 +115,7 @@ afterEach(async () => {
 });
 
 function fresh(): Engine {
-  engine = createEngine({ home: mkdtempSync(path.join(os.tmpdir(), 'drydock-recovery-')), defaultSecrets: {}, operations: [recovery] });
+  engine = createEngine({ home: mkdtempSync(path.join(os.tmpdir(), 'drydock-recovery-')), defaultSecrets: {}, operations: [recovery, partWay] });
   return engine;
 }
 
@@ -157,6 +188,24 @@ describe('runbook recovery: abort, skip, lock', () => {
     expect(run.status).toBe('done');
     expect(run.steps[2]).toMatchObject({ status: 'skipped', message: 'Skipped by the admin: the app is not verified; check it yourself' });
     expect(world.log).toEqual(['create', 'attach', 'verify', 'repoint']);
+  });
+
+  it('abort runs the undo of a step the admin skipped: it failed, so it may have written part-way', async () => {
+    fresh();
+    world.failAt = 'write';
+    await expect(engine.runner.start(partWay, {})).rejects.toThrow(/second host refused/);
+    const id = engine.runner.store.list()[0].id;
+    world.failAt = 'after';
+    await expect(engine.runner.skip(id, 'write')).rejects.toThrow(/later step failed/);
+    let run = engine.runner.store.load(id)!;
+    expect(run.steps.map((s) => s.status)).toEqual(['skipped', 'failed']);
+    // What the admin confirms names it, and the abort runs it.
+    expect(undoTitles(partWay, run)).toEqual(['Write both hosts']);
+    await engine.runner.abort(id);
+    run = engine.runner.store.load(id)!;
+    expect(run.status).toBe('aborted');
+    expect(run.steps[0].status).toBe('undone');
+    expect(world.log).toEqual(['write first host', 'after', 'put the first host back']);
   });
 
   it('refuses to skip a step that does not say it may be skipped', async () => {

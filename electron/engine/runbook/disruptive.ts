@@ -30,7 +30,7 @@ export function disruptiveOnResume(operation: AnyOperation | undefined, run: Run
     for (let i = operation.steps.length - 1; i >= 0; i--) {
       const step = operation.steps[i];
       const record = run.steps[i];
-      if (step.undo && record && MAY_HAVE_EFFECT.has(record.status) && !record.message?.startsWith('Skipped by the admin') && step.disrupts?.(run.input, run.state)) out.push(`undoes "${step.title}"`);
+      if (step.undo && record && MAY_HAVE_EFFECT.has(record.status) && step.disrupts?.(run.input, run.state)) out.push(`undoes "${step.title}"`);
     }
     return out;
   }

@@ -28,9 +28,14 @@ export function abortRefusal(run: RunRecord, operation: AnyOperation): string | 
 /** Steps whose effect may be in place: done, found done, or stopped half-way (their undo checks the real world). */
 const MAY_HAVE_EFFECT = new Set(['done', 'skipped', 'failed', 'running']);
 
-/** The step at `i` has an undo an abort runs: its effect may be in place, and the admin did not skip it (a skipped step never ran). */
+/**
+ * The step at `i` has an undo an abort runs: its effect may be in place. That includes a step the admin
+ * skipped: only a failed step can be skipped, and it may have failed part-way (no-proxy wrote the spare's
+ * files, then a client's failed), so its undo runs too. Every undo inspects what is really there first
+ * and does nothing where nothing was written.
+ */
 const toUndo = (operation: AnyOperation, run: RunRecord, i: number): boolean =>
-  !!operation.steps[i].undo && MAY_HAVE_EFFECT.has(run.steps[i].status) && !run.steps[i].message?.startsWith('Skipped by the admin');
+  !!operation.steps[i].undo && MAY_HAVE_EFFECT.has(run.steps[i].status);
 
 /** The titles of the steps an abort of `run` undoes, newest first: what the admin confirms. */
 export function undoTitles(operation: AnyOperation, run: RunRecord): string[] {
@@ -46,7 +51,7 @@ export async function undoSteps(
   for (let i = operation.steps.length - 1; i >= 0; i--) {
     const step = operation.steps[i];
     const record = run.steps[i];
-    // A step the admin skipped never ran; one without undo changed nothing lasting (a check, a wait).
+    // One without undo changed nothing lasting (a check, a wait); one not begun has nothing to undo.
     if (!toUndo(operation, run, i) || !step.undo) continue;
     const report = () => {
       io.emit({ type: 'step', runId: run.id, operation: operation.name, step: step.name, title: step.title, status: record.status, ...(record.message ? { message: record.message } : {}) });

@@ -71,16 +71,14 @@ export function stoppedStep(run: RunSummary): RunStep | undefined {
   return run.steps.find((s) => s.status === 'failed') ?? run.steps.find((s) => s.status === 'running' || s.status === 'pending');
 }
 
-/** A step the admin skipped never ran: nothing of it to undo. */
-const skippedByAdmin = (s: RunStep) => s.status === 'skipped' && !!s.message?.startsWith('Skipped by the admin');
-
 /**
  * What an abort would undo, newest first: every step with an undo whose
- * effect may be in place (done, found done, or stopped half-way: its undo
- * checks the real world), as the engine's abort walks them.
+ * effect may be in place (done, found done, stopped half-way, or failed
+ * part-way and then skipped by the admin: its undo checks the real world),
+ * as the engine's abort walks them.
  */
 export function undoList(run: RunSummary): RunStep[] {
-  return run.steps.filter((s) => s.undoable && ['done', 'skipped', 'failed', 'running'].includes(s.status) && !skippedByAdmin(s)).reverse();
+  return run.steps.filter((s) => s.undoable && ['done', 'skipped', 'failed', 'running'].includes(s.status)).reverse();
 }
 
 /** Steps done that have no undo (a check, a wait, a note): named in the abort dialog, so nothing is a surprise. */

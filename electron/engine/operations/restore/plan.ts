@@ -171,8 +171,12 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   const heldBy = spareHolds(root?.tags, profile.installationId, backup?.id);
   const held = heldBy.backup;
   const heldAt = held ? backups.find((b) => b.id === held)?.startedAt : undefined;
-  const holdsChosen = heldBy.usable;
-  if (held && !holdsChosen) warnings.push(`The spare's root ${root?.id ?? ''} holds backup ${held}, which cannot be used as it is: ${heldBy.reasons.join('; ')}. The full restore runs.`);
+  // Never in a drill: a drill boots a fresh copy and puts the spare's own root back at the end. On the held disk
+  // itself there would be no swap to undo, so the put-back would leave production's app running there, its
+  // network given back when the drill's block and isolation are lifted.
+  const holdsChosen = heldBy.usable && mode !== 'drill';
+  if (held && !heldBy.usable) warnings.push(`The spare's root ${root?.id ?? ''} holds backup ${held}, which cannot be used as it is: ${heldBy.reasons.join('; ')}. The full restore runs.`);
+  else if (held && !holdsChosen) warnings.push(`The spare's root ${root?.id ?? ''} holds backup ${held}: the drill restores a fresh copy and puts that root back afterwards, as it is.`);
   const titles = new Map(restoreOperation.steps.map((s) => [s.name, s]));
   const step = (name: string, detail: string, skipped = false, why?: string) => {
     const s = titles.get(name)!;
@@ -253,9 +257,10 @@ export async function resolveRestore(engine: Engine, req: RestorePlanRequest, si
   // Everything the run acts on, so a run whose world moved on since the review is refused: the whole runbook
   // input (the primary's and the spare's keys, what the spare's root holds, the backup's recorded addresses,
   // wasRunning, the roots, the clients, the mode, the endpoint, the spare's isolation or the admin's word for it)
-  // and each client's current servers lines.
+  // each client's current servers lines, the clients' proxy files the no-proxy step rewrites, and how the spare is
+  // reached (its SSH port and jump host).
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify([mode, profile.name, snapshot?.id, machine?.id, machine?.rootDevice, root?.id, spareHost.address, held ?? null, isolation, input ?? null, nomadClients.map((c) => [c.host, c.address, c.from ?? null])]))
+    .update(JSON.stringify([mode, profile.name, snapshot?.id, machine?.id, machine?.rootDevice, root?.id, spareHost.address, held ?? null, isolation, input ?? null, nomadClients.map((c) => [c.host, c.address, c.from ?? null]), noProxy, spareHost.port, spareHost.jump ?? null]))
     .digest('hex');
   const plan: RestorePlan = { ...preview, fingerprint };
   return input ? { plan, input } : { plan };

@@ -12,7 +12,7 @@ import { DRILL_STEPS } from '../../../../shared/restore/drill-steps';
 import type { Step } from '../operation';
 import { drillFirewallSteps } from './drill-firewall/steps';
 import { drillTarget } from './drill-target';
-import { reconnect } from './steps-host';
+import { reconnect, startApp } from './steps-host';
 import { attachRoot, detachRoot, sameDisk, startSpare, stopSpare } from './steps-volume';
 import type { Ctx, RestoreInputT, RestoreState } from './types';
 import { withProvider } from './waits';
@@ -67,6 +67,10 @@ export const drillPutBack: RestoreStep = {
   disrupts: (input) => (input.mode === 'drill' ? `stops the spare ${input.spare.host}, puts its own root ${input.spare.originalRoot} back${input.spare.wasRunning ? ' and starts it again' : ''}` : null),
   check: async (ctx) => notDrill(ctx) || (!!ctx.state.drillPutBack && (await spareBack(ctx))),
   apply: async (ctx) => {
+    // The app first: should the spare still run production's disk when its network comes back (a held disk has
+    // no swap to undo), it must not run production's app. Stops only what this run started; a spare that no
+    // longer answers (a resume after the stop below) is noted, and the steps below stop it anyway.
+    await startApp.undo!(ctx);
     // The volume steps' own undos, in reverse: each inspects the provider first, so a resume half-way is safe.
     await startSpare.undo!(ctx); // stop the spare (it runs the restored disk)
     await attachRoot.undo!(ctx); // detach the restored disk, kept for inspection

@@ -302,9 +302,12 @@ export const startSpare: RestoreStep = {
       ctx.services.pool.drop(ctx.input.spare.host);
       const m = await machineOf(p, ctx);
       if (isStopped(m)) return;
-      if (sameDisk((await rootOf(p, ctx, m))?.id, ctx.input.spare.originalRoot)) return;
+      // On the held disk no swap is undone, so stop-spare's undo leaves the machine as it is: a spare that was
+      // stopped before the run is stopped again here, or the abort would leave it running production's disk.
+      const heldStopped = heldAlready(ctx.input) && !ctx.input.spare.wasRunning;
+      if (!heldStopped && sameDisk((await rootOf(p, ctx, m))?.id, ctx.input.spare.originalRoot)) return;
       if (m.state !== 'stopping') await p.stopMachine(m, { signal: ctx.signal });
       await waitMachine(ctx, p, 'stopped');
-      ctx.note('Stopped (it was running on the restored disk)');
+      ctx.note(heldStopped ? 'Stopped again (it was stopped before the run)' : 'Stopped (it was running on the restored disk)');
     }),
 };
