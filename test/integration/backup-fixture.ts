@@ -88,6 +88,22 @@ export interface CliProcess {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
+/** Waits for a CLI run; kills it -9 as soon as `when` holds (polled every 5 ms), or lets it finish. */
+export async function runUntil(p: CliProcess, when?: () => boolean): Promise<{ killed: boolean; code: number | null; stdout: string; stderr: string }> {
+  let killed = false;
+  const timer = when
+    ? setInterval(() => {
+        if (!killed && when()) {
+          killed = true;
+          p.child.kill('SIGKILL');
+        }
+      }, 5)
+    : undefined;
+  const done = await p.done;
+  if (timer) clearInterval(timer);
+  return { killed: killed && done.signal === 'SIGKILL', code: done.code, stdout: done.stdout, stderr: done.stderr };
+}
+
 /** The CLI bundled once (esbuild), run as a script would: no TTY. */
 export function bundleCli(): { start(args: string[], env: Record<string, string>): CliProcess; dispose(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-backup-cli-'));

@@ -9,7 +9,7 @@
  *   groups put back by hand meanwhile, it refuses and the spare stays stopped.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, type CliProcess } from './backup-fixture';
+import { bundleCli, runUntil } from './backup-fixture';
 import { startRestoreWorld, type RestoreWorld } from './restore-fixture';
 import { chooseProfile } from '../../electron/engine/operations/restore/plan';
 import { providerFor } from '../../electron/engine/operations/backup/factory';
@@ -27,19 +27,6 @@ afterEach(async () => {
 
 const env = (world: RestoreWorld) => ({ ...world.awsEnv, DRYDOCK_HOME: world.fx.home, HOME: world.fx.home });
 
-/** Run the CLI; kill it -9 as soon as `when` holds (polled). */
-async function runUntil(p: CliProcess, when: () => boolean): Promise<{ killed: boolean; stderr: string }> {
-  let killed = false;
-  const timer = setInterval(() => {
-    if (!killed && when()) {
-      killed = true;
-      p.child.kill('SIGKILL');
-    }
-  }, 5);
-  const done = await p.done;
-  clearInterval(timer);
-  return { killed: killed && done.signal === 'SIGKILL', stderr: done.stderr };
-}
 
 /** The spare cut off through the provider itself, as a run that died unseen (or an older Drydock) leaves it. */
 async function isolateByHand(world: RestoreWorld): Promise<void> {

@@ -13,7 +13,7 @@
  * The drill's own isolation (and its abort) is in restore-drill.test.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, type CliProcess } from './backup-fixture';
+import { bundleCli, runUntil } from './backup-fixture';
 import { startRestoreWorld, type RestoreWorld } from './restore-fixture';
 
 let w: RestoreWorld | undefined;
@@ -29,21 +29,6 @@ afterEach(async () => {
 
 const env = (world: RestoreWorld) => ({ ...world.awsEnv, DRYDOCK_HOME: world.fx.home, HOME: world.fx.home });
 
-/** Run the CLI; kill it -9 as soon as `when` holds (polled). */
-async function runUntil(p: CliProcess, when?: () => boolean): Promise<{ killed: boolean; code: number | null; stdout: string; stderr: string }> {
-  let killed = false;
-  const timer = when
-    ? setInterval(() => {
-        if (!killed && when()) {
-          killed = true;
-          p.child.kill('SIGKILL');
-        }
-      }, 5)
-    : undefined;
-  const done = await p.done;
-  if (timer) clearInterval(timer);
-  return { killed: killed && done.signal === 'SIGKILL', code: done.code, stdout: done.stdout, stderr: done.stderr };
-}
 
 type IsolationState = { volumeId?: string; isolation?: { summary: string; detail: { groupId: string; originalGroups: string[] } }; isolatedByAdmin?: boolean; networkReleasedAt?: number };
 

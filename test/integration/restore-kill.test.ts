@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, type CliProcess } from './backup-fixture';
+import { bundleCli, runUntil } from './backup-fixture';
 import { parseHcl, startRestoreWorld, type RestoreWorld } from './restore-fixture';
 
 let w: RestoreWorld | undefined;
@@ -44,21 +44,6 @@ function checkSpare(world: RestoreWorld, where: string): void {
   expect(world.rootsAttached().length, `${where}: at most one root attached`).toBeLessThanOrEqual(1);
 }
 
-/** Start the CLI; kill it -9 when `when` says so (polled), or let it finish. */
-async function runUntil(p: CliProcess, when?: () => boolean): Promise<{ killed: boolean; code: number | null; stderr: string }> {
-  let killed = false;
-  const timer = when
-    ? setInterval(() => {
-        if (!killed && when()) {
-          killed = true;
-          p.child.kill('SIGKILL');
-        }
-      }, 5)
-    : undefined;
-  const done = await p.done;
-  if (timer) clearInterval(timer);
-  return { killed: killed && done.signal === 'SIGKILL', code: done.code, stderr: done.stderr };
-}
 
 async function finish(world: RestoreWorld, id: string): Promise<void> {
   if (runFile(world)?.status !== 'done') {
