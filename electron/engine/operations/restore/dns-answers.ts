@@ -25,7 +25,9 @@ async function fromLaptop(hostname: string): Promise<DnsAnswer> {
   try {
     return { from: LAPTOP, addresses: [...new Set((await dns.lookup(hostname, { all: true })).map((a) => a.address))] };
   } catch (err) {
-    return { from: LAPTOP, addresses: [], error: (err as NodeJS.ErrnoException).code === 'ENOTFOUND' ? 'does not resolve' : (err as Error).message };
+    // An air-gapped laptop often has no resolver it can reach (EAI_AGAIN): that is not an answer about the name.
+    const code = (err as NodeJS.ErrnoException).code;
+    return { from: LAPTOP, addresses: [], error: code === 'ENOTFOUND' ? 'does not resolve' : code === 'EAI_AGAIN' ? 'no DNS server answered' : (err as Error).message };
   }
 }
 
